@@ -1,0 +1,38 @@
+# The two commands: `make run` (embedded stack + demo team) and `make test`.
+# Both install everything they need into .venv first.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test test-unit test-workflows test-integration bench record-histories clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/python -m app.stack
+
+test: $(STAMP)
+	$(BIN)/pytest -q
+
+test-unit: $(STAMP)
+	$(BIN)/pytest -q tests/unit
+
+test-workflows: $(STAMP)
+	$(BIN)/pytest -q tests/workflows
+
+test-integration: $(STAMP)
+	$(BIN)/pytest -q tests/integration
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.advance
+
+record-histories: $(STAMP)
+	PLCFLOW_RECORD_HISTORIES=1 $(BIN)/pytest -q tests/workflows/test_replay.py
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .hypothesis

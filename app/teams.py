@@ -1,0 +1,81 @@
+"""Acting on team workflows from outside: start, send a command, read status.
+
+The one client-side path used by the CLI, the stack's demo loader, the tests
+and the benchmark. A refused command comes back as ``CommandRefused`` carrying
+the domain's sentence; nothing was written.
+"""
+
+from collections.abc import AsyncIterator
+
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from domain.commands import Command, RegisterTeam
+from workflows.messages import UPDATE_NAMES, WORKFLOW_TYPE, CommandResult, TeamStatus, TeamWorkflowInput, workflow_id
+
+
+class CommandRefused(Exception):
+    def __init__(self, reason: str, kind: str | None = None):
+        super().__init__(reason)
+        self.reason, self.kind = reason, kind
+
+
+class UnknownTeam(Exception):
+    pass
+
+
+class TeamClient:
+    def __init__(self, client: Client, task_queue: str):
+        self._client, self._task_queue = client, task_queue
+
+    async def start(self, register: RegisterTeam, *, if_exists: str = "fail", history_limit: int | None = None) -> WorkflowHandle:
+        """Start a team's workflow. A team id is never reused: its event stream continues for life."""
+        extra = {"history_limit": history_limit} if history_limit else {}
+        try:
+            return await self._client.start_workflow(
+                WORKFLOW_TYPE,
+                TeamWorkflowInput(registration=register, **extra),
+                id=workflow_id(register.team.team_id),
+                task_queue=self._task_queue,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                id_conflict_policy=(
+                    WorkflowIDConflictPolicy.USE_EXISTING if if_exists == "use" else WorkflowIDConflictPolicy.FAIL
+                ),
+            )
+        except WorkflowAlreadyStartedError:
+            raise CommandRefused(f"Team {register.team.team_id} already exists; team ids are never reused.") from None
+
+    def handle(self, team_id: str, run_id: str | None = None) -> WorkflowHandle:
+        return self._client.get_workflow_handle(workflow_id(team_id), run_id=run_id)
+
+    async def send(self, team_id: str, command: Command, *, update_id: str | None = None) -> CommandResult:
+        try:
+            return await self.handle(team_id).execute_update(
+                UPDATE_NAMES[type(command)], command, id=update_id, result_type=CommandResult
+            )
+        except WorkflowUpdateFailedError as err:
+            cause = err.cause
+            if isinstance(cause, ApplicationError):
+                raise CommandRefused(cause.message, cause.type) from None
+            raise
+        except RPCError as err:
+            raise self._translate(team_id, err) from None
+
+    async def status(self, team_id: str) -> TeamStatus:
+        try:
+            return await self.handle(team_id).query("status", result_type=TeamStatus)
+        except RPCError as err:
+            raise self._translate(team_id, err) from None
+
+    async def team_ids(self) -> AsyncIterator[str]:
+        query = f"WorkflowType = '{WORKFLOW_TYPE}' AND ExecutionStatus = 'Running'"
+        async for wf in self._client.list_workflows(query):
+            yield wf.id.removeprefix("team-")
+
+    @staticmethod
+    def _translate(team_id: str, err: RPCError) -> Exception:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            return UnknownTeam(f"There is no running team {team_id}.")
+        return err

@@ -1,0 +1,100 @@
+"""Stable read views of a team for people and for ``--json`` (documented in README).
+
+Built from the workflow's state and today's date; a field is only ever added,
+never renamed, so scripts that read ``--json`` keep working.
+"""
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict
+
+from domain.state import TeamState
+from domain.steps import REQUIREMENTS
+
+VIEW_VERSION = 1
+
+
+class EscalationView(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    escalation_id: str
+    team_id: str
+    school_id: str
+    step: str
+    level: str
+    reached: list[str]
+    reason: str
+    raised_on: date
+    held: str | None
+    held_until: date | None
+
+
+class TeamView(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    view_version: int = VIEW_VERSION
+    team_id: str
+    school_id: str
+    district_id: str
+    name: str
+    facilitator: str
+    members: list[str]
+    principal: str
+    cycle: int
+    cycles_closed: int
+    step: str | None
+    step_needs: list[str]
+    step_opened_at: str | None
+    due_on: date | None
+    school_days_overdue: int
+    paused: bool
+    paused_reason: str | None
+    pending_recommendations: list[dict]
+    decisions: list[dict]
+    escalation: EscalationView | None
+    version: int
+
+
+def team_view(state: TeamState, today: date) -> TeamView:
+    t, cal, esc = state.team, state.calendar, state.escalation
+    overdue = cal.school_days_between(state.due_on, today) if state.due_on else 0
+    return TeamView(
+        team_id=t.team_id,
+        school_id=t.school_id,
+        district_id=t.district_id,
+        name=t.name,
+        facilitator=t.facilitator,
+        members=list(t.members),
+        principal=t.principal,
+        cycle=state.cycle,
+        cycles_closed=state.cycles_closed,
+        step=state.step.value if state.step else None,
+        step_needs=[r.description for r in REQUIREMENTS[state.step]] if state.step else [],
+        step_opened_at=state.step_opened_at.isoformat() if state.step_opened_at else None,
+        due_on=state.due_on,
+        school_days_overdue=overdue,
+        paused=state.paused is not None,
+        paused_reason=state.paused.reason if state.paused else None,
+        pending_recommendations=[d.model_dump(mode="json") for d in state.pending_recommendations],
+        decisions=[d.model_dump(mode="json") for d in state.decisions],
+        escalation=escalation_view(state),
+        version=state.version,
+    )
+
+
+def escalation_view(state: TeamState) -> EscalationView | None:
+    esc = state.escalation
+    if esc is None:
+        return None
+    return EscalationView(
+        escalation_id=esc.id,
+        team_id=state.team.team_id,
+        school_id=state.team.school_id,
+        step=esc.step.value,
+        level=esc.level.value,
+        reached=list(esc.reached),
+        reason=esc.reason,
+        raised_on=esc.raised_on,
+        held=esc.hold,
+        held_until=esc.held_until,
+    )

@@ -1,0 +1,47 @@
+"""The one place that builds clients, stores and workers from configuration.
+
+Used alike by ``worker.py`` (production), the embedded stack (``make run``),
+the tests and the benchmarks, so all four run the same wiring.
+"""
+
+from collections.abc import Sequence
+
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Worker
+
+from activities.event_store import EventStore
+from activities.team_events import EventLogActivities
+from workflows.team_cycle import TeamCycleWorkflow
+
+from .config import Settings
+
+WORKFLOWS: Sequence[type] = (TeamCycleWorkflow,)
+
+
+async def connect_temporal(settings: Settings) -> Client:
+    return await Client.connect(
+        settings.temporal_address, namespace=settings.temporal_namespace, data_converter=pydantic_data_converter
+    )
+
+
+async def open_store(database_url: str) -> EventStore:
+    """Connect and bring the schema up to date (versioned migrations, safe to run from every worker)."""
+    store = await EventStore.connect(database_url)
+    await store.migrate()
+    return store
+
+
+def build_worker(
+    client: Client, store: EventStore, *, task_queue: str, workflow_cache: int = 2_000, extra_workflows: Sequence[type] = ()
+) -> Worker:
+    activities = EventLogActivities(store)
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=[*WORKFLOWS, *extra_workflows],
+        activities=[activities.append_events],
+        # Every open team stays cached: an evicted workflow replays its history
+        # on the next update (DESIGN: 2x slower updates, 4.5x slower queries).
+        max_cached_workflows=workflow_cache,
+    )

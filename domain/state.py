@@ -1,0 +1,202 @@
+"""A team's state: always the fold of its events (``evolve``), never edited directly.
+
+Only what the rules need is kept: the open cycle's evidence and decisions, the
+open escalation, pending recommendations. Closed cycles live in the event log,
+so the state carried through continue-as-new stays small for years.
+"""
+
+from datetime import date, datetime
+from functools import singledispatch
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from . import events as ev
+from .calendar import SchoolCalendar
+from .evidence import StepEvidence
+from .policy import EscalationPolicy, Rung
+from .steps import Step
+from .team import TeamProfile
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Decision(_Frozen):
+    id: str
+    kind: Literal["lateral", "recommendation"]
+    summary: str
+    by: str
+    at: datetime
+    status: Literal["decided", "pending", "approved", "rejected"]
+    ruling_reason: str | None = None
+
+
+class Pause(_Frozen):
+    by: str
+    reason: str
+    at: datetime
+    on: date
+
+
+class OpenEscalation(_Frozen):
+    id: str
+    cycle: int
+    step: Step
+    level: Rung
+    raised_on: date
+    raised_at: datetime
+    reason: str
+    reached: tuple[str, ...]  # everyone reached so far, lowest rung first
+    held_until: date | None = None
+    held_by: str | None = None
+    hold: Literal["acknowledged", "snoozed"] | None = None
+
+
+class TeamState(_Frozen):
+    version: int = 0
+    team: TeamProfile | None = None
+    calendar: SchoolCalendar | None = None
+    policy: EscalationPolicy = Field(default_factory=EscalationPolicy)
+    cycle: int = 0
+    cycles_closed: int = 0
+    step: Step | None = None
+    step_opened_at: datetime | None = None
+    due_on: date | None = None
+    evidence: dict[Step, StepEvidence] = Field(default_factory=dict)
+    decisions: tuple[Decision, ...] = ()
+    paused: Pause | None = None
+    escalation: OpenEscalation | None = None
+    escalations_raised: int = 0
+
+    @property
+    def pending_recommendations(self) -> tuple[Decision, ...]:
+        return tuple(d for d in self.decisions if d.status == "pending")
+
+    def decision(self, decision_id: str) -> Decision | None:
+        return next((d for d in self.decisions if d.id == decision_id), None)
+
+
+def evolve(state: TeamState, event: ev.Event) -> TeamState:
+    """Apply one event; every event moves the version by exactly one."""
+    return _apply(event, state).model_copy(update={"version": state.version + 1})
+
+
+def fold(events, state: TeamState | None = None) -> TeamState:
+    state = state or TeamState()
+    for event in events:
+        state = evolve(state, event)
+    return state
+
+
+@singledispatch
+def _apply(event: ev.Event, state: TeamState) -> TeamState:
+    raise TypeError(f"no fold for {type(event).__name__}")
+
+
+@_apply.register
+def _(e: ev.TeamRegistered, s: TeamState) -> TeamState:
+    return s.model_copy(update={"team": e.team, "calendar": e.calendar, "policy": e.policy})
+
+
+@_apply.register
+def _(e: ev.CycleStarted, s: TeamState) -> TeamState:
+    return s.model_copy(update={"cycle": e.cycle, "evidence": {}, "decisions": ()})
+
+
+@_apply.register
+def _(e: ev.StepOpened, s: TeamState) -> TeamState:
+    return s.model_copy(update={"step": e.step, "step_opened_at": e.at, "due_on": e.due_on})
+
+
+@_apply.register
+def _(e: ev.StepCompleted, s: TeamState) -> TeamState:
+    return s.model_copy(update={"evidence": {**s.evidence, e.step: e.evidence}})
+
+
+@_apply.register
+def _(e: ev.StepRevisited, s: TeamState) -> TeamState:
+    return s  # the StepOpened that follows moves the team
+
+
+@_apply.register
+def _(e: ev.DecisionRecorded, s: TeamState) -> TeamState:
+    d = Decision(id=e.decision_id, kind="lateral", summary=e.summary, by=e.by, at=e.at, status="decided")
+    return s.model_copy(update={"decisions": (*s.decisions, d)})
+
+
+@_apply.register
+def _(e: ev.RecommendationProposed, s: TeamState) -> TeamState:
+    d = Decision(id=e.recommendation_id, kind="recommendation", summary=e.summary, by=e.by, at=e.at, status="pending")
+    return s.model_copy(update={"decisions": (*s.decisions, d)})
+
+
+def _rule(s: TeamState, rec_id: str, status: str, reason: str) -> TeamState:
+    decisions = tuple(
+        d.model_copy(update={"status": status, "ruling_reason": reason}) if d.id == rec_id else d for d in s.decisions
+    )
+    return s.model_copy(update={"decisions": decisions})
+
+
+@_apply.register
+def _(e: ev.RecommendationApproved, s: TeamState) -> TeamState:
+    return _rule(s, e.recommendation_id, "approved", e.reason)
+
+
+@_apply.register
+def _(e: ev.RecommendationRejected, s: TeamState) -> TeamState:
+    return _rule(s, e.recommendation_id, "rejected", e.reason)
+
+
+@_apply.register
+def _(e: ev.CycleClosed, s: TeamState) -> TeamState:
+    return s.model_copy(update={"cycles_closed": s.cycles_closed + 1, "step": None, "due_on": None})
+
+
+@_apply.register
+def _(e: ev.TeamPaused, s: TeamState) -> TeamState:
+    return s.model_copy(update={"paused": Pause(by=e.by, reason=e.reason, at=e.at, on=e.on)})
+
+
+@_apply.register
+def _(e: ev.TeamResumed, s: TeamState) -> TeamState:
+    return s.model_copy(update={"paused": None, "due_on": e.due_on})
+
+
+@_apply.register
+def _(e: ev.EscalationRaised, s: TeamState) -> TeamState:
+    before = s.escalation.reached if s.escalation else ()
+    esc = OpenEscalation(
+        id=e.escalation_id,
+        cycle=e.cycle,
+        step=e.step,
+        level=e.level,
+        raised_on=e.on,
+        raised_at=e.at,
+        reason=e.reason,
+        reached=before + tuple(r for r in e.reached if r not in before),
+    )
+    fresh = s.escalation is None or s.escalation.id != e.escalation_id
+    return s.model_copy(update={"escalation": esc, "escalations_raised": s.escalations_raised + fresh})
+
+
+def _hold(s: TeamState, by: str, until: date, kind: str) -> TeamState:
+    assert s.escalation is not None
+    esc = s.escalation.model_copy(update={"held_until": until, "held_by": by, "hold": kind})
+    return s.model_copy(update={"escalation": esc})
+
+
+@_apply.register
+def _(e: ev.EscalationAcknowledged, s: TeamState) -> TeamState:
+    return _hold(s, e.by, e.held_until, "acknowledged")
+
+
+@_apply.register
+def _(e: ev.EscalationSnoozed, s: TeamState) -> TeamState:
+    return _hold(s, e.by, e.held_until, "snoozed")
+
+
+@_apply.register
+def _(e: ev.EscalationResolved, s: TeamState) -> TeamState:
+    return s.model_copy(update={"escalation": None})

@@ -1,0 +1,89 @@
+"""One harness for workflow tests: start teams on a fresh task queue, act, check the log.
+
+Every workflow test ends with ``assert_log_matches``: the fold of the team's
+PostgreSQL stream equals the state the workflow reports.
+"""
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from uuid import uuid4
+
+from temporalio.testing import WorkflowEnvironment
+
+from activities.event_store import EventStore
+from app.teams import TeamClient
+from domain import commands as cmd
+from domain.commands import RegisterTeam
+from domain.policy import EscalationPolicy
+from domain.steps import Step
+from workflows.messages import CommandResult, TeamStatus
+from workflows.persistence import fold_rows, from_rows, stream_id
+
+from .builders import EVIDENCE, profile
+from .calendars import Layout, layout_around
+
+
+@dataclass
+class Harness:
+    env: WorkflowEnvironment
+    teams: TeamClient
+    store: EventStore
+    started: list[str] = field(default_factory=list)
+
+    async def now(self) -> datetime:
+        return await self.env.get_current_time()
+
+    async def layout(self) -> Layout:
+        return layout_around((await self.now()).date())
+
+    async def start(self, layout: Layout, *, history_limit: int | None = None, **policy) -> str:
+        team_id = f"t-{uuid4().hex[:12]}"
+        register = RegisterTeam(
+            actor="district.admin", team=profile(team_id), calendar=layout.calendar, policy=EscalationPolicy(**policy)
+        )
+        await self.teams.start(register, history_limit=history_limit)
+        self.started.append(team_id)
+        return team_id
+
+    async def send(self, team_id: str, command: cmd.Command, **kw) -> CommandResult:
+        return await self.teams.send(team_id, command, **kw)
+
+    async def advance(self, team_id: str, step: Step, actor: str = "t.nelson") -> CommandResult:
+        return await self.send(team_id, cmd.AdvanceStep(actor=actor, step=step, evidence=EVIDENCE[step]))
+
+    async def status(self, team_id: str) -> TeamStatus:
+        return await self.teams.status(team_id)
+
+    async def sleep_until(self, layout: Layout, d: date, at: time = time(12)) -> None:
+        target = layout.calendar.at_local(d, at)
+        delta = target - await self.now()
+        assert delta > timedelta(0), f"cannot sleep back to {target}"
+        await self.env.sleep(delta)
+
+    async def stored_events(self, team_id: str):
+        return from_rows(await self.store.read_stream(stream_id(team_id)))
+
+    async def history_events(self, team_id: str) -> list:
+        return list((await self.teams.handle(team_id).fetch_history()).events)
+
+    async def history_length(self, team_id: str) -> int:
+        return len(await self.history_events(team_id))
+
+    async def assert_log_matches(self, team_id: str) -> TeamStatus:
+        for _ in range(200):
+            status = await self.status(team_id)
+            if status.persisted_version == status.state.version:
+                break
+            await asyncio.sleep(0.05)
+        rows = await self.store.read_stream(stream_id(team_id))
+        assert [r.version for r in rows] == list(range(1, status.state.version + 1))
+        assert fold_rows(rows) == status.state
+        return status
+
+    async def close(self) -> None:
+        for team_id in self.started:
+            try:
+                await self.teams.handle(team_id).terminate("test finished")
+            except Exception:
+                pass  # already closed

@@ -1,0 +1,40 @@
+"""The plcflow worker: runs team workflows and their event-log activity.
+
+Production entry point (``python worker.py``); reads PLCFLOW_* and
+DATABASE_URL from the environment. Scale out by running more of these on the
+same task queue.
+"""
+
+import asyncio
+import signal
+
+import structlog
+
+from app.config import Settings
+from app.logging import configure
+from app.wiring import build_worker, connect_temporal, open_store
+
+
+async def main() -> None:
+    settings = Settings.from_env()
+    configure(settings.log_format, settings.log_level)
+    log = structlog.get_logger("plcflow.worker")
+    if not settings.database_url:
+        raise SystemExit("DATABASE_URL is not set: the worker needs PostgreSQL for the event log.")
+    store = await open_store(settings.database_url)
+    client = await connect_temporal(settings)
+    worker = build_worker(client, store, task_queue=settings.task_queue, workflow_cache=settings.workflow_cache)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    log.info("worker_started", task_queue=settings.task_queue, temporal=settings.temporal_address,
+             namespace=settings.temporal_namespace, workflow_cache=settings.workflow_cache)
+    async with worker:
+        await stop.wait()
+    await store.close()
+    log.info("worker_stopped")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,63 @@
+"""The team workflow's own message types (inputs, results) beyond the domain commands.
+
+Each Update takes a domain command model as its input, so a client builds and
+validates exactly what the domain will decide on.
+"""
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from domain import commands as cmd
+from domain.commands import RegisterTeam
+from domain.events import TeamEvent
+from domain.state import TeamState
+
+
+class _Message(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class TeamWorkflowInput(_Message):
+    """Either a registration (first run) or the folded state carried through continue-as-new."""
+
+    registration: RegisterTeam | None = None
+    state: TeamState | None = None
+    # Update ids already applied, carried across runs: Temporal deduplicates
+    # update ids only within one run, and a client may retry after a
+    # continue-as-new.
+    applied_updates: dict[str, int] = Field(default_factory=dict)
+    # A team lives for years: a fresh run starts after every closed cycle, and
+    # after this many history events if a cycle drags on (well under
+    # Temporal's 51,200 limit and its 4,096-event suggestion).
+    history_limit: int = Field(default=4_000, ge=20)
+
+
+class CommandResult(_Message):
+    version: int
+    events: list[TeamEvent]
+    duplicate: bool = False
+
+
+class TeamStatus(_Message):
+    state: TeamState
+    persisted_version: int
+    run_started_cycles_closed: int
+
+
+# The Update each command travels as: one table, read by the workflow's
+# decorators and by every client, so the two cannot drift apart.
+UPDATE_NAMES: dict[type[cmd.Command], str] = {
+    cmd.AdvanceStep: "advance",
+    cmd.RevisitStep: "revisit",
+    cmd.RecordDecision: "decide",
+    cmd.ApproveRecommendation: "approve",
+    cmd.RejectRecommendation: "reject",
+    cmd.PauseTeam: "pause",
+    cmd.ResumeTeam: "resume",
+    cmd.AcknowledgeEscalation: "acknowledge",
+    cmd.SnoozeEscalation: "snooze",
+}
+WORKFLOW_TYPE = "TeamCycle"
+
+
+def workflow_id(team_id: str) -> str:
+    return f"team-{team_id}"
