@@ -55,12 +55,14 @@ class TeamCycleWorkflow:
         self._closed_at_start = self._state.cycles_closed
         self._flush_lock = asyncio.Lock()
         self._history_limit = input.history_limit
+        if self._state.team is None:
+            # Here, not in run(): an Update can arrive in the very first
+            # workflow task, and its validator must see a registered team.
+            self._execute(input.registration)
+            self._execute(cmd.StartCycle(actor=input.registration.team.facilitator))
 
     @workflow.run
     async def run(self, input: TeamWorkflowInput) -> None:
-        if self._state.team is None:
-            self._execute(input.registration)
-            self._execute(cmd.StartCycle(actor=input.registration.team.facilitator))
         while not self._should_continue_as_new():
             await self._flush()
             seen = self._state.version

