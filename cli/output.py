@@ -18,7 +18,8 @@ def emit_json(data) -> None:
 
 
 def refuse(message: str, code: int = 1):
-    err.print(f"[bold red]Refused:[/] {message}", highlight=False)
+    err.print("[bold red]Refused:[/] ", end="")
+    err.print(message, markup=False, highlight=False, soft_wrap=True)
     raise SystemExit(code)
 
 

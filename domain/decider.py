@@ -177,7 +177,8 @@ def _raise_due(s: TeamState, c: cmd.RaiseDueEscalations, now: datetime) -> list[
     today = s.calendar.local_date(now)
     esc_id = s.escalation.id if s.escalation else f"{s.team.team_id}.{s.escalations_raised + 1}"
     late = s.calendar.school_days_between(s.due_on, today)
-    reason = f"{s.step.label} in cycle {s.cycle} was due {s.due_on} and is {late} school day(s) overdue"
+    overdue = f"is {late} school day(s) overdue" if late else "is due today"
+    reason = f"{s.step.label} in cycle {s.cycle} was due {s.due_on} and {overdue}"
     reached = reached_by(rung, s.team)
     return [
         ev.EscalationRaised(

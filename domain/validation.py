@@ -23,6 +23,8 @@ def describe_errors(exc: ValidationError) -> list[str]:
     lines = []
     for err in exc.errors(include_url=False):
         msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "string_pattern_mismatch":
+            msg = f"{err['input']!r} is not a valid id: use lowercase letters, digits and dashes (user ids may also use . and _)"
         where = _path(tuple(err["loc"]))
         lines.append(f"{where}: {msg}" if where else msg)
     return lines

@@ -1,0 +1,130 @@
+"""End to end, as a user would: `make run`'s stack in a subprocess, `plcflow` in another.
+
+Checks the run command (demo loaded once, restart finds the same workflow,
+Ctrl-C stops everything) and each CLI verb's exit codes and --json output,
+including that a refused command changes nothing.
+"""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return port if port < 64000 else free_port()
+
+
+@pytest.fixture(scope="module")
+def stack_env(tmp_path_factory):
+    data = tmp_path_factory.mktemp("stack", numbered=True)
+    env = {
+        **os.environ,
+        "PLCFLOW_DATA_DIR": str(data),
+        "PLCFLOW_TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}",
+        "PLCFLOW_TASK_QUEUE": "plcflow-e2e",
+        "PLCFLOW_LOG_FORMAT": "json",
+    }
+    env.pop("DATABASE_URL", None)
+    return env
+
+
+def start_stack(env) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "app.stack"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
+    deadline = time.monotonic() + 90
+    for line in proc.stdout:
+        if "Ctrl-C stops everything" in line:
+            return proc
+        assert time.monotonic() < deadline, "stack did not come up"
+    raise AssertionError(f"stack exited with {proc.wait()}")
+
+
+def stop_stack(proc: subprocess.Popen) -> None:
+    children = psutil.Process(proc.pid).children(recursive=True)
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(60) == 0
+    gone, alive = psutil.wait_procs(children, timeout=20)
+    assert not alive, f"orphaned: {alive}"
+
+
+def plcflow(env, *args) -> subprocess.CompletedProcess:
+    return subprocess.run([str(BIN / "plcflow"), *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+
+
+def show(env, team) -> dict:
+    done = plcflow(env, "team", "show", team, "--json")
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_the_stack_and_every_role_verb(stack_env):
+    env = stack_env
+    proc = start_stack(env)
+    try:
+        demo = show(env, "demo-g7-math")
+        assert demo["step"] == "identify_focus" and demo["escalation"]["level"] == "team"
+        escalations = json.loads(plcflow(env, "escalations", "--json").stdout)
+        assert [e["escalation_id"] for e in escalations] == ["demo-g7-math.1"]
+
+        started = plcflow(env, "team", "start", "examples/team-g7-math.yaml")
+        assert started.returncode == 0, started.stderr
+        again = plcflow(env, "team", "start", "examples/team-g7-math.yaml")
+        assert again.returncode == 1 and "already exists" in again.stderr
+
+        refused = plcflow(env, "team", "advance", "g7-math", "--as", "p.rivera", "--focus", "x", "--result", "q:10:a=10")
+        assert refused.returncode == 1
+        assert "Only members of Grade 7 Math can advance its cycle; p.rivera is not one." in refused.stderr
+        assert show(env, "g7-math")["version"] == 3  # nothing written
+        missing = plcflow(env, "team", "advance", "g7-math", "--as", "t.nelson", "--focus", "Word problems")
+        assert missing.returncode == 1 and "needs a data summary" in missing.stderr
+        bad = plcflow(env, "team", "advance", "g7-math", "--as", "t.nelson", "--result", "garbage")
+        assert bad.returncode == 2 and "metric:n:level=count" in bad.stderr
+        private = plcflow(env, "team", "advance", "g7-math", "--as", "t.nelson", "--note", "call 20231187 home")
+        assert private.returncode == 2 and "student ID" in private.stderr
+
+        ok = plcflow(env, "team", "advance", "g7-math", "--as", "t.nelson", "--focus", "Word problems",
+                     "--result", "Unit 2 quiz:24:below=8,approaching=8,meets=8")
+        assert ok.returncode == 0, ok.stderr
+        assert show(env, "g7-math")["step"] == "pose_question"
+        assert plcflow(env, "team", "revisit", "g7-math", "identify_focus", "--as", "d.slavit",
+                       "--reason", "Data was thin").returncode == 0
+        assert plcflow(env, "team", "decide", "g7-math", "--as", "d.slavit", "--summary", "Restructure classes",
+                       "--recommendation").returncode == 0
+        denied = plcflow(env, "team", "approve", "g7-math", "c1-1", "--as", "a.kennedy", "--reason", "Looks good")
+        assert denied.returncode == 1 and "Only p.rivera" in denied.stderr
+        assert plcflow(env, "team", "approve", "g7-math", "c1-1", "--as", "p.rivera", "--reason", "Staffing allows").returncode == 0
+        assert plcflow(env, "team", "pause", "g7-math", "--as", "a.kennedy", "--reason", "Testing window").returncode == 0
+        assert show(env, "g7-math")["paused"] is True
+        assert plcflow(env, "team", "resume", "g7-math", "--as", "p.rivera", "--reason", "Testing done").returncode == 0
+        ack = plcflow(env, "escalation", "ack", "demo-g7-math.1", "--as", "t.nelson", "--reason", "Meeting Thursday")
+        assert ack.returncode == 0, ack.stderr
+        snooze = plcflow(env, "escalation", "snooze", "demo-g7-math.1", "--as", "t.nelson", "--until", "2026-01-01",
+                         "--reason", "Later")
+        assert snooze.returncode == 1 and "already acknowledged" in snooze.stderr
+        teams = json.loads(plcflow(env, "teams", "--json").stdout)
+        assert sorted(t["team_id"] for t in teams) == ["demo-g7-math", "g7-math"]
+        version = show(env, "g7-math")["version"]
+    finally:
+        stop_stack(proc)
+
+    proc = start_stack(env)  # a restart finds the same workflows and data, and loads the demo only once
+    try:
+        assert show(env, "g7-math")["version"] == version
+        assert show(env, "demo-g7-math")["escalation"]["held"] == "acknowledged"
+    finally:
+        stop_stack(proc)
