@@ -15,7 +15,7 @@ from temporalio.testing import WorkflowEnvironment
 from app.teams import CommandRefused, TeamClient
 from app.wiring import build_worker
 from domain import commands as cmd
-from domain.steps import Step
+from domain.steps import STEPS, Step
 from tests.support.harness import Harness
 
 SUGGEST_AFTER = 40
@@ -61,3 +61,21 @@ async def test_the_team_continues_as_new_when_temporal_suggests_it(live):
     assert (await live.teams.handle(team).describe()).run_id != first_run
     status = await live.assert_log_matches(team)
     assert len(status.state.decisions) == 8 and status.state.cycle == 1
+
+
+async def test_a_new_worker_picks_up_a_team_mid_cycle_without_rewriting_its_log(dev_env, event_store):
+    task_queue = f"plcflow-restart-{uuid4()}"
+    teams = TeamClient(dev_env.client, task_queue)
+    h = Harness(dev_env, teams, event_store)
+    async with build_worker(dev_env.client, event_store, task_queue=task_queue):
+        team = await h.start(await h.layout())
+        for step in STEPS[:3]:
+            await h.advance(team, step)
+    # a different worker, with an empty cache, replays the history and carries on
+    # (on the real server: the time-skipping one never times out the dead worker's sticky queue)
+    async with build_worker(dev_env.client, event_store, task_queue=task_queue):
+        for step in STEPS[3:5]:
+            await h.advance(team, step)
+        status = await h.assert_log_matches(team)
+        assert status.state.step is Step.ANALYZE
+        await h.close()
