@@ -15,7 +15,7 @@ from importlib import resources
 from typing import Any
 
 import asyncpg
-from pydantic import BaseModel, ConfigDict
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 MIGRATION_LOCK = 7_320_001  # advisory lock id: one migrator at a time across workers
 
@@ -25,10 +25,13 @@ class _Row(BaseModel):
 
 
 class NewEvent(_Row):
-    version: int
+    """An event a stream appends; ``data`` is already JSON (``model_dump(mode="json")``)."""
+
+    version: int = Field(ge=1)
     type: str
     data: dict[str, Any]
-    occurred_at: datetime
+    # Aware, so a retried append compares equal to the timestamptz read back.
+    occurred_at: AwareDatetime
 
 
 class StoredEvent(NewEvent):
@@ -37,7 +40,9 @@ class StoredEvent(NewEvent):
 
 
 class Notification(_Row):
-    version: int
+    """An outbox row raised by the event at ``version`` of the same batch."""
+
+    version: int = Field(ge=1)
     recipient: str
     kind: str
     payload: dict[str, Any]
@@ -60,26 +65,28 @@ class OutboxMessage(_Row):
 
 
 class EventStoreError(Exception):
-    pass
+    """A refused append: retrying the same call cannot succeed."""
 
 
 class StreamConflict(EventStoreError):
-    pass
+    """A version already holds different content (type, data or occurred_at)."""
 
 
 class StreamGap(EventStoreError):
-    pass
+    """The batch would leave a hole: not contiguous, or starts past the stream's end + 1."""
 
 
 async def _init_connection(conn: asyncpg.Connection) -> None:
+    """jsonb in and out as Python dicts, so stored data compares equal to what was appended."""
     await conn.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
 
 
-def _same(stored: asyncpg.Record, new: NewEvent) -> bool:
-    return stored["type"] == new.type and stored["data"] == new.data and stored["occurred_at"] == new.occurred_at
+_OUTBOX_COLUMNS = "id, stream_id, version, recipient, kind, payload, created_at, sent_at"
 
 
 class EventStore:
+    """Streams of events in PostgreSQL; every method is one pooled round trip or one transaction."""
+
     def __init__(self, pool: asyncpg.Pool):
         self._pool = pool
 
@@ -91,6 +98,12 @@ class EventStore:
         await self._pool.close()
 
     async def migrate(self) -> list[str]:
+        """Apply pending ``migrations/*.sql`` in name order; return the names applied.
+
+        Every worker calls this at start-up: the advisory lock makes the others
+        wait, then find nothing to do. All scripts run in one transaction, so a
+        failing script leaves the schema (and ``schema_migrations``) as it was.
+        """
         scripts = sorted(
             (f.name, f.read_text()) for f in resources.files("activities.migrations").iterdir() if f.name.endswith(".sql")
         )
@@ -111,42 +124,45 @@ class EventStore:
     async def append(
         self, stream_id: str, events: Sequence[NewEvent], notifications: Sequence[Notification] = ()
     ) -> AppendResult:
+        """Append a contiguous batch and its notifications in one transaction.
+
+        Idempotent so an activity retried after a lost reply stores each event
+        once: stored identical events are counted, not rewritten, and only the
+        new tail is inserted. Different content at a stored version raises
+        ``StreamConflict``; starting past the end raises ``StreamGap``; either
+        way nothing of the batch is written. A per-stream advisory lock keeps
+        two appenders from interleaving.
+        """
+        stray = sorted({n.version for n in notifications} - {e.version for e in events})
+        if stray:
+            raise EventStoreError(f"stream {stream_id}: notifications for versions {stray} not in this batch")
         if not events:
             return AppendResult(appended=0, already_present=0)
         versions = [e.version for e in events]
         if versions != list(range(versions[0], versions[0] + len(versions))):
             raise StreamGap(f"stream {stream_id}: a batch must hold consecutive versions, got {versions}")
-        async with self._pool.acquire() as conn, conn.transaction():
-            await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", stream_id)
-            current = await conn.fetchval("SELECT coalesce(max(version), 0) FROM events WHERE stream_id = $1", stream_id)
-            if versions[0] > current + 1:
-                raise StreamGap(f"stream {stream_id} is at version {current}; cannot append version {versions[0]}")
-            stored = {
-                r["version"]: r
-                for r in await conn.fetch(
-                    "SELECT version, type, data, occurred_at FROM events WHERE stream_id = $1 AND version = ANY($2)",
-                    stream_id,
-                    versions,
-                )
-            }
-            for e in events:
-                if e.version in stored and not _same(stored[e.version], e):
-                    raise StreamConflict(
-                        f"stream {stream_id} version {e.version} already holds a different {stored[e.version]['type']} event"
-                    )
-            new = [e for e in events if e.version not in stored]
-            await conn.executemany(
-                "INSERT INTO events (stream_id, version, type, data, occurred_at) VALUES ($1, $2, $3, $4, $5)",
-                [(stream_id, e.version, e.type, e.data, e.occurred_at) for e in new],
+        try:
+            inserted = await self._pool.fetchval(
+                "SELECT plcflow_append($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                stream_id,
+                versions[0],
+                [e.type for e in events],
+                [e.data for e in events],
+                [e.occurred_at for e in events],
+                [n.version for n in notifications],
+                [n.recipient for n in notifications],
+                [n.kind for n in notifications],
+                [n.payload for n in notifications],
             )
-            await conn.executemany(
-                """INSERT INTO outbox (stream_id, version, recipient, kind, payload) VALUES ($1, $2, $3, $4, $5)
-                   ON CONFLICT (stream_id, version, recipient, kind) DO NOTHING""",
-                [(stream_id, n.version, n.recipient, n.kind, n.payload) for n in notifications],
-            )
-        return AppendResult(appended=len(new), already_present=len(events) - len(new))
+        except asyncpg.PostgresError as err:
+            error = {"PLC01": StreamGap, "PLC02": StreamConflict}.get(err.sqlstate)
+            if error is None:
+                raise
+            raise error(err.args[0] if err.args else str(err)) from None
+        return AppendResult(appended=inserted, already_present=len(events) - inserted)
 
     async def read_stream(self, stream_id: str, from_version: int = 1) -> list[StoredEvent]:
+        """The stream from ``from_version`` on, in version order (the order it is folded in)."""
         rows = await self._pool.fetch(
             """SELECT stream_id, version, type, data, occurred_at, recorded_at FROM events
                WHERE stream_id = $1 AND version >= $2 ORDER BY version""",
@@ -156,11 +172,16 @@ class EventStore:
         return [StoredEvent(**dict(r)) for r in rows]
 
     async def stream_version(self, stream_id: str) -> int:
+        """The last stored version; 0 for a stream never appended to."""
         return await self._pool.fetchval("SELECT coalesce(max(version), 0) FROM events WHERE stream_id = $1", stream_id)
 
     async def pending_notifications(self, limit: int = 100) -> list[OutboxMessage]:
-        rows = await self._pool.fetch("SELECT * FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT $1", limit)
+        """Unsent outbox rows, oldest first (a sender delivers at least once, then ``mark_sent``)."""
+        rows = await self._pool.fetch(
+            f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT $1", limit
+        )
         return [OutboxMessage(**dict(r)) for r in rows]
 
     async def mark_sent(self, ids: Sequence[int], at: datetime) -> None:
-        await self._pool.execute("UPDATE outbox SET sent_at = $2 WHERE id = ANY($1)", list(ids), at)
+        """Record delivery; marking an already-sent row again keeps its first ``sent_at``."""
+        await self._pool.execute("UPDATE outbox SET sent_at = $2 WHERE id = ANY($1) AND sent_at IS NULL", list(ids), at)

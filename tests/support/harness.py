@@ -61,6 +61,18 @@ class Harness:
         assert delta > timedelta(0), f"cannot sleep back to {target}"
         await self.env.sleep(delta)
 
+    async def run_id(self, team_id: str) -> str:
+        return (await self.teams.handle(team_id).describe()).run_id
+
+    async def next_run(self, team_id: str, previous: str) -> str:
+        """Continue-as-new waits for the last append, so a new run appears shortly after."""
+        for _ in range(200):
+            run = await self.run_id(team_id)
+            if run != previous:
+                return run
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"team {team_id} did not continue as new")
+
     async def stored_events(self, team_id: str):
         return from_rows(await self.store.read_stream(stream_id(team_id)))
 

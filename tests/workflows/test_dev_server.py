@@ -44,6 +44,7 @@ async def live(dev_env, event_store):
 async def test_a_refused_update_leaves_history_length_unchanged(live):
     team = await live.start(await live.layout())
     await live.advance(team, Step.IDENTIFY_FOCUS)
+    await live.assert_log_matches(team)  # the append activity has finished: history is quiet
     before = await live.history_length(team)
     with pytest.raises(CommandRefused, match="is at pose question, not analyze"):
         await live.send(team, cmd.AdvanceStep(actor="t.nelson", step=Step.ANALYZE))
@@ -55,10 +56,10 @@ async def test_a_refused_update_leaves_history_length_unchanged(live):
 
 async def test_the_team_continues_as_new_when_temporal_suggests_it(live):
     team = await live.start(await live.layout())
-    first_run = (await live.teams.handle(team).describe()).run_id
+    first_run = await live.run_id(team)
     for i in range(8):
         await live.send(team, cmd.RecordDecision(actor="t.nelson", kind="lateral", summary=f"Norm tweak {i}"))
-    assert (await live.teams.handle(team).describe()).run_id != first_run
+    await live.next_run(team, first_run)
     status = await live.assert_log_matches(team)
     assert len(status.state.decisions) == 8 and status.state.cycle == 1
 

@@ -36,11 +36,11 @@ async def run_cycle(h, team_id, *, recommendation: bool = False):
 async def test_a_full_cycle_closes_and_the_next_opens_in_a_fresh_run(harness):
     layout = await harness.layout()
     team = await harness.start(layout)
-    first_run = (await harness.teams.handle(team).describe()).run_id
+    first_run = await harness.run_id(team)
     await run_cycle(harness, team)
     status = await harness.assert_log_matches(team)
     assert (status.state.cycle, status.state.cycles_closed, status.state.step) == (2, 1, Step.IDENTIFY_FOCUS)
-    assert (await harness.teams.handle(team).describe()).run_id != first_run  # continued as new
+    await harness.next_run(team, first_run)  # continued as new
     assert status.run_started_cycles_closed == 1
 
 
@@ -192,10 +192,10 @@ async def test_continue_as_new_keeps_state_open_escalations_and_pending_recommen
     await harness.sleep_until(layout, cal.add_school_days(due, 1), time(12))
     esc = (await harness.status(team)).state.escalation
     await harness.send(team, cmd.AcknowledgeEscalation(actor="t.nelson", escalation_id=esc.id, reason="On it"))
-    first_run = (await harness.teams.handle(team).describe()).run_id
+    first_run = await harness.run_id(team)
     for i in range(6):  # enough lateral decisions to pass the history limit
         await harness.send(team, cmd.RecordDecision(actor="t.nelson", kind="lateral", summary=f"Norm tweak {i}"))
-    assert (await harness.teams.handle(team).describe()).run_id != first_run
+    await harness.next_run(team, first_run)
     state = (await harness.status(team)).state
     assert state.escalation.id == esc.id and state.escalation.hold == "acknowledged"
     assert [d.id for d in state.pending_recommendations] == ["c1-1"]
@@ -210,8 +210,10 @@ async def test_a_retried_update_is_applied_once_even_across_continue_as_new(harn
     await harness.advance(team, Step.IDENTIFY_FOCUS)
     decide = cmd.RecordDecision(actor="t.nelson", kind="lateral", summary="Meet on Tuesdays")
     first = await harness.send(team, decide, update_id="client-retry-1")
+    first_run = await harness.run_id(team)
     for step in STEPS[1:]:
         await harness.advance(team, step)  # closes the cycle: a new run
+    await harness.next_run(team, first_run)
     again = await harness.send(team, decide, update_id="client-retry-1")
     assert again.duplicate and again.version == first.version
     await harness.assert_log_matches(team)
