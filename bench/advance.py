@@ -26,6 +26,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from app.logging import configure
+from app.stack import DEV_SERVER_TUNING
 from app.teams import TeamClient
 from app.wiring import build_worker, open_store
 from domain import commands as cmd
@@ -116,7 +117,7 @@ async def main(n: int, rounds: int) -> dict[str, float]:
             data_converter=pydantic_data_converter,
             dev_server_existing_path=str(BIN / "temporal"),
             dev_server_database_filename=str(Path(tmp) / "temporal.db"),
-            dev_server_extra_args=["--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal", "--dynamic-config-value", "system.enableActivityEagerExecution=true"],
+            dev_server_extra_args=DEV_SERVER_TUNING,
         )
         tq = f"bench-{uuid4()}"
         try:

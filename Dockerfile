@@ -1,0 +1,15 @@
+# The plcflow worker image (production: see docker-compose.yml).
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+RUN useradd --create-home --uid 10001 plcflow
+WORKDIR /app
+COPY pyproject.toml README.md worker.py ./
+COPY domain ./domain
+COPY workflows ./workflows
+COPY activities ./activities
+COPY app ./app
+COPY cli ./cli
+COPY bench ./bench
+RUN pip install .
+USER plcflow
+CMD ["python", "worker.py"]
