@@ -8,11 +8,23 @@ same task queue.
 import asyncio
 import signal
 
+import asyncpg
 import structlog
 
 from app.config import Settings
 from app.logging import configure
 from app.wiring import build_worker, connect_temporal, open_store
+
+
+async def retrying(connect, what: str, log, attempts: int = 30, delay: float = 2.0):
+    for attempt in range(1, attempts + 1):
+        try:
+            return await connect()
+        except (OSError, RuntimeError, asyncpg.PostgresError) as err:
+            if attempt == attempts:
+                raise
+            log.warning("waiting_for_dependency", dependency=what, attempt=attempt, error=str(err))
+            await asyncio.sleep(delay)
 
 
 async def main() -> None:
@@ -21,8 +33,9 @@ async def main() -> None:
     log = structlog.get_logger("plcflow.worker")
     if not settings.database_url:
         raise SystemExit("DATABASE_URL is not set: the worker needs PostgreSQL for the event log.")
-    store = await open_store(settings.database_url)
-    client = await connect_temporal(settings)
+    # In a fresh deployment PostgreSQL or Temporal may still be starting: keep trying.
+    store = await retrying(lambda: open_store(settings.database_url), "postgresql", log)
+    client = await retrying(lambda: connect_temporal(settings), "temporal", log)
     worker = build_worker(client, store, task_queue=settings.task_queue, workflow_cache=settings.workflow_cache)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -51,7 +51,8 @@ def _run(coro):
         output.refuse(str(e), code=2)
     except RuntimeError as e:
         if "connect" in str(e).lower():
-            output.refuse(f"cannot reach Temporal at {Settings.from_env().temporal_address}; is `make run` running? ({e})")
+            address = Settings.from_env().temporal_address
+            output.refuse(f"cannot reach Temporal at {address}; is `make run` running? ({e})", label="Error")
         raise
 
 

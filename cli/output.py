@@ -17,8 +17,8 @@ def emit_json(data) -> None:
     sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
 
 
-def refuse(message: str, code: int = 1):
-    err.print("[bold red]Refused:[/] ", end="")
+def refuse(message: str, code: int = 1, label: str = "Refused"):
+    err.print(f"[bold red]{label}:[/] ", end="")
     err.print(message, markup=False, highlight=False, soft_wrap=True)
     raise SystemExit(code)
 
