@@ -56,7 +56,7 @@ class TeamView(BaseModel):
 
 
 def team_view(state: TeamState, today: date) -> TeamView:
-    t, cal, esc = state.team, state.calendar, state.escalation
+    t, cal = state.team, state.calendar
     overdue = cal.school_days_between(state.due_on, today) if state.due_on else 0
     return TeamView(
         team_id=t.team_id,

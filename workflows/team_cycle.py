@@ -54,6 +54,8 @@ class TeamCycleWorkflow:
         self._persisted = self._state.version  # a new run starts fully persisted
         self._closed_at_start = self._state.cycles_closed
         self._history_limit = input.history_limit
+        for command_type, name in UPDATE_NAMES.items():
+            self._accept(command_type, name)
         if self._state.team is None:
             # Here, not in run(): an Update can arrive in the very first
             # workflow task, and its validator must see a registered team.
@@ -96,80 +98,6 @@ class TeamCycleWorkflow:
             except asyncio.TimeoutError:
                 self._execute(cmd.RaiseDueEscalations())
 
-    # --- Updates: one per command; each validator runs the domain's decide ---
-
-    @workflow.update(name=UPDATE_NAMES[cmd.AdvanceStep])
-    async def advance(self, command: cmd.AdvanceStep) -> CommandResult:
-        return await self._handle(command)
-
-    @advance.validator
-    def _v_advance(self, command: cmd.AdvanceStep) -> None:
-        self._validate(command)
-
-    @workflow.update(name=UPDATE_NAMES[cmd.RevisitStep])
-    async def revisit(self, command: cmd.RevisitStep) -> CommandResult:
-        return await self._handle(command)
-
-    @revisit.validator
-    def _v_revisit(self, command: cmd.RevisitStep) -> None:
-        self._validate(command)
-
-    @workflow.update(name=UPDATE_NAMES[cmd.RecordDecision])
-    async def record_decision(self, command: cmd.RecordDecision) -> CommandResult:
-        return await self._handle(command)
-
-    @record_decision.validator
-    def _v_record_decision(self, command: cmd.RecordDecision) -> None:
-        self._validate(command)
-
-    @workflow.update(name=UPDATE_NAMES[cmd.ApproveRecommendation])
-    async def approve(self, command: cmd.ApproveRecommendation) -> CommandResult:
-        return await self._handle(command)
-
-    @approve.validator
-    def _v_approve(self, command: cmd.ApproveRecommendation) -> None:
-        self._validate(command)
-
-    @workflow.update(name=UPDATE_NAMES[cmd.RejectRecommendation])
-    async def reject(self, command: cmd.RejectRecommendation) -> CommandResult:
-        return await self._handle(command)
-
-    @reject.validator
-    def _v_reject(self, command: cmd.RejectRecommendation) -> None:
-        self._validate(command)
-
-    @workflow.update(name=UPDATE_NAMES[cmd.PauseTeam])
-    async def pause(self, command: cmd.PauseTeam) -> CommandResult:
-        return await self._handle(command)
-
-    @pause.validator
-    def _v_pause(self, command: cmd.PauseTeam) -> None:
-        self._validate(command)
-
-    @workflow.update(name=UPDATE_NAMES[cmd.ResumeTeam])
-    async def resume(self, command: cmd.ResumeTeam) -> CommandResult:
-        return await self._handle(command)
-
-    @resume.validator
-    def _v_resume(self, command: cmd.ResumeTeam) -> None:
-        self._validate(command)
-
-    @workflow.update(name=UPDATE_NAMES[cmd.AcknowledgeEscalation])
-    async def acknowledge(self, command: cmd.AcknowledgeEscalation) -> CommandResult:
-        return await self._handle(command)
-
-    @acknowledge.validator
-    def _v_acknowledge(self, command: cmd.AcknowledgeEscalation) -> None:
-        self._validate(command)
-
-    @workflow.update(name=UPDATE_NAMES[cmd.SnoozeEscalation])
-    async def snooze(self, command: cmd.SnoozeEscalation) -> CommandResult:
-        return await self._handle(command)
-
-    @snooze.validator
-    def _v_snooze(self, command: cmd.SnoozeEscalation) -> None:
-        self._validate(command)
-
     @workflow.query(name="status")
     def status(self) -> TeamStatus:
         return TeamStatus(
@@ -177,6 +105,20 @@ class TeamCycleWorkflow:
         )
 
     # --- the thin shell ---
+
+    def _accept(self, command_type: type[cmd.Command], name: str) -> None:
+        """One Update per command, wired from UPDATE_NAMES: its validator runs decide."""
+
+        async def handler(command) -> CommandResult:
+            return await self._handle(command)
+
+        def validator(command) -> None:
+            self._validate(command)
+
+        # The annotations tell the data converter which pydantic model to build.
+        handler.__annotations__ = {"command": command_type, "return": CommandResult}
+        validator.__annotations__ = {"command": command_type, "return": None}
+        workflow.set_update_handler(name, handler, validator=validator)
 
     def _validate(self, command: cmd.Command) -> None:
         if workflow.current_update_info().id in self._applied:

@@ -5,6 +5,8 @@ PostgreSQL stream equals the state the workflow reports.
 """
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from uuid import uuid4
@@ -12,6 +14,7 @@ from uuid import uuid4
 from temporalio.testing import WorkflowEnvironment
 
 from activities.event_store import EventStore
+from app.wiring import build_worker
 from app.teams import TeamClient
 from domain import commands as cmd
 from domain.commands import RegisterTeam
@@ -99,3 +102,15 @@ class Harness:
                 await self.teams.handle(team_id).terminate("test finished")
             except Exception:
                 pass  # already closed
+
+
+@asynccontextmanager
+async def running(env: WorkflowEnvironment, store: EventStore, prefix: str = "plcflow-test") -> AsyncIterator[Harness]:
+    """A worker on a fresh task queue for one test, and a harness to drive it."""
+    task_queue = f"{prefix}-{uuid4()}"
+    async with build_worker(env.client, store, task_queue=task_queue):
+        h = Harness(env, TeamClient(env.client, task_queue), store)
+        try:
+            yield h
+        finally:
+            await h.close()

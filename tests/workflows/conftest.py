@@ -1,14 +1,11 @@
 import sys
 from pathlib import Path
-from uuid import uuid4
 
 import pytest
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from app.teams import TeamClient
-from app.wiring import build_worker
-from tests.support.harness import Harness
+from tests.support.harness import running
 
 TEST_SERVER = Path(sys.executable).parent / "temporal-test-server"
 
@@ -24,8 +21,5 @@ async def env():
 
 @pytest.fixture
 async def harness(env, event_store):
-    task_queue = f"plcflow-test-{uuid4()}"
-    async with build_worker(env.client, event_store, task_queue=task_queue):
-        h = Harness(env, TeamClient(env.client, task_queue), event_store)
+    async with running(env, event_store) as h:
         yield h
-        await h.close()

@@ -16,7 +16,7 @@ from app.teams import CommandRefused, TeamClient
 from app.wiring import build_worker
 from domain import commands as cmd
 from domain.steps import STEPS, Step
-from tests.support.harness import Harness
+from tests.support.harness import Harness, running
 
 SUGGEST_AFTER = 40
 
@@ -34,11 +34,8 @@ async def dev_env():
 
 @pytest.fixture
 async def live(dev_env, event_store):
-    task_queue = f"plcflow-dev-{uuid4()}"
-    async with build_worker(dev_env.client, event_store, task_queue=task_queue):
-        h = Harness(dev_env, TeamClient(dev_env.client, task_queue), event_store)
+    async with running(dev_env, event_store, prefix="plcflow-dev") as h:
         yield h
-        await h.close()
 
 
 async def test_a_refused_update_leaves_history_length_unchanged(live):

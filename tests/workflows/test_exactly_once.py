@@ -1,13 +1,10 @@
 """Nothing lost, nothing doubled: retries and worker restarts on the way to PostgreSQL."""
 
-from uuid import uuid4
 
 from activities.event_store import EventStore
-from app.teams import TeamClient
-from app.wiring import build_worker
 from domain import commands as cmd
 from domain.steps import Step
-from tests.support.harness import Harness
+from tests.support.harness import running
 
 
 class CommitsThenLosesTheReply(EventStore):
@@ -29,12 +26,10 @@ class CommitsThenLosesTheReply(EventStore):
 
 async def test_an_append_retried_after_commit_stores_each_event_once(env, event_store):
     flaky = CommitsThenLosesTheReply(event_store, failures=3)
-    task_queue = f"plcflow-flaky-{uuid4()}"
-    async with build_worker(env.client, flaky, task_queue=task_queue):
-        h = Harness(env, TeamClient(env.client, task_queue), event_store)
+    async with running(env, flaky, prefix="plcflow-flaky") as h:
+        h.store = event_store  # read back through the plain store
         team = await h.start(await h.layout())
         await h.advance(team, Step.IDENTIFY_FOCUS)
         await h.send(team, cmd.RecordDecision(actor="t.nelson", kind="lateral", summary="Tuesdays"))
         status = await h.assert_log_matches(team)
         assert flaky.calls > 3 and status.state.version == 6
-        await h.close()
