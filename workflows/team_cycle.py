@@ -8,6 +8,7 @@ timer to the instant the domain computes; any state change re-arms it.
 """
 
 import asyncio
+import contextlib
 from datetime import timedelta
 
 from temporalio import workflow
@@ -88,7 +89,12 @@ class TeamCycleWorkflow:
         while True:
             wake = next_escalation_at(self._state, workflow.now())
             if wake is not None and wake <= workflow.now():
-                self._execute(cmd.RaiseDueEscalations())
+                if not self._execute(cmd.RaiseDueEscalations()):
+                    # The domain says due yet raised nothing: never spin the
+                    # workflow task; look again after a state change or an hour.
+                    seen = self._state.version
+                    with contextlib.suppress(asyncio.TimeoutError):
+                        await workflow.wait_condition(lambda: self._state.version != seen, timeout=timedelta(hours=1))
                 continue
             try:
                 await workflow.wait_condition(
