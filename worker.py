@@ -13,6 +13,7 @@ import structlog
 
 from app.config import Settings
 from app.logging import configure
+from app.process import exit_now
 from app.wiring import build_worker, connect_temporal, open_store
 
 
@@ -51,3 +52,4 @@ async def main() -> None:
 
 if __name__ == "__main__":
     asyncio.run(main())
+    exit_now(0)

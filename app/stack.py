@@ -22,6 +22,7 @@ import structlog
 from app.config import ROOT, Settings
 from app.files import load_team_file
 from app.logging import configure
+from app.process import exit_now
 from app.teams import TeamClient
 from app.wiring import build_worker, connect_temporal, open_store
 
@@ -138,3 +139,4 @@ async def main() -> None:
 
 if __name__ == "__main__":
     asyncio.run(main())
+    exit_now(0)

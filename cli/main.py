@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from app.config import Settings
 from app.files import load_team_file
+from app.process import exit_now
 from app.teams import CommandRefused, TeamClient, UnknownTeam
 from app.views import team_view
 from app.wiring import connect_temporal
@@ -222,5 +223,15 @@ def escalation_snooze(
     _run(_send(_team_of(escalation_id), command))
 
 
+def main() -> None:
+    """Console entry point; see ``app.process`` for why it ends with ``exit_now``."""
+    code = 0
+    try:
+        app()
+    except SystemExit as done:
+        code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+    exit_now(code)
+
+
 if __name__ == "__main__":
-    app()
+    main()

@@ -10,8 +10,9 @@ from datetime import datetime
 
 from . import commands as cmd
 from . import events as ev
-from .errors import InvalidTransition, MissingEvidence, NotAllowed
+from .errors import InvalidTransition, MissingEvidence
 from .escalation import reached_by, rung_due
+from .ladder import acknowledgement_ends, check_holdable, snooze_ends
 from .state import TeamState
 from .steps import FIRST_STEP, Step, missing_evidence, next_step
 from .team import require_leader, require_participant, require_principal
@@ -137,36 +138,15 @@ def _resume(s: TeamState, c: cmd.ResumeTeam, now: datetime) -> list[ev.Event]:
     return [ev.TeamResumed(at=now, by=c.actor, reason=c.reason, due_on=due)]
 
 
-def _holdable(s: TeamState, escalation_id: str, actor: str) -> None:
-    esc = s.escalation
-    if esc is None or esc.id != escalation_id:
-        raise InvalidTransition(f"Escalation {escalation_id} is not open on {s.team.name}.")
-    if actor not in esc.reached:
-        raise NotAllowed(f"Escalation {escalation_id} did not reach {actor}; only {', '.join(esc.reached)} can act on it.")
-    if esc.hold:
-        raise InvalidTransition(
-            f"Escalation {escalation_id} was already {esc.hold} by {esc.held_by} until {esc.held_until}."
-        )
-
-
 def _acknowledge(s: TeamState, c: cmd.AcknowledgeEscalation, now: datetime) -> list[ev.Event]:
-    _holdable(s, c.escalation_id, c.actor)
-    until = s.calendar.add_school_days(s.calendar.local_date(now), s.policy.acknowledge_holds_school_days)
-    if until is None:
-        raise InvalidTransition("The school calendar has no school days that far ahead; extend it first.")
+    check_holdable(s.escalation, c.escalation_id, c.actor, s.team.name)
+    until = acknowledgement_ends(s.calendar, s.policy, now)
     return [ev.EscalationAcknowledged(at=now, escalation_id=c.escalation_id, by=c.actor, reason=c.reason, held_until=until)]
 
 
 def _snooze(s: TeamState, c: cmd.SnoozeEscalation, now: datetime) -> list[ev.Event]:
-    _holdable(s, c.escalation_id, c.actor)
-    cal, today = s.calendar, s.calendar.local_date(now)
-    limit = s.policy.max_snooze_school_days
-    until = cal.next_school_day_on_or_after(c.until)
-    if c.until <= today:
-        raise InvalidTransition(f"A snooze must end after today ({today}).")
-    if until is None or cal.school_days_between(today, until) > limit:
-        latest = cal.add_school_days(today, limit)
-        raise InvalidTransition(f"A snooze may last at most {limit} school days (until {latest}).")
+    check_holdable(s.escalation, c.escalation_id, c.actor, s.team.name)
+    until = snooze_ends(s.calendar, s.policy, now, c.until)
     return [ev.EscalationSnoozed(at=now, escalation_id=c.escalation_id, by=c.actor, reason=c.reason, held_until=until)]
 
 

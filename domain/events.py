@@ -12,7 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .calendar import SchoolCalendar
 from .evidence import StepEvidence
-from .policy import EscalationPolicy, Rung
+from .ladder import Rung
+from .policy import EscalationPolicy
 from .steps import Step
 from .team import TeamProfile
 

@@ -14,7 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from . import events as ev
 from .calendar import SchoolCalendar
 from .evidence import StepEvidence
-from .policy import EscalationPolicy, Rung
+from .ladder import Rung, merge_reached
+from .policy import EscalationPolicy
 from .steps import Step
 from .team import TeamProfile
 
@@ -175,7 +176,7 @@ def _(e: ev.EscalationRaised, s: TeamState) -> TeamState:
         raised_on=e.on,
         raised_at=e.at,
         reason=e.reason,
-        reached=before + tuple(r for r in e.reached if r not in before),
+        reached=merge_reached(before, e.reached),
     )
     fresh = s.escalation is None or s.escalation.id != e.escalation_id
     return s.model_copy(update={"escalation": esc, "escalations_raised": s.escalations_raised + fresh})

@@ -7,7 +7,7 @@ import pytest
 from domain import commands as cmd
 from domain.errors import InvalidTransition, NotAllowed
 from domain.escalation import next_escalation_at
-from domain.policy import Rung
+from domain.ladder import Rung
 from domain.steps import Step
 from tests.support.builders import EVIDENCE, local, register
 from tests.support.gwt import Scenario, given

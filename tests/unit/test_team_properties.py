@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from domain import commands as cmd
 from domain.errors import DomainError
-from domain.policy import LADDER
+from domain.policy import TEAM_LADDER as LADDER
 from domain.state import TeamState, fold
 from domain.steps import STEPS
 from tests.support.builders import EVIDENCE, local, register

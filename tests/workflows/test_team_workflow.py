@@ -13,7 +13,7 @@ from temporalio.api.enums.v1 import EventType
 from app.teams import CommandRefused
 from domain import commands as cmd
 from domain.events import EscalationRaised
-from domain.policy import Rung
+from domain.ladder import Rung
 from domain.steps import STEPS, Step
 from tests.support.builders import EVIDENCE
 
