@@ -14,8 +14,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from domain.calendar import SchoolCalendar
 from domain.commands import RegisterTeam
+from domain.district import District, check_references
 from domain.errors import InvalidConfiguration
 from domain.policy import EscalationPolicy
+from domain.rollout.commands import StartRollout
+from domain.rollout.phases import RolloutPolicy
+from domain.rubric import Rubric
+from domain.school.policy import SchoolPolicy
 from domain.team import TeamProfile, UserId
 from domain.validation import parse_model
 
@@ -46,3 +51,44 @@ def load_team_file(path: Path) -> RegisterTeam:
         data = {**data, "calendar": read_yaml(path.parent / data["calendar"], f"calendar {data['calendar']}")}
     parsed = parse_model(TeamFile, data, f"team file {path}")
     return RegisterTeam(actor=parsed.registered_by, team=parsed.team, calendar=parsed.calendar, policy=parsed.escalation)
+
+
+class DistrictFile(BaseModel):
+    """A district file: who the district is, its calendar and rubric, and the pace of each clock."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    registered_by: UserId
+    district: District
+    calendar: SchoolCalendar
+    rubric: Rubric
+    rollout: RolloutPolicy = Field(default_factory=RolloutPolicy)
+    schools: SchoolPolicy = Field(default_factory=SchoolPolicy)
+    teams: EscalationPolicy = Field(default_factory=EscalationPolicy)
+
+
+def _inline(data: dict, key: str, base: Path) -> dict:
+    """A section may be a path relative to the file; read it in place."""
+    if isinstance(data.get(key), str):
+        return {**data, key: read_yaml(base / data[key], f"{key} {data[key]}")}
+    return data
+
+
+def load_district_file(path: Path) -> StartRollout:
+    """Every mistake at once: the file's shape (pydantic), then every cross-reference, each with its path."""
+    what = f"district file {path}"
+    data = read_yaml(path, what)
+    if not isinstance(data, dict):
+        raise InvalidConfiguration(what, ["the file must hold a mapping with district:, calendar: and rubric:"])
+    for key in ("calendar", "rubric"):
+        data = _inline(data, key, path.parent)
+    parsed = parse_model(DistrictFile, data, what)
+    problems = [f"district.{p}" for p in check_references(parsed.district)]
+    if parsed.registered_by not in parsed.district.admins:
+        problems.append(f"registered_by: {parsed.registered_by!r} is not a district admin")
+    if problems:
+        raise InvalidConfiguration(what, problems)
+    return StartRollout(
+        actor=parsed.registered_by, district=parsed.district, calendar=parsed.calendar, rubric=parsed.rubric,
+        policy=parsed.rollout, school_policy=parsed.schools, team_policy=parsed.teams,
+    )

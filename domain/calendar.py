@@ -108,6 +108,10 @@ class SchoolCalendar(BaseModel):
         i = bisect_left(self._days, d)
         return self._days[i] if i < len(self._days) else None
 
+    def last_school_day_on_or_before(self, d: date) -> date | None:
+        i = bisect_right(self._days, d)
+        return self._days[i - 1] if i else None
+
     def add_school_days(self, d: date, n: int) -> date | None:
         """The n-th school day strictly after d (n = 0: d itself if open, else the next one)."""
         if n < 0:
@@ -137,3 +141,13 @@ class SchoolCalendar(BaseModel):
 
 def parse_calendar(data: Any) -> SchoolCalendar:
     return parse_model(SchoolCalendar, data, "calendar")
+
+
+def school_year_of(cal: SchoolCalendar, day: date) -> SchoolYear | None:
+    """The school year a day belongs to; a summer belongs to the year just ended."""
+    started = [y for y in cal.school_years if y.start <= day]
+    return started[-1] if started else None
+
+
+def next_school_year(cal: SchoolCalendar, day: date) -> SchoolYear | None:
+    return next((y for y in cal.school_years if y.start > day), None)

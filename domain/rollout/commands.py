@@ -1,0 +1,98 @@
+"""What a district admin, the coalition and the workflow ask of a rollout."""
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..calendar import SchoolCalendar
+from ..district import District
+from ..policy import EscalationPolicy
+from ..rubric import Rubric
+from ..team import Slug, UserId
+from .phases import Phase, RolloutPolicy
+from ..school.policy import SchoolPolicy
+
+Text = Annotated[str, Field(min_length=1, max_length=500)]
+Reason = Annotated[str, Field(min_length=3, max_length=500)]
+
+
+class RolloutCommand(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    actor: UserId
+
+
+class StartRollout(RolloutCommand):
+    district: District
+    calendar: SchoolCalendar
+    rubric: Rubric
+    policy: RolloutPolicy = Field(default_factory=RolloutPolicy)
+    school_policy: SchoolPolicy = Field(default_factory=SchoolPolicy)
+    team_policy: EscalationPolicy = Field(default_factory=EscalationPolicy)
+
+
+class SeatCoalition(RolloutCommand):
+    members: Annotated[tuple[UserId, ...], Field(min_length=1, max_length=60)]
+
+
+class RecordInquiryActivity(RolloutCommand):
+    kind: Literal["institute", "model_school_visit", "book_study", "other"]
+    title: Text
+    held_on: date
+
+
+class AdoptGlossary(RolloutCommand):
+    terms: Annotated[dict[Annotated[str, Field(min_length=1, max_length=80)], Text], Field(min_length=1)]
+
+
+class SetNonNegotiables(RolloutCommand):
+    items: Annotated[tuple[Text, ...], Field(min_length=1)]
+
+
+class AlignMissionAndVision(RolloutCommand):
+    school_id: Slug
+
+
+class AddLearningSession(RolloutCommand):
+    term: Annotated[str, Field(min_length=1, max_length=40)]
+    topic: Text
+    held_on: date
+
+
+class RecordDistrictNorms(RolloutCommand):
+    norms: Annotated[tuple[Text, ...], Field(min_length=1)]
+    violation_process: Text
+
+
+class ScheduleWave(RolloutCommand):
+    kind: Literal["pilot", "schoolwide"]
+    launch_on: date
+    school_ids: Annotated[tuple[Slug, ...], Field(min_length=1)]
+    pilot_team_ids: tuple[Slug, ...] = ()
+
+
+class CompletePhase(RolloutCommand):
+    phase: Phase
+
+
+class ReviewSchool(RolloutCommand):
+    school_id: Slug
+    celebration: Text
+
+
+class AcknowledgeRolloutEscalation(RolloutCommand):
+    escalation_id: str
+    reason: Reason
+
+
+class SnoozeRolloutEscalation(RolloutCommand):
+    escalation_id: str
+    until: date
+    reason: Reason
+
+
+class Tick(RolloutCommand):
+    """The workflow's clock: launch due waves, open a new school year, raise due rungs."""
+
+    actor: UserId = "plcflow"

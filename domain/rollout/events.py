@@ -1,0 +1,160 @@
+"""What happened in a district's rollout (past tense), each with its instant."""
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..calendar import SchoolCalendar
+from ..district import District
+from ..ladder import Rung
+from ..policy import EscalationPolicy
+from ..rubric import Rubric
+from ..school.policy import SchoolPolicy
+from .phases import Phase, RolloutPolicy
+
+
+class RolloutEvent(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    at: datetime
+
+
+class RolloutStarted(RolloutEvent):
+    type: Literal["RolloutStarted"] = "RolloutStarted"
+    by: str
+    district: District
+    calendar: SchoolCalendar
+    rubric: Rubric
+    policy: RolloutPolicy
+    school_policy: SchoolPolicy
+    team_policy: EscalationPolicy
+
+
+class PhaseOpened(RolloutEvent):
+    type: Literal["PhaseOpened"] = "PhaseOpened"
+    phase: Phase
+    due_on: date | None
+    school_year: str | None = None
+
+
+class PhaseCompleted(RolloutEvent):
+    type: Literal["PhaseCompleted"] = "PhaseCompleted"
+    phase: Phase
+    by: str
+
+
+class CoalitionSeated(RolloutEvent):
+    type: Literal["CoalitionSeated"] = "CoalitionSeated"
+    by: str
+    members: tuple[str, ...]
+
+
+class InquiryActivityRecorded(RolloutEvent):
+    type: Literal["InquiryActivityRecorded"] = "InquiryActivityRecorded"
+    by: str
+    kind: str
+    title: str
+    held_on: date
+
+
+class GlossaryAdopted(RolloutEvent):
+    type: Literal["GlossaryAdopted"] = "GlossaryAdopted"
+    by: str
+    terms: dict[str, str]
+
+
+class NonNegotiablesSet(RolloutEvent):
+    type: Literal["NonNegotiablesSet"] = "NonNegotiablesSet"
+    by: str
+    items: tuple[str, ...]
+
+
+class MissionAligned(RolloutEvent):
+    type: Literal["MissionAligned"] = "MissionAligned"
+    by: str
+    school_id: str
+
+
+class LearningSessionAdded(RolloutEvent):
+    type: Literal["LearningSessionAdded"] = "LearningSessionAdded"
+    by: str
+    term: str
+    topic: str
+    held_on: date
+
+
+class DistrictNormsRecorded(RolloutEvent):
+    type: Literal["DistrictNormsRecorded"] = "DistrictNormsRecorded"
+    by: str
+    norms: tuple[str, ...]
+    violation_process: str
+
+
+class WaveScheduled(RolloutEvent):
+    type: Literal["WaveScheduled"] = "WaveScheduled"
+    by: str
+    number: int
+    kind: Literal["pilot", "schoolwide"]
+    launch_on: date
+    school_ids: tuple[str, ...]
+    pilot_team_ids: tuple[str, ...] = ()
+
+
+class WaveLaunched(RolloutEvent):
+    type: Literal["WaveLaunched"] = "WaveLaunched"
+    number: int
+
+
+class SchoolReviewed(RolloutEvent):
+    type: Literal["SchoolReviewed"] = "SchoolReviewed"
+    by: str
+    school_id: str
+    school_year: str
+    celebration: str
+
+
+class RolloutEscalationRaised(RolloutEvent):
+    type: Literal["RolloutEscalationRaised"] = "RolloutEscalationRaised"
+    escalation_id: str
+    phase: Phase
+    level: Rung
+    reached: tuple[str, ...]
+    reason: str
+    on: date
+
+
+class RolloutEscalationHeld(RolloutEvent):
+    type: Literal["RolloutEscalationHeld"] = "RolloutEscalationHeld"
+    escalation_id: str
+    hold: Literal["acknowledged", "snoozed"]
+    by: str
+    reason: str
+    held_until: date
+
+
+class RolloutEscalationResolved(RolloutEvent):
+    type: Literal["RolloutEscalationResolved"] = "RolloutEscalationResolved"
+    escalation_id: str
+    why: str
+
+
+RolloutEventT = Annotated[
+    RolloutStarted
+    | PhaseOpened
+    | PhaseCompleted
+    | CoalitionSeated
+    | InquiryActivityRecorded
+    | GlossaryAdopted
+    | NonNegotiablesSet
+    | MissionAligned
+    | LearningSessionAdded
+    | DistrictNormsRecorded
+    | WaveScheduled
+    | WaveLaunched
+    | SchoolReviewed
+    | RolloutEscalationRaised
+    | RolloutEscalationHeld
+    | RolloutEscalationResolved,
+    Field(discriminator="type"),
+]

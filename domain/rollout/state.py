@@ -1,0 +1,156 @@
+"""A district rollout's state: the fold of its events."""
+
+from datetime import date, datetime
+from functools import singledispatch
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..calendar import SchoolCalendar
+from ..district import District
+from ..ladder import Rung, merge_reached
+from ..policy import EscalationPolicy
+from ..rubric import Rubric
+from ..school.policy import SchoolPolicy
+from . import events as ev
+from .phases import Phase, RolloutPolicy
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Activity(_Frozen):
+    kind: str
+    title: str
+    held_on: date
+
+
+class Session(_Frozen):
+    term: str
+    topic: str
+    held_on: date
+
+
+class Wave(_Frozen):
+    number: int
+    kind: Literal["pilot", "schoolwide"]
+    launch_on: date
+    school_ids: tuple[str, ...]
+    pilot_team_ids: tuple[str, ...] = ()
+    launched: bool = False
+
+
+class PhaseEscalation(_Frozen):
+    id: str
+    phase: Phase
+    level: Rung
+    raised_on: date
+    raised_at: datetime
+    reason: str
+    reached: tuple[str, ...]
+    held_until: date | None = None
+    held_by: str | None = None
+    hold: Literal["acknowledged", "snoozed"] | None = None
+
+
+class RolloutState(_Frozen):
+    version: int = 0
+    district: District | None = None
+    calendar: SchoolCalendar | None = None
+    rubric: Rubric | None = None
+    policy: RolloutPolicy = Field(default_factory=RolloutPolicy)
+    school_policy: SchoolPolicy = Field(default_factory=SchoolPolicy)
+    team_policy: EscalationPolicy = Field(default_factory=EscalationPolicy)
+    phase: Phase | None = None
+    completed: tuple[Phase, ...] = ()
+    due_on: date | None = None
+    school_year: str | None = None
+    coalition: tuple[str, ...] = ()
+    inquiry_activities: tuple[Activity, ...] = ()
+    glossary: dict[str, str] = Field(default_factory=dict)
+    non_negotiables: tuple[str, ...] = ()
+    aligned_schools: tuple[str, ...] = ()
+    sessions: tuple[Session, ...] = ()
+    district_norms: tuple[str, ...] = ()
+    violation_process: str | None = None
+    waves: tuple[Wave, ...] = ()
+    reviews: dict[str, tuple[str, ...]] = Field(default_factory=dict)  # school year -> schools reviewed
+    escalation: PhaseEscalation | None = None
+    escalations_raised: int = 0
+
+    @property
+    def launched_waves(self) -> tuple[Wave, ...]:
+        return tuple(w for w in self.waves if w.launched)
+
+    @property
+    def schoolwide_schools(self) -> tuple[str, ...]:
+        return tuple(s for w in self.launched_waves if w.kind == "schoolwide" for s in w.school_ids)
+
+    @property
+    def launched_schools(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(s for w in self.launched_waves for s in w.school_ids))
+
+
+def evolve(state: RolloutState, event: ev.RolloutEvent) -> RolloutState:
+    return _apply(event, state).model_copy(update={"version": state.version + 1})
+
+
+def fold(events, state: RolloutState | None = None) -> RolloutState:
+    state = state or RolloutState()
+    for e in events:
+        state = evolve(state, e)
+    return state
+
+
+@singledispatch
+def _apply(event, state: RolloutState) -> RolloutState:
+    raise TypeError(f"no fold for {type(event).__name__}")
+
+
+def _set(**fields):
+    return lambda e, s: s.model_copy(update={k: f(e, s) for k, f in fields.items()})
+
+
+_RULES = {
+    ev.RolloutStarted: _set(
+        district=lambda e, s: e.district, calendar=lambda e, s: e.calendar, rubric=lambda e, s: e.rubric,
+        policy=lambda e, s: e.policy, school_policy=lambda e, s: e.school_policy, team_policy=lambda e, s: e.team_policy,
+    ),
+    ev.PhaseOpened: _set(phase=lambda e, s: e.phase, due_on=lambda e, s: e.due_on, school_year=lambda e, s: e.school_year),
+    ev.PhaseCompleted: _set(completed=lambda e, s: (*s.completed, e.phase)),
+    ev.CoalitionSeated: _set(coalition=lambda e, s: e.members),
+    ev.InquiryActivityRecorded: _set(
+        inquiry_activities=lambda e, s: (*s.inquiry_activities, Activity(kind=e.kind, title=e.title, held_on=e.held_on))
+    ),
+    ev.GlossaryAdopted: _set(glossary=lambda e, s: {**s.glossary, **e.terms}),
+    ev.NonNegotiablesSet: _set(non_negotiables=lambda e, s: e.items),
+    ev.MissionAligned: _set(aligned_schools=lambda e, s: tuple(dict.fromkeys((*s.aligned_schools, e.school_id)))),
+    ev.LearningSessionAdded: _set(sessions=lambda e, s: (*s.sessions, Session(term=e.term, topic=e.topic, held_on=e.held_on))),
+    ev.DistrictNormsRecorded: _set(district_norms=lambda e, s: e.norms, violation_process=lambda e, s: e.violation_process),
+    ev.WaveScheduled: _set(
+        waves=lambda e, s: (*s.waves, Wave(number=e.number, kind=e.kind, launch_on=e.launch_on, school_ids=e.school_ids,
+                                          pilot_team_ids=e.pilot_team_ids))
+    ),
+    ev.WaveLaunched: _set(
+        waves=lambda e, s: tuple(w.model_copy(update={"launched": True}) if w.number == e.number else w for w in s.waves)
+    ),
+    ev.SchoolReviewed: _set(
+        reviews=lambda e, s: {**s.reviews, e.school_year: (*s.reviews.get(e.school_year, ()), e.school_id)}
+    ),
+    ev.RolloutEscalationRaised: lambda e, s: s.model_copy(
+        update={
+            "escalation": PhaseEscalation(
+                id=e.escalation_id, phase=e.phase, level=e.level, raised_on=e.on, raised_at=e.at, reason=e.reason,
+                reached=merge_reached(s.escalation.reached if s.escalation else (), e.reached),
+            ),
+            "escalations_raised": s.escalations_raised + (s.escalation is None or s.escalation.id != e.escalation_id),
+        }
+    ),
+    ev.RolloutEscalationHeld: lambda e, s: s.model_copy(
+        update={"escalation": s.escalation.model_copy(update={"held_until": e.held_until, "held_by": e.by, "hold": e.hold})}
+    ),
+    ev.RolloutEscalationResolved: _set(escalation=lambda e, s: None),
+}
+for _type, _rule in _RULES.items():
+    _apply.register(_type)(lambda e, s, _rule=_rule: _rule(e, s))

@@ -1,0 +1,53 @@
+"""A school's clocks: norms reviewed each term, the rubric self-assessed twice a year.
+
+Both use the one escalation ladder: an overdue norms review climbs
+facilitator -> principal; an overdue self-assessment climbs principal ->
+district coalition.
+"""
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from ..ladder import LadderPolicy, Rung, SchoolDays
+
+NORMS_LADDER = (Rung.FACILITATOR, Rung.PRINCIPAL)
+ASSESSMENT_LADDER = (Rung.PRINCIPAL, Rung.COALITION)
+
+
+def _defaults(defaults: dict):
+    def merge(cls, value: object) -> object:
+        return {**{k.value: v for k, v in defaults.items()}, **value} if isinstance(value, dict) else value
+
+    return field_validator("ladder_school_days_past_due", mode="before")(classmethod(merge))
+
+
+class NormsReviewPolicy(LadderPolicy):
+    """Each team reviews its norms within this many school days of a term's start (seed 002)."""
+
+    LADDER = NORMS_LADDER
+    due_school_days_into_term: SchoolDays = 15
+    ladder_school_days_past_due: dict[Rung, SchoolDays] = Field(
+        default_factory=lambda: {Rung.FACILITATOR: 1, Rung.PRINCIPAL: 5}
+    )
+    _merge = _defaults({Rung.FACILITATOR: 1, Rung.PRINCIPAL: 5})
+
+
+class AssessmentPolicy(LadderPolicy):
+    """The school self-assesses once per term, by this many school days before the term ends."""
+
+    LADDER = ASSESSMENT_LADDER
+    due_school_days_before_term_end: SchoolDays = 10
+    ladder_school_days_past_due: dict[Rung, SchoolDays] = Field(
+        default_factory=lambda: {Rung.PRINCIPAL: 1, Rung.COALITION: 5}
+    )
+    _merge = _defaults({Rung.PRINCIPAL: 1, Rung.COALITION: 5})
+
+
+class SchoolPolicy(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    norms_review: NormsReviewPolicy = Field(default_factory=NormsReviewPolicy)
+    self_assessment: AssessmentPolicy = Field(default_factory=AssessmentPolicy)
+    # Rolled-up escalations a school shows: principal and above (DESIGN).
+    visible_from: Annotated[Rung, Field()] = Rung.PRINCIPAL
