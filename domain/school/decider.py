@@ -1,0 +1,192 @@
+"""``decide(state, command, now)`` for a school's adoption, and its clocks on the one ladder."""
+
+from collections.abc import Callable
+from datetime import datetime
+
+from .. import ladder
+from ..errors import InvalidTransition, NotAllowed
+from ..ladder import Rung, Watch
+from ..rubric import Assessment
+from . import model as m
+from .terms import Term, term_on, terms
+
+ASSESSMENT = "assessment"
+
+
+def decide(s: m.SchoolState, cmd: m.SchoolCommand, now: datetime) -> list[m.SchoolEvent]:
+    if now.tzinfo is None:
+        raise ValueError("decide needs an aware instant")
+    if s.school is None and not isinstance(cmd, m.OpenSchool):
+        raise InvalidTransition("This school has not been opened yet.")
+    return _HANDLERS[type(cmd)](s, cmd, now)
+
+
+def _term_began(s: m.SchoolState, term: Term, now: datetime) -> m.TermBegan:
+    cal, p = s.calendar, s.policy
+    norms_due = cal.add_school_days(term.start, p.norms_review.due_school_days_into_term)
+    length = cal.school_days_between(term.start, term.end)
+    assess_due = cal.add_school_days(term.start, max(length - p.self_assessment.due_school_days_before_term_end, 0))
+    return m.TermBegan(at=now, term=term.name, school_year=term.school_year,
+                       norms_due_on=min(norms_due, term.end) if norms_due else None, assessment_due_on=assess_due)
+
+
+def _open(s, cmd: m.OpenSchool, now):
+    if s.school is not None:
+        raise InvalidTransition(f"{s.school.name} is already open.")
+    known = {t.team_id for t in cmd.school.teams}
+    if cmd.mode == "pilot" and (not cmd.pilot_team_ids or not set(cmd.pilot_team_ids) <= known):
+        raise InvalidTransition(f"A pilot launch names volunteer teams of {cmd.school.name}.")
+    opened = m.SchoolOpened(at=now, by=cmd.actor, district_id=cmd.district_id, school=cmd.school, calendar=cmd.calendar,
+                            rubric=cmd.rubric, policy=cmd.policy, team_policy=cmd.team_policy, coalition=cmd.coalition)
+    team_ids = cmd.pilot_team_ids if cmd.mode == "pilot" else tuple(sorted(known))
+    s = s.model_copy(update={"calendar": cmd.calendar, "policy": cmd.policy})
+    term = term_on(cmd.calendar, cmd.calendar.local_date(now))
+    began = [_term_began(s, term, now)] if term else []
+    return [opened, m.TeamsLaunched(at=now, mode=cmd.mode, team_ids=team_ids), *began]
+
+
+def _launch_schoolwide(s, cmd: m.LaunchSchoolwide, now):
+    if s.mode == "schoolwide":
+        return []  # the district's signal may arrive twice; once is enough
+    rest = tuple(sorted(t.team_id for t in s.school.teams if t.team_id not in s.teams))
+    return [m.TeamsLaunched(at=now, mode="schoolwide", team_ids=rest, carried_over=tuple(sorted(s.teams)))]
+
+
+def _team_lead(s, team_id: str, actor: str, doing: str) -> None:
+    team = s.teams.get(team_id)
+    if team is None:
+        raise InvalidTransition(f"{s.school.name} has no launched team {team_id}.")
+    if actor not in (team.spec.facilitator, s.school.principal):
+        raise NotAllowed(f"Only {team.spec.facilitator}, the facilitator of {team.spec.name}, or the principal can {doing}.")
+
+
+def _resolve(s, subject: str, now, why: str) -> list[m.SchoolEvent]:
+    esc = s.escalations.get(subject)
+    return [m.SchoolEscalationResolved(at=now, escalation_id=esc.id, why=why)] if esc else []
+
+
+def _record_norms(s, cmd: m.RecordNorms, now):
+    _team_lead(s, cmd.team_id, cmd.actor, "record its norms")
+    recorded = m.NormsRecorded(at=now, by=cmd.actor, team_id=cmd.team_id, procedural=cmd.procedural,
+                               conversational=cmd.conversational, term=s.term)
+    return [recorded, *_resolve(s, f"norms:{cmd.team_id}", now, "norms recorded")]
+
+
+def _review_norms(s, cmd: m.ReviewNorms, now):
+    _team_lead(s, cmd.team_id, cmd.actor, "review its norms")
+    if not s.teams[cmd.team_id].procedural_norms:
+        raise InvalidTransition(f"{s.teams[cmd.team_id].spec.name} has no norms yet; record them first.")
+    reviewed = m.NormsReviewed(at=now, by=cmd.actor, team_id=cmd.team_id, note=cmd.note, term=s.term)
+    return [reviewed, *_resolve(s, f"norms:{cmd.team_id}", now, "norms reviewed")]
+
+
+def _self_assess(s, cmd: m.SelfAssess, now):
+    if cmd.actor != s.school.principal:
+        raise NotAllowed(f"Only {s.school.principal}, the principal of {s.school.name}, records its self-assessment.")
+    if s.assessed_this_term():
+        raise InvalidTransition(f"{s.school.name} already self-assessed in {s.term}.")
+    problems = s.rubric.problems(cmd.ratings)
+    if problems:
+        raise InvalidTransition("The self-assessment is incomplete: " + "; ".join(problems) + ".")
+    assessment = Assessment(term=s.term, assessed_on=s.calendar.local_date(now), ratings=cmd.ratings)
+    return [m.SelfAssessed(at=now, by=cmd.actor, assessment=assessment), *_resolve(s, ASSESSMENT, now, "self-assessed")]
+
+
+def _find(s, escalation_id: str) -> m.SchoolEscalation | None:
+    return next((x for x in s.escalations.values() if x.id == escalation_id), None)
+
+
+def _hold(s, cmd, now, kind: str, until):
+    return [m.SchoolEscalationHeld(at=now, escalation_id=cmd.escalation_id, hold=kind, by=cmd.actor, reason=cmd.reason, held_until=until)]
+
+
+def _ladder_policy(s, subject: str):
+    return s.policy.self_assessment if subject == ASSESSMENT else s.policy.norms_review
+
+
+def _acknowledge(s, cmd: m.AcknowledgeSchoolEscalation, now):
+    esc = ladder.check_holdable(_find(s, cmd.escalation_id), cmd.escalation_id, cmd.actor, s.school.name)
+    return _hold(s, cmd, now, "acknowledged", ladder.acknowledgement_ends(s.calendar, _ladder_policy(s, esc.subject), now))
+
+
+def _snooze(s, cmd: m.SnoozeSchoolEscalation, now):
+    esc = ladder.check_holdable(_find(s, cmd.escalation_id), cmd.escalation_id, cmd.actor, s.school.name)
+    return _hold(s, cmd, now, "snoozed", ladder.snooze_ends(s.calendar, _ladder_policy(s, esc.subject), now, cmd.until))
+
+
+def _roll_up(s, cmd: m.RollUpEscalation, now):
+    known = s.rolled_up.get(cmd.escalation_id)
+    if cmd.level is None:
+        return [m.TeamEscalationCleared(at=now, team_id=cmd.team_id, escalation_id=cmd.escalation_id)] if known else []
+    if known and known.level == cmd.level:
+        return []  # a repeated signal
+    return [m.TeamEscalationRolledUp(at=now, team_id=cmd.team_id, escalation_id=cmd.escalation_id, level=cmd.level, reason=cmd.reason)]
+
+
+def watches(s: m.SchoolState) -> dict[str, Watch]:
+    """Every clock the school runs now: one per team whose norms await this term's review, and the self-assessment."""
+    if s.term is None:
+        return {}
+    out = {
+        f"norms:{i}": Watch(s.calendar, s.policy.norms_review, s.norms_due_on, s.escalations.get(f"norms:{i}"))
+        for i, t in s.teams.items() if t.norms_reviewed_term != s.term
+    }
+    if not s.assessed_this_term() and s.mode == "schoolwide":
+        out[ASSESSMENT] = Watch(s.calendar, s.policy.self_assessment, s.assessment_due_on, s.escalations.get(ASSESSMENT))
+    return out
+
+
+def reached_by(s: m.SchoolState, subject: str, rung: Rung) -> tuple[str, ...]:
+    if rung is Rung.FACILITATOR:
+        return (s.teams[subject.removeprefix("norms:")].spec.facilitator,)
+    if rung is Rung.PRINCIPAL:
+        return (s.school.principal,)
+    return s.coalition or (s.school.principal,)
+
+
+def _what(subject: str, s) -> str:
+    return "the self-assessment" if subject == ASSESSMENT else f"{s.teams[subject[6:]].spec.name}'s norms review"
+
+
+def _tick(s, cmd: m.SchoolTick, now):
+    today = s.calendar.local_date(now)
+    current = term_on(s.calendar, today)
+    if current and current.name != s.term and current.start <= today:
+        return [*(m.SchoolEscalationResolved(at=now, escalation_id=e.id, why=f"{current.name} began") for e in s.escalations.values()),
+                _term_began(s, current, now)]
+    out = []
+    for subject, w in watches(s).items():
+        rung = ladder.rung_due(w, now)
+        if rung is not None:
+            esc = s.escalations.get(subject)
+            esc_id = esc.id if esc else f"{s.school.school_id}.{s.escalations_raised + len(out) + 1}"
+            out.append(m.SchoolEscalationRaised(
+                at=now, escalation_id=esc_id, subject=subject, level=rung, reached=reached_by(s, subject, rung), on=today,
+                reason=f"{_what(subject, s)} was due {w.due_on} in {s.term}",
+            ))
+    return out
+
+
+def next_tick_at(s: m.SchoolState, now: datetime) -> datetime | None:
+    if s.calendar is None:
+        return None
+    cal = s.calendar
+    candidates = [ladder.next_escalation_at(w, now) for w in watches(s).values()]
+    upcoming = next((t for t in terms(cal) if t.start > cal.local_date(now)), None)
+    if upcoming:
+        candidates.append(cal.at_local(upcoming.start, s.policy.norms_review.notify_at))
+    due = [c for c in candidates if c is not None]
+    return max(min(due), now) if due else None
+
+
+_HANDLERS: dict[type, Callable] = {
+    m.OpenSchool: _open,
+    m.LaunchSchoolwide: _launch_schoolwide,
+    m.RecordNorms: _record_norms,
+    m.ReviewNorms: _review_norms,
+    m.SelfAssess: _self_assess,
+    m.AcknowledgeSchoolEscalation: _acknowledge,
+    m.SnoozeSchoolEscalation: _snooze,
+    m.RollUpEscalation: _roll_up,
+    m.SchoolTick: _tick,
+}
