@@ -22,8 +22,8 @@ class AppendEvents(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     stream_id: str
-    team_id: str
-    school_id: str
+    team_id: str | None = None
+    school_id: str | None = None
     events: Sequence[NewEvent]
     notifications: Sequence[Notification] = ()
 

@@ -4,11 +4,13 @@ DESIGN: team -> facilitator -> principal -> district guiding coalition. The
 clock itself is ``domain.ladder``, shared with every other kind of work.
 """
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from . import ladder
 from .ladder import Rung, Watch
-from .state import TeamState
+from .events import EscalationRaised, EscalationResolved
+from .state import OpenEscalation, TeamState
 from .team import TeamProfile
 
 
@@ -38,3 +40,26 @@ def next_escalation_at(state: TeamState, now: datetime) -> datetime | None:
 
 def rung_due(state: TeamState, now: datetime) -> Rung | None:
     return ladder.rung_due(watch(state), now)
+
+
+@dataclass(frozen=True)
+class RollUp:
+    """What a team tells its school: an escalation reached the principal or above, or it ended."""
+
+    escalation_id: str
+    level: Rung | None  # None: resolved
+    reason: str = ""
+
+
+VISIBLE_UPWARD = (Rung.PRINCIPAL, Rung.COALITION)
+
+
+def roll_ups(before: OpenEscalation | None, events) -> list[RollUp]:
+    """DESIGN: what reaches a principal is visible on the school, what reaches the coalition on the district."""
+    out = []
+    for e in events:
+        if isinstance(e, EscalationRaised) and e.level in VISIBLE_UPWARD:
+            out.append(RollUp(e.escalation_id, e.level, e.reason))
+        elif isinstance(e, EscalationResolved) and before and before.id == e.escalation_id and before.level in VISIBLE_UPWARD:
+            out.append(RollUp(e.escalation_id, None, e.why))
+    return out

@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..calendar import SchoolCalendar
 from ..district import District
+from ..ladder import Rung
 from ..policy import EscalationPolicy
 from ..rubric import Rubric
 from ..team import Slug, UserId
@@ -90,6 +91,15 @@ class SnoozeRolloutEscalation(RolloutCommand):
     escalation_id: str
     until: date
     reason: Reason
+
+
+class RollUpFromSchool(RolloutCommand):
+    """An escalation in a school reached the coalition, or was resolved (``level`` None)."""
+
+    school_id: Slug
+    escalation_id: str
+    level: Rung | None
+    reason: str = ""
 
 
 class Tick(RolloutCommand):

@@ -187,6 +187,15 @@ def _snooze(s: RolloutState, cmd: c.SnoozeRolloutEscalation, now: datetime):
     return _hold(s, cmd, now, "snoozed", ladder.snooze_ends(s.calendar, s.policy, now, cmd.until))
 
 
+def _roll_up(s: RolloutState, cmd: c.RollUpFromSchool, now: datetime):
+    known = s.rolled_up.get(cmd.escalation_id)
+    if cmd.level is None:
+        return [ev.RolledUpEscalationCleared(at=now, school_id=cmd.school_id, escalation_id=cmd.escalation_id)] if known else []
+    if known and known.level == cmd.level:
+        return []  # a repeated signal
+    return [ev.EscalationRolledUp(at=now, school_id=cmd.school_id, escalation_id=cmd.escalation_id, level=cmd.level, reason=cmd.reason)]
+
+
 def watch(s: RolloutState) -> Watch | None:
     """The open phase as the ladder sees it; sustain rests once every school is reviewed this year."""
     if s.phase is None:
@@ -245,5 +254,6 @@ _HANDLERS: dict[type, Callable] = {
     c.ReviewSchool: _review,
     c.AcknowledgeRolloutEscalation: _acknowledge,
     c.SnoozeRolloutEscalation: _snooze,
+    c.RollUpFromSchool: _roll_up,
     c.Tick: _tick,
 }

@@ -139,6 +139,20 @@ class RolloutEscalationResolved(RolloutEvent):
     why: str
 
 
+class EscalationRolledUp(RolloutEvent):
+    type: Literal["EscalationRolledUp"] = "EscalationRolledUp"
+    school_id: str
+    escalation_id: str
+    level: Rung
+    reason: str
+
+
+class RolledUpEscalationCleared(RolloutEvent):
+    type: Literal["RolledUpEscalationCleared"] = "RolledUpEscalationCleared"
+    school_id: str
+    escalation_id: str
+
+
 RolloutEventT = Annotated[
     RolloutStarted
     | PhaseOpened
@@ -155,6 +169,8 @@ RolloutEventT = Annotated[
     | SchoolReviewed
     | RolloutEscalationRaised
     | RolloutEscalationHeld
-    | RolloutEscalationResolved,
+    | RolloutEscalationResolved
+    | EscalationRolledUp
+    | RolledUpEscalationCleared,
     Field(discriminator="type"),
 ]

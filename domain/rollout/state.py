@@ -54,6 +54,14 @@ class PhaseEscalation(_Frozen):
     hold: Literal["acknowledged", "snoozed"] | None = None
 
 
+class RolledUpEscalation(_Frozen):
+    school_id: str
+    escalation_id: str
+    level: Rung
+    reason: str
+    since: datetime
+
+
 class RolloutState(_Frozen):
     version: int = 0
     district: District | None = None
@@ -78,6 +86,7 @@ class RolloutState(_Frozen):
     reviews: dict[str, tuple[str, ...]] = Field(default_factory=dict)  # school year -> schools reviewed
     escalation: PhaseEscalation | None = None
     escalations_raised: int = 0
+    rolled_up: dict[str, RolledUpEscalation] = Field(default_factory=dict)  # what reached the coalition, by id
 
     @property
     def launched_waves(self) -> tuple[Wave, ...]:
@@ -151,6 +160,9 @@ _RULES = {
         update={"escalation": s.escalation.model_copy(update={"held_until": e.held_until, "held_by": e.by, "hold": e.hold})}
     ),
     ev.RolloutEscalationResolved: _set(escalation=lambda e, s: None),
+    ev.EscalationRolledUp: _set(rolled_up=lambda e, s: {**s.rolled_up, e.escalation_id: RolledUpEscalation(
+        school_id=e.school_id, escalation_id=e.escalation_id, level=e.level, reason=e.reason, since=e.at)}),
+    ev.RolledUpEscalationCleared: _set(rolled_up=lambda e, s: {k: v for k, v in s.rolled_up.items() if k != e.escalation_id}),
 }
 for _type, _rule in _RULES.items():
     _apply.register(_type)(lambda e, s, _rule=_rule: _rule(e, s))

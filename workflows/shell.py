@@ -1,0 +1,164 @@
+"""What every plcflow workflow does around its domain decider, written once.
+
+A workflow holds one folded state. Each command arrives as an Update whose
+validator runs ``decide`` (a refusal writes nothing); the handler folds the
+events at once and queues them; a persist loop appends them to PostgreSQL in
+order with the ``append_events`` activity, one batch in flight at a time.
+Update ids already applied are remembered across continue-as-new, so a
+client's retry is answered, not applied twice. Subclasses name their stream,
+their log context and their notifications.
+"""
+
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+from typing import Any
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    import structlog
+    from pydantic import BaseModel
+
+    from activities.event_store import Notification
+    from activities.team_events import AppendEvents
+    from domain.errors import DomainError
+
+    from .persistence import to_rows
+
+APPLIED_UPDATES_KEPT = 500
+APPEND_RETRY = RetryPolicy(initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(seconds=30))
+
+
+class EventLogRejected(RuntimeError):
+    """Raised (not as ApplicationError) so the workflow task fails and retries:
+    the folded state must never run ahead of a log that refused it."""
+
+
+def rejection(err: DomainError) -> ApplicationError:
+    return ApplicationError(err.reason, type=type(err).__name__, non_retryable=True)
+
+
+class DeciderShell:
+    _decide: Callable[[Any, Any, Any], list]
+    _evolve: Callable[[Any, Any], Any]
+    _result_type: type[BaseModel]
+
+    def _start_shell(self, state: Any, applied: dict[str, int]) -> None:
+        self._state = state
+        self._applied = dict(applied)
+        self._queued: list = []
+        self._persisted = state.version  # a new run starts fully persisted
+
+    # --- subclasses say where events go ---
+
+    def _stream_id(self) -> str:
+        raise NotImplementedError
+
+    def _context(self) -> dict[str, str | None]:
+        """Ids for logs and the append request (workflow, team, school, district)."""
+        raise NotImplementedError
+
+    def _notifications(self, first_version: int, batch: Sequence) -> list[Notification]:
+        return []
+
+    # --- Updates ---
+
+    def _accept(self, command_type: type, name: str) -> None:
+        """One Update per command type: its validator runs decide."""
+
+        async def handler(command):
+            return await self._handle(command)
+
+        def validator(command) -> None:
+            self._validate(command)
+
+        # The annotations tell the data converter which pydantic model to build.
+        handler.__annotations__ = {"command": command_type, "return": self._result_type}
+        validator.__annotations__ = {"command": command_type, "return": None}
+        workflow.set_update_handler(name, handler, validator=validator)
+
+    def _validate(self, command) -> None:
+        if workflow.current_update_info().id in self._applied:
+            return  # a retried update already applied in an earlier run: answer it, don't re-decide
+        try:
+            type(self)._decide(self._state, command, workflow.now())
+        except DomainError as err:
+            raise rejection(err) from err
+
+    async def _handle(self, command):
+        update_id = workflow.current_update_info().id
+        if update_id in self._applied:
+            return self._result_type(version=self._applied[update_id], events=[], duplicate=True)
+        try:
+            events = self._execute(command)
+        except DomainError as err:  # state moved between validation and handling
+            raise rejection(err) from err
+        self._applied[update_id] = self._state.version
+        return self._result_type(version=self._state.version, events=events)
+
+    def _execute(self, command) -> list:
+        events = type(self)._decide(self._state, command, workflow.now())
+        for event in events:
+            self._state = type(self)._evolve(self._state, event)
+        self._queued.extend(events)
+        if events:
+            self._log().info("domain_events", command=type(command).__name__, events=[e.type for e in events],
+                             version=self._state.version, actor=command.actor)
+        return events
+
+    # --- the event log ---
+
+    async def _persist_forever(self) -> None:
+        while True:
+            await workflow.wait_condition(lambda: bool(self._queued))
+            await self._flush()
+
+    async def _flush(self) -> None:
+        """Append what is queued as one batch; only the persist loop calls this."""
+        batch, self._queued = self._queued, []
+        first = self._persisted + 1
+        ctx = self._context()
+        request = AppendEvents(
+            stream_id=self._stream_id(),
+            team_id=ctx.get("team_id"),
+            school_id=ctx.get("school_id"),
+            events=to_rows(first, batch),
+            notifications=self._notifications(first, batch),
+        )
+        try:
+            await workflow.execute_activity(
+                "append_events", request, start_to_close_timeout=timedelta(seconds=15), retry_policy=APPEND_RETRY
+            )
+        except ActivityError as err:
+            raise EventLogRejected(f"event log refused versions {first}..{first + len(batch) - 1}: {err.cause}") from err
+        self._persisted = first + len(batch) - 1
+
+    def _drained(self) -> bool:
+        return workflow.all_handlers_finished() and self._persisted == self._state.version
+
+    def _history_full(self, limit: int) -> bool:
+        info = workflow.info()
+        return info.is_continue_as_new_suggested() or info.get_current_history_length() > limit
+
+    def _recent_updates(self) -> dict[str, int]:
+        return dict(list(self._applied.items())[-APPLIED_UPDATES_KEPT:])
+
+    def _log(self):
+        info = workflow.info()
+        logger = structlog.get_logger("plcflow.workflows").bind(
+            workflow_id=info.workflow_id, run_id=info.run_id, **self._context()
+        )
+        return _ReplaySilent(logger)
+
+
+class _ReplaySilent:
+    """Logs only on first execution: a replayed history must not log its past again."""
+
+    def __init__(self, logger):
+        self._logger = logger
+
+    def info(self, event: str, **kw) -> None:
+        if not workflow.unsafe.is_replaying():
+            self._logger.info(event, **kw)
