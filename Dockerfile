@@ -1,6 +1,6 @@
 # The plcflow worker image (production: see docker-compose.yml).
 FROM python:3.11-slim
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 RUN useradd --create-home --uid 10001 plcflow
 WORKDIR /app
 COPY pyproject.toml README.md worker.py ./
@@ -10,6 +10,6 @@ COPY activities ./activities
 COPY app ./app
 COPY cli ./cli
 COPY bench ./bench
-RUN pip install .
+RUN pip install --no-cache-dir . && rm -rf build *.egg-info
 USER plcflow
 CMD ["python", "worker.py"]

@@ -51,31 +51,33 @@ class TeamClient:
         return self._client.get_workflow_handle(workflow_id(team_id), run_id=run_id)
 
     async def send(self, team_id: str, command: Command, *, update_id: str | None = None) -> CommandResult:
-        try:
-            return await self.handle(team_id).execute_update(
-                UPDATE_NAMES[type(command)], command, id=update_id, result_type=CommandResult
-            )
-        except WorkflowUpdateFailedError as err:
-            cause = err.cause
-            if isinstance(cause, ApplicationError):
-                raise CommandRefused(cause.message, cause.type) from None
-            raise
-        except RPCError as err:
-            raise self._translate(team_id, err) from None
+        return await send_update(self.handle(team_id), UPDATE_NAMES[type(command)], command, CommandResult,
+                                 f"There is no running team {team_id}.", update_id=update_id)
 
     async def status(self, team_id: str) -> TeamStatus:
-        try:
-            return await self.handle(team_id).query("status", result_type=TeamStatus)
-        except RPCError as err:
-            raise self._translate(team_id, err) from None
+        return await query_status(self.handle(team_id), TeamStatus, f"There is no running team {team_id}.")
 
     async def team_ids(self) -> AsyncIterator[str]:
         query = f"WorkflowType = '{WORKFLOW_TYPE}' AND ExecutionStatus = 'Running'"
         async for wf in self._client.list_workflows(query):
             yield wf.id.removeprefix("team-")
 
-    @staticmethod
-    def _translate(team_id: str, err: RPCError) -> Exception:
-        if err.status == RPCStatusCode.NOT_FOUND:
-            return UnknownTeam(f"There is no running team {team_id}.")
-        return err
+
+
+async def send_update(handle: WorkflowHandle, name: str, command, result_type, unknown: str, *, update_id: str | None = None):
+    """Send a command as an Update; a refusal becomes ``CommandRefused`` with the domain's sentence."""
+    try:
+        return await handle.execute_update(name, command, id=update_id, result_type=result_type)
+    except WorkflowUpdateFailedError as err:
+        if isinstance(err.cause, ApplicationError):
+            raise CommandRefused(err.cause.message, err.cause.type) from None
+        raise
+    except RPCError as err:
+        raise (UnknownTeam(unknown) if err.status == RPCStatusCode.NOT_FOUND else err) from None
+
+
+async def query_status(handle: WorkflowHandle, result_type, unknown: str):
+    try:
+        return await handle.query("status", result_type=result_type)
+    except RPCError as err:
+        raise (UnknownTeam(unknown) if err.status == RPCStatusCode.NOT_FOUND else err) from None

@@ -12,11 +12,13 @@ from temporalio.worker import Worker
 
 from activities.event_store import EventStore
 from activities.team_events import EventLogActivities
+from workflows.district_rollout import DistrictRolloutWorkflow
+from workflows.school_adoption import SchoolAdoptionWorkflow
 from workflows.team_cycle import TeamCycleWorkflow
 
 from .config import Settings
 
-WORKFLOWS: Sequence[type] = (TeamCycleWorkflow,)
+WORKFLOWS: Sequence[type] = (DistrictRolloutWorkflow, SchoolAdoptionWorkflow, TeamCycleWorkflow)
 
 
 async def connect_temporal(settings: Settings) -> Client:

@@ -2,21 +2,34 @@
 
 DESIGN: "Clocks count school days from the district calendar, so winter break
 and summer do not escalate." A school day is inside a school year, not a
-weekend day, and not closed. The days are computed once per calendar and
-searched with bisect, because a multi-year workflow asks on every change.
+weekend day, and not closed. The days are listed once per calendar and searched
+with bisect, because a multi-year workflow asks on every state change.
+
+Pure: no clock is read here; instants and dates come in as arguments.
 """
 
 from bisect import bisect_left, bisect_right
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    field_validator,
+    model_validator,
+)
 
-from .validation import parse_model
+from .validation import parse_model, rule_violations
+
+MAX_YEAR_DAYS = 366  # a year-round school still fits; a typo like 2207 does not
 
 
 class SchoolYear(BaseModel):
+    """One school year, first and last day inclusive. Days between years are summer."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     name: Annotated[str, Field(min_length=1, max_length=40)]
@@ -26,12 +39,14 @@ class SchoolYear(BaseModel):
     @model_validator(mode="after")
     def _ordered(self) -> "SchoolYear":
         if self.end < self.start:
-            raise ValueError(f"end ({self.end}) must not be before start ({self.start})")
+            raise rule_violations("SchoolYear", [(("end",), f"must not be before start ({self.start})", self.end.isoformat())])
+        if (self.end - self.start).days >= MAX_YEAR_DAYS:
+            raise rule_violations("SchoolYear", [(("end",), f"a school year lasts at most {MAX_YEAR_DAYS} days (start {self.start})", self.end.isoformat())])
         return self
 
 
 class ClosedDays(BaseModel):
-    """A holiday (one day) or a break (an inclusive range)."""
+    """A holiday (one day, end omitted) or a break (an inclusive range): these never count."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -46,11 +61,13 @@ class ClosedDays(BaseModel):
     @model_validator(mode="after")
     def _ordered(self) -> "ClosedDays":
         if self.end is not None and self.end < self.start:
-            raise ValueError(f"end ({self.end}) must not be before start ({self.start})")
+            raise rule_violations("ClosedDays", [(("end",), f"must not be before start ({self.start})", self.end.isoformat())])
         return self
 
 
 class SchoolCalendar(BaseModel):
+    """A district's school years, closed days and weekend, in its own time zone."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     timezone: str
@@ -58,6 +75,7 @@ class SchoolCalendar(BaseModel):
     closed: list[ClosedDays] = Field(default_factory=list, max_length=1000)
     weekend: list[Annotated[int, Field(ge=0, le=6)]] = Field(default_factory=lambda: [5, 6])
 
+    # Every school day, sorted: built once, so each question is one bisect.
     _days: tuple[date, ...] = PrivateAttr(default=())
 
     @field_validator("timezone")
@@ -65,46 +83,61 @@ class SchoolCalendar(BaseModel):
     def _known_zone(cls, value: str) -> str:
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):
             raise ValueError(f"unknown time zone {value!r} (use an IANA name such as America/Chicago)") from None
         return value
 
     @model_validator(mode="after")
     def _consistent(self) -> "SchoolCalendar":
-        problems = []
-        for prev, year in zip(self.school_years, self.school_years[1:]):
+        problems: list[tuple[tuple[str | int, ...], str, Any]] = []
+        years = self.school_years
+        for i in range(1, len(years)):
+            prev, year = years[i - 1], years[i]
             if year.start <= prev.end:
-                problems.append(f"school year {year.name} must start after {prev.name} ends ({prev.end})")
-        for c in self.closed:
-            if not any(y.start <= c.start and c.last <= y.end for y in self.school_years):
-                problems.append(f"closed days {c.name!r} ({c.start}..{c.last}) fall outside every school year")
+                problems.append((("school_years", i, "start"), f"school year {year.name!r} must start after {prev.name!r} ends ({prev.end})", year.start.isoformat()))
+        seen: dict[str, int] = {}
+        for i, year in enumerate(years):
+            if year.name in seen:
+                problems.append((("school_years", i, "name"), f"{year.name!r} is already the name of school_years[{seen[year.name]}]", year.name))
+            seen.setdefault(year.name, i)
+        for i, c in enumerate(self.closed):
+            home = next((y for y in years if y.start <= c.start <= y.end), None)
+            if home is None:
+                problems.append((("closed", i, "start"), f"{c.name!r} ({c.start}) is not inside any school year", c.start.isoformat()))
+            elif c.last > home.end:
+                problems.append((("closed", i, "end"), f"{c.name!r} runs past the end of school year {home.name!r} ({home.end})", c.last.isoformat()))
+        if len(set(self.weekend)) != len(self.weekend):
+            problems.append((("weekend",), "lists a day more than once", list(self.weekend)))
+        if len(set(self.weekend)) == 7:
+            problems.append((("weekend",), "closes every day of the week, leaving no school days", list(self.weekend)))
         if problems:
-            raise ValueError("; ".join(problems))
+            raise rule_violations("SchoolCalendar", problems)
         return self
 
     def model_post_init(self, _context: Any) -> None:
-        closed = set()
+        # Runs after validation, so years are sorted, bounded and closed days lie inside them.
+        closed: set[date] = set()
         for c in self.closed:
             closed.update(c.start + timedelta(days=i) for i in range((c.last - c.start).days + 1))
         weekend = set(self.weekend)
         days = []
         for y in self.school_years:
-            d = y.start
-            while d <= y.end:
+            for i in range((y.end - y.start).days + 1):
+                d = y.start + timedelta(days=i)
                 if d.weekday() not in weekend and d not in closed:
                     days.append(d)
-                d += timedelta(days=1)
         self._days = tuple(days)
 
     @property
     def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
+        return ZoneInfo(self.timezone)  # ZoneInfo caches instances by key
 
     def is_school_day(self, d: date) -> bool:
         i = bisect_left(self._days, d)
         return i < len(self._days) and self._days[i] == d
 
     def next_school_day_on_or_after(self, d: date) -> date | None:
+        """d itself if school is open, else the next open day; None past the last school year."""
         i = bisect_left(self._days, d)
         return self._days[i] if i < len(self._days) else None
 
@@ -113,7 +146,11 @@ class SchoolCalendar(BaseModel):
         return self._days[i - 1] if i else None
 
     def add_school_days(self, d: date, n: int) -> date | None:
-        """The n-th school day strictly after d (n = 0: d itself if open, else the next one)."""
+        """The n-th school day strictly after d (n = 0: d itself if open, else the next one).
+
+        None when the answer lies beyond the calendar: a deadline the district
+        has not scheduled yet, never a guess that counts summer.
+        """
         if n < 0:
             raise ValueError("n must be >= 0")
         if n == 0:
@@ -122,24 +159,28 @@ class SchoolCalendar(BaseModel):
         return self._days[i] if i < len(self._days) else None
 
     def school_days_between(self, start: date, end: date) -> int:
-        """School days d with start < d <= end."""
+        """School days d with start < d <= end (0 when end <= start): how long a clock has run."""
         if end <= start:
             return 0
         return bisect_right(self._days, end) - bisect_right(self._days, start)
 
     def local_date(self, instant: datetime) -> date:
-        if instant.tzinfo is None:
+        """The district's calendar date at an instant (an evening in California is already tomorrow in UTC)."""
+        if instant.tzinfo is None or instant.utcoffset() is None:
             raise ValueError("instant must be timezone-aware")
         return instant.astimezone(self.zone).date()
 
     def at_local(self, d: date, t: time) -> datetime:
-        """The UTC instant of wall time t on d in the district's zone."""
-        from datetime import UTC
+        """The UTC instant of local wall time t on d, with that day's DST offset.
 
+        A wall time skipped by spring-forward resolves PEP 495-style (fold=0: the
+        pre-transition offset, so 02:30 becomes 03:30 local); a repeated one takes its first occurrence.
+        """
         return datetime.combine(d, t, tzinfo=self.zone).astimezone(UTC)
 
 
 def parse_calendar(data: Any) -> SchoolCalendar:
+    """Validate a calendar file's contents; InvalidConfiguration("calendar", ...) lists every problem."""
     return parse_model(SchoolCalendar, data, "calendar")
 
 

@@ -21,7 +21,7 @@ from .calendar import SchoolCalendar
 from .errors import InvalidTransition, NotAllowed
 
 # 0 is allowed for a compressed demo policy ("remind on the due morning").
-SchoolDays = Annotated[int, Field(ge=0, le=120)]
+SchoolDays = Annotated[int, Field(ge=0, le=250)]  # a school year has about 180
 
 
 class Rung(StrEnum):
@@ -35,7 +35,7 @@ class Rung(StrEnum):
 class LadderPolicy(BaseModel):
     """The numbers every ladder shares; subclasses fix which rungs, in which order (``LADDER``)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
     LADDER: ClassVar[tuple[Rung, ...]] = ()
 
     ladder_school_days_past_due: dict[Rung, SchoolDays]

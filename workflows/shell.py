@@ -135,6 +135,16 @@ class DeciderShell:
             raise EventLogRejected(f"event log refused versions {first}..{first + len(batch) - 1}: {err.cause}") from err
         self._persisted = first + len(batch) - 1
 
+    async def _supervise(self, tasks: list, until) -> None:
+        """Wait for ``until``; a background loop that died must not die silently: re-raise its
+        error here, which fails the workflow task (retried, visible in the Web UI)."""
+        def failed():
+            return next((t.exception() for t in tasks if t.done() and not t.cancelled() and t.exception()), None)
+
+        await workflow.wait_condition(lambda: until() or failed() is not None)
+        if failed() is not None:
+            raise failed()
+
     def _drained(self) -> bool:
         return workflow.all_handlers_finished() and self._persisted == self._state.version
 

@@ -4,9 +4,11 @@ from collections.abc import Callable
 from datetime import datetime
 
 from .. import ladder
+from ..commands import RegisterTeam
 from ..errors import InvalidTransition, NotAllowed
 from ..ladder import Rung, Watch
 from ..rubric import Assessment
+from ..team import TeamProfile
 from . import model as m
 from .terms import Term, term_on, terms
 
@@ -190,3 +192,31 @@ _HANDLERS: dict[type, Callable] = {
     m.RollUpEscalation: _roll_up,
     m.SchoolTick: _tick,
 }
+
+
+def team_registration(s: m.SchoolState, team_id: str):
+    """How the school launches one of its teams: the team workflow's registration."""
+    spec = s.teams[team_id].spec
+    profile = TeamProfile(
+        team_id=spec.team_id, school_id=s.school.school_id, district_id=s.district_id, name=spec.name,
+        facilitator=spec.facilitator, members=tuple(dict.fromkeys(spec.members)), principal=s.school.principal,
+        coalition=s.coalition or (s.school.principal,),
+    )
+    return RegisterTeam(actor="plcflow", team=profile, calendar=s.calendar, policy=s.team_policy)
+
+
+def district_roll_ups(before: m.SchoolState, events) -> list[tuple[str, Rung | None, str]]:
+    """What reaches the coalition in this school, for the district to show: (escalation id, level or None, reason)."""
+    out = []
+    for e in events:
+        if isinstance(e, m.TeamEscalationRolledUp) and e.level is Rung.COALITION:
+            out.append((e.escalation_id, e.level, f"{e.team_id}: {e.reason}"))
+        elif isinstance(e, m.TeamEscalationCleared) and getattr(before.rolled_up.get(e.escalation_id), "level", None) is Rung.COALITION:
+            out.append((e.escalation_id, None, ""))
+        elif isinstance(e, m.SchoolEscalationRaised) and e.level is Rung.COALITION:
+            out.append((e.escalation_id, e.level, e.reason))
+        elif isinstance(e, m.SchoolEscalationResolved):
+            esc = next((x for x in before.escalations.values() if x.id == e.escalation_id), None)
+            if esc and esc.level is Rung.COALITION:
+                out.append((e.escalation_id, None, e.why))
+    return out

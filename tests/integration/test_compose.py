@@ -1,7 +1,13 @@
-"""docker-compose.yml describes a stack that holds together (no Docker engine runs here,
-so the wiring is checked by reading the file)."""
+"""docker-compose.yml describes a stack that holds together.
+
+No Docker engine runs where these tests run, so the wiring is checked by
+reading the files; `docker compose config` also validates the file when the
+compose plugin is installed (it needs no engine).
+"""
 
 import re
+import shutil
+import subprocess
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -9,11 +15,18 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
+COMPOSE = ROOT / "docker-compose.yml"
+SERVICES = {"postgresql", "temporal-schema", "temporal", "temporal-admin-tools", "temporal-ui", "worker"}
 
 
 @pytest.fixture(scope="module")
 def compose() -> dict:
-    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    return yaml.safe_load(COMPOSE.read_text())
+
+
+@pytest.fixture(scope="module")
+def services(compose) -> dict:
+    return compose["services"]
 
 
 def env_of(service: dict) -> dict:
@@ -23,71 +36,212 @@ def env_of(service: dict) -> dict:
 
 def resolve(value: str) -> str:
     """Apply compose's ${VAR:-default} with an empty environment."""
-    return re.sub(r"\$\{(\w+):-([^}]*)\}", lambda m: m.group(2), value)
+    return re.sub(r"\$\{(\w+):-([^}]*)\}", lambda m: m.group(2), str(value))
 
 
-def test_the_stack_has_its_four_services(compose):
-    assert set(compose["services"]) == {"postgresql", "temporal", "temporal-ui", "worker"}
+def depends_on(service: dict) -> dict:
+    deps = service.get("depends_on", {})
+    return {name: {"condition": "service_started"} for name in deps} if isinstance(deps, list) else deps
 
 
-def test_every_dependency_and_volume_is_declared(compose):
-    services = compose["services"]
+def script_of(service: dict) -> str:
+    """A one-shot's shell script as the container gets it (compose turns $$ into $)."""
+    command = service["command"]
+    return (command if isinstance(command, str) else " ".join(command)).replace("$$", "$")
+
+
+def test_the_stack_has_its_services(services):
+    assert set(services) == SERVICES
+
+
+def test_every_dependency_names_a_service(services):
     for name, service in services.items():
-        for dep in service.get("depends_on", {}):
-            assert dep in services, f"{name} depends on unknown {dep}"
+        for dep, spec in depends_on(service).items():
+            assert dep in services and dep != name, f"{name} depends on unknown {dep}"
+            assert spec["condition"] in {"service_started", "service_healthy", "service_completed_successfully"}
+            if spec["condition"] == "service_healthy":
+                assert "healthcheck" in services[dep], f"{name} waits for {dep} to be healthy but it has no healthcheck"
+
+
+def test_the_dependencies_have_no_cycle(services):
+    done: set[str] = set()
+
+    def visit(name: str, path: tuple[str, ...]) -> None:
+        assert name not in path, f"dependency cycle: {' -> '.join((*path, name))}"
+        if name not in done:
+            for dep in depends_on(services[name]):
+                visit(dep, (*path, name))
+            done.add(name)
+
+    for name in services:
+        visit(name, ())
+
+
+def test_every_volume_is_declared_or_exists(compose, services):
+    declared = compose.get("volumes") or {}
+    used = set()
+    for name, service in services.items():
         for volume in service.get("volumes", []):
             source = volume.split(":")[0]
-            if source.startswith("./"):
+            if source.startswith("."):
                 assert (ROOT / source).exists(), f"{name} mounts missing {source}"
             else:
-                assert source in compose.get("volumes", {}), f"{name} uses undeclared volume {source}"
+                assert source in declared, f"{name} uses undeclared volume {source}"
+                used.add(source)
+    assert used == set(declared), "a declared volume is never used"
 
 
-def test_temporal_runs_on_postgresql_once_it_is_healthy(compose):
-    temporal = compose["services"]["temporal"]
+def test_images_are_pinned(services):
+    for name, service in services.items():
+        if "image" in service:
+            repo, _, tag = service["image"].partition(":")
+            assert tag and tag != "latest", f"{name} does not pin {repo}"
+
+
+def test_postgresql_is_18_with_a_data_volume_and_a_healthcheck(services):
+    pg = services["postgresql"]
+    assert pg["image"] == "postgres:18"
+    # PostgreSQL 18 images keep PGDATA under /var/lib/postgresql/18/...: mount the parent.
+    assert any(v.split(":")[1] == "/var/lib/postgresql" for v in pg["volumes"])
+    assert "pg_isready" in " ".join(pg["healthcheck"]["test"])
+    env = env_of(pg)
+    assert env["POSTGRES_USER"].startswith("${POSTGRES_USER:-")
+    assert env["POSTGRES_PASSWORD"].startswith("${POSTGRES_PASSWORD:-")
+
+
+def test_the_init_script_creates_the_plcflow_database(services):
+    mounts = [v.split(":") for v in services["postgresql"]["volumes"]]
+    initdb = {Path(source).resolve().relative_to(ROOT) for source, target, *_ in mounts
+              if target.startswith("/docker-entrypoint-initdb.d/")}
+    assert initdb == {Path("deploy/postgres/init-plcflow.sql")}
+    assert re.search(r"^\s*CREATE DATABASE plcflow\b", (ROOT / "deploy/postgres/init-plcflow.sql").read_text(),
+                     re.IGNORECASE | re.MULTILINE)
+
+
+def test_temporal_runs_on_postgresql_once_it_is_healthy_and_its_schema_is_set_up(services):
+    temporal = services["temporal"]
     env = env_of(temporal)
-    assert env["DB"].startswith("postgres") and env["POSTGRES_SEEDS"] == "postgresql"
-    assert temporal["depends_on"]["postgresql"]["condition"] == "service_healthy"
-    dynamic = env["DYNAMIC_CONFIG_FILE_PATH"].removeprefix("config/dynamicconfig/")
-    assert (ROOT / "deploy" / "temporal" / dynamic).exists()
-    assert "healthcheck" in temporal and "healthcheck" in compose["services"]["postgresql"]
+    assert env["DB"] == "postgres12" and env["POSTGRES_SEEDS"] == "postgresql" and env["DB_PORT"] == "5432"
+    assert env["BIND_ON_IP"] == "0.0.0.0"  # reachable from the other containers
+    deps = depends_on(temporal)
+    assert deps["postgresql"]["condition"] == "service_healthy"
+    assert deps["temporal-schema"]["condition"] == "service_completed_successfully"
+    assert "7233:7233" in temporal["ports"] and "healthcheck" in temporal
 
 
-def test_the_worker_talks_to_temporal_and_the_plcflow_database(compose):
-    worker = compose["services"]["worker"]
+def test_temporal_reads_the_dynamic_config_that_is_mounted(services):
+    temporal = services["temporal"]
+    path = env_of(temporal)["DYNAMIC_CONFIG_FILE_PATH"]
+    mounts = {target: source for source, target, *_ in (v.split(":") for v in temporal["volumes"])}
+    assert path in mounts, "the dynamic config file is not mounted where the server reads it"
+    config = yaml.safe_load((ROOT / mounts[path]).read_text())
+    assert config["frontend.enableUpdateWorkflowExecution"] == [{"value": True}]  # plcflow speaks in Updates
+    for key, values in config.items():
+        assert isinstance(values, list) and all("value" in v for v in values), key
+
+
+def test_the_schema_job_sets_up_both_temporal_databases(services):
+    job = services["temporal-schema"]
+    assert job["image"].partition(":")[2] == services["temporal"]["image"].partition(":")[2]
+    assert depends_on(job)["postgresql"]["condition"] == "service_healthy"
+    script = script_of(job)
+    assert "--plugin postgres12 --ep postgresql -p 5432" in script
+    for db, schema in (("temporal", "temporal"), ("temporal_visibility", "visibility")):
+        assert f"schema {db} {schema}" in script
+    for step in ("create", "setup-schema -v 0.0", "update-schema -d"):
+        assert step in script
+    assert "/etc/temporal/schema/postgresql/v12/$2/versioned" in script
+
+
+def test_the_admin_job_creates_the_namespace_and_search_attributes(services):
+    job = services["temporal-admin-tools"]
+    env = env_of(job)
+    assert env["TEMPORAL_ADDRESS"] == "temporal:7233"
+    assert env["NAMESPACE"] == env_of(services["worker"])["PLCFLOW_TEMPORAL_NAMESPACE"]
+    assert depends_on(job)["temporal"]["condition"] == "service_healthy"
+    script = script_of(job)
+    assert "temporal operator namespace create" in script
+    assert "--type Keyword" in script
+    for attribute in ("TeamId", "SchoolId"):
+        assert f"keyword {attribute}" in script
+
+
+def test_the_worker_talks_to_temporal_and_the_plcflow_database(services):
+    worker = services["worker"]
     env = env_of(worker)
     assert worker["build"] == "." and worker["command"] == ["python", "worker.py"]
     assert env["PLCFLOW_TEMPORAL_ADDRESS"] == "temporal:7233"
-    url = urlsplit(resolve(env["DATABASE_URL"]))
-    assert (url.hostname, url.port, url.path) == ("postgresql", 5432, "/plcflow")
+    assert env["PLCFLOW_TEMPORAL_NAMESPACE"] == "default"
+    assert env["PLCFLOW_TASK_QUEUE"] == "plcflow"
     assert env["PLCFLOW_LOG_FORMAT"] == "json"
-    assert set(worker["depends_on"]) == {"temporal", "postgresql"}
-    assert "container_name" not in worker  # workers scale out
+    assert int(env["PLCFLOW_WORKFLOW_CACHE"]) == 5000
+    url = urlsplit(resolve(env["DATABASE_URL"]))
+    assert (url.scheme, url.hostname, url.port, url.path) == ("postgresql", "postgresql", 5432, "/plcflow")
+    deps = depends_on(worker)
+    assert deps["postgresql"]["condition"] == "service_healthy"
+    assert deps["temporal"]["condition"] in {"service_started", "service_healthy"}
+    assert deps["temporal-admin-tools"]["condition"] == "service_completed_successfully"
+    assert worker["restart"] == "unless-stopped"
+    assert "container_name" not in worker and "ports" not in worker  # workers scale out
 
 
-def test_the_ui_points_at_temporal(compose):
-    assert env_of(compose["services"]["temporal-ui"])["TEMPORAL_ADDRESS"] == "temporal:7233"
+def test_the_ui_points_at_temporal(services):
+    ui = services["temporal-ui"]
+    assert ui["image"].startswith("temporalio/ui:")
+    assert env_of(ui)["TEMPORAL_ADDRESS"] == "temporal:7233"
+    assert "8233:8080" in ui["ports"]
+    assert "temporal" in depends_on(ui)
 
 
-def test_the_database_and_temporal_share_credentials(compose):
-    pg, temporal = (env_of(compose["services"][s]) for s in ("postgresql", "temporal"))
-    assert resolve(pg["POSTGRES_USER"]) == resolve(temporal["POSTGRES_USER"])
-    assert resolve(pg["POSTGRES_PASSWORD"]) == resolve(temporal["POSTGRES_PWD"])
-    url = urlsplit(resolve(env_of(compose["services"]["worker"])["DATABASE_URL"]))
-    assert (url.username, url.password) == (resolve(pg["POSTGRES_USER"]), resolve(pg["POSTGRES_PASSWORD"]))
+def test_the_database_credentials_agree_everywhere(services):
+    pg = env_of(services["postgresql"])
+    user, password = resolve(pg["POSTGRES_USER"]), resolve(pg["POSTGRES_PASSWORD"])
+    temporal = env_of(services["temporal"])
+    assert (resolve(temporal["POSTGRES_USER"]), resolve(temporal["POSTGRES_PWD"])) == (user, password)
+    schema = env_of(services["temporal-schema"])
+    assert (resolve(schema["POSTGRES_USER"]), resolve(schema["SQL_PASSWORD"])) == (user, password)
+    url = urlsplit(resolve(env_of(services["worker"])["DATABASE_URL"]))
+    assert (url.username, url.password) == (user, password)
+    # Secrets come from the environment; the file holds only development defaults.
+    for value in (pg["POSTGRES_PASSWORD"], temporal["POSTGRES_PWD"], schema["SQL_PASSWORD"]):
+        assert value.startswith("${POSTGRES_PASSWORD:-")
 
 
-def test_the_init_script_creates_the_plcflow_database():
-    assert re.search(r"CREATE DATABASE plcflow", (ROOT / "deploy/postgres/init-plcflow.sql").read_text())
+def test_every_dollar_is_an_interpolation_or_escaped():
+    """Compose interpolates $VAR everywhere; a shell's own $ must be written $$."""
+    for number, line in enumerate(COMPOSE.read_text().splitlines(), 1):
+        if not line.lstrip().startswith("#"):
+            stray = re.sub(r"\$\$|\$\{\w+(:?-[^}]*)?\}", "", line)
+            assert "$" not in stray, f"docker-compose.yml:{number}: unescaped $ in {line.strip()!r}"
 
 
 def test_the_worker_image_copies_what_exists_and_runs_the_worker():
     dockerfile = (ROOT / "Dockerfile").read_text()
+    assert re.search(r"^FROM python:3\.11-slim\b", dockerfile, re.MULTILINE)
     for line in dockerfile.splitlines():
         if line.startswith("COPY "):
             for source in line.split()[1:-1]:
                 assert (ROOT / source).exists(), f"Dockerfile copies missing {source}"
     assert 'CMD ["python", "worker.py"]' in dockerfile
-    packages = re.search(r'packages = \[(.*?)\]', (ROOT / "pyproject.toml").read_text()).group(1)
+    assert re.search(r"^USER (?!root\b)\w+", dockerfile, re.MULTILINE), "the worker must not run as root"
+    assert "pip install --no-cache-dir ." in dockerfile
+    packages = re.search(r"packages = \[(.*?)\]", (ROOT / "pyproject.toml").read_text()).group(1)
     for package in re.findall(r'"(\w+)"', packages):
         assert f"COPY {package} ./{package}" in dockerfile, f"image lacks package {package}"
+
+
+def test_the_build_context_leaves_out_local_state():
+    ignored = set((ROOT / ".dockerignore").read_text().split())
+    assert {".venv", "data", ".git"} <= ignored
+    assert any("__pycache__" in pattern for pattern in ignored)
+
+
+def test_docker_compose_accepts_the_file():
+    docker = shutil.which("docker")
+    if docker is None:
+        pytest.skip("docker CLI not installed")
+    if subprocess.run([docker, "compose", "version"], check=False, capture_output=True).returncode != 0:
+        pytest.skip("docker compose plugin not installed")
+    result = subprocess.run([docker, "compose", "-f", str(COMPOSE), "config", "-q"],
+                            check=False, capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr

@@ -41,3 +41,26 @@ def layout_around(today: date) -> Layout:
         }
     )
     return Layout(cal, (break_start, break_end), year_end, next_start)
+
+
+@dataclass(frozen=True)
+class Years:
+    calendar: SchoolCalendar
+    starts: tuple[date, ...]
+    winter_breaks: tuple[tuple[date, date], ...]
+
+
+def years_around(today: date, count: int = 4) -> Years:
+    """``count`` school years, the first begun a month ago, each with a two-week winter break."""
+    years, breaks, closed = [], [], []
+    start = today - timedelta(days=30)
+    for i in range(count):
+        end = start + timedelta(days=290)
+        b0 = monday_on_or_after(start + timedelta(days=110))
+        b1 = b0 + timedelta(days=11)
+        years.append({"name": f"year-{i + 1}", "start": start.isoformat(), "end": end.isoformat()})
+        closed.append({"name": "Winter break", "start": b0.isoformat(), "end": b1.isoformat()})
+        breaks.append((b0, b1))
+        start = start + timedelta(days=365)
+    cal = SchoolCalendar.model_validate({"timezone": "America/Chicago", "school_years": years, "closed": closed})
+    return Years(cal, tuple(date.fromisoformat(y["start"]) for y in years), tuple(breaks))

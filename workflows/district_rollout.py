@@ -1,0 +1,197 @@
+"""One workflow per district: its multi-year PLC rollout.
+
+Every admin and coalition command is an Update validated by the rollout's
+decider. A clock loop wakes for the next wave, the next school year, or the
+next rung of an overdue phase. Launching a wave starts each school as a
+child workflow (parent-close ABANDON: schools and their teams keep running
+through the district's continue-as-new), or tells a pilot school to launch
+schoolwide. Schools report what reaches the coalition by signal. The
+rollout continues as new at each school-year boundary.
+"""
+
+import asyncio
+import contextlib
+from datetime import timedelta
+
+from pydantic import BaseModel, ConfigDict, Field
+from temporalio import workflow
+from temporalio.exceptions import WorkflowAlreadyStartedError
+
+with workflow.unsafe.imports_passed_through():
+    from domain.calendar import next_school_year, school_year_of
+    from domain.errors import DomainError
+    from domain.rollout import commands as c
+    from domain.rollout.decider import decide, next_tick_at
+    from domain.rollout.events import RolloutEventT
+    from domain.rollout.state import RolloutState, evolve
+    from domain.school import model as m
+
+    from .school_adoption import SCHOOL_WORKFLOW, SchoolWorkflowInput, school_workflow_id
+    from .shell import DeciderShell
+
+DISTRICT_WORKFLOW = "DistrictRollout"
+DISTRICT_UPDATES: dict[type, str] = {
+    c.SeatCoalition: "seat_coalition",
+    c.RecordInquiryActivity: "record_inquiry_activity",
+    c.AdoptGlossary: "adopt_glossary",
+    c.SetNonNegotiables: "set_non_negotiables",
+    c.AlignMissionAndVision: "align_mission",
+    c.AddLearningSession: "add_learning_session",
+    c.RecordDistrictNorms: "record_district_norms",
+    c.ScheduleWave: "schedule_wave",
+    c.CompletePhase: "complete_phase",
+    c.ReviewSchool: "review_school",
+    c.AcknowledgeRolloutEscalation: "acknowledge",
+    c.SnoozeRolloutEscalation: "snooze",
+}
+
+
+def district_workflow_id(district_id: str) -> str:
+    return f"district-{district_id}"
+
+
+class DistrictWorkflowInput(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    start: c.StartRollout | None = None
+    state: RolloutState | None = None
+    applied_updates: dict[str, int] = Field(default_factory=dict)
+    schools_started: dict[str, str] = Field(default_factory=dict)  # school id -> "pilot" | "schoolwide"
+    history_limit: int = Field(default=4_000, ge=20)
+
+
+class DistrictCommandResult(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    version: int
+    events: list[RolloutEventT]
+    duplicate: bool = False
+
+
+class DistrictStatus(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    state: RolloutState
+    persisted_version: int
+    schools_started: dict[str, str]
+
+
+def wanted_schools(s: RolloutState) -> dict[str, str]:
+    """Each launched school and the mode its launched waves give it."""
+    out: dict[str, str] = {}
+    for w in s.launched_waves:
+        for school_id in w.school_ids:
+            out[school_id] = "schoolwide" if w.kind == "schoolwide" or out.get(school_id) == "schoolwide" else "pilot"
+    return out
+
+
+@workflow.defn(name=DISTRICT_WORKFLOW)
+class DistrictRolloutWorkflow(DeciderShell):
+    _decide = staticmethod(decide)
+    _evolve = staticmethod(evolve)
+    _result_type = DistrictCommandResult
+
+    @workflow.init
+    def __init__(self, input: DistrictWorkflowInput) -> None:
+        self._start_shell(input.state or RolloutState(), input.applied_updates)
+        self._schools = dict(input.schools_started)
+        self._history_limit = input.history_limit
+        for command_type, name in DISTRICT_UPDATES.items():
+            self._accept(command_type, name)
+        if self._state.district is None:
+            self._execute(input.start)
+        self._year_at_start = self._year()
+
+    @workflow.run
+    async def run(self, input: DistrictWorkflowInput) -> None:
+        tasks = [asyncio.create_task(t) for t in (self._persist_forever(), self._clock_forever(), self._launch_forever())]
+        await self._supervise(tasks, self._should_continue_as_new)
+        tasks[1].cancel()
+        await workflow.wait_condition(lambda: self._drained() and not self._pending_launches())
+        for t in tasks:
+            t.cancel()
+        self._log().info("continuing_as_new", version=self._state.version, school_year=self._year())
+        workflow.continue_as_new(DistrictWorkflowInput(
+            state=self._state, applied_updates=self._recent_updates(), schools_started=self._schools,
+            history_limit=self._history_limit,
+        ))
+
+    @workflow.query(name="status")
+    def status(self) -> DistrictStatus:
+        return DistrictStatus(state=self._state, persisted_version=self._persisted, schools_started=self._schools)
+
+    @workflow.signal(name="school_escalation")
+    def school_escalation(self, notice: c.RollUpFromSchool) -> None:
+        try:
+            self._execute(notice)
+        except DomainError as err:  # a signal cannot be refused; never let one fail the task
+            self._log().info("signal_refused", reason=err.reason)
+
+    def _year(self) -> str | None:
+        year = school_year_of(self._state.calendar, self._state.calendar.local_date(workflow.now()))
+        return year.name if year else None
+
+    def _next_wake(self):
+        wake = next_tick_at(self._state, workflow.now())
+        following = next_school_year(self._state.calendar, self._state.calendar.local_date(workflow.now()))
+        if following:  # the school-year boundary, where the rollout continues as new
+            boundary = self._state.calendar.at_local(following.start, self._state.policy.notify_at)
+            wake = min(wake, boundary) if wake else boundary
+        return wake
+
+    async def _clock_forever(self) -> None:
+        while True:
+            wake = self._next_wake()
+            if wake is not None and wake <= workflow.now():
+                if not self._execute(c.Tick()):
+                    seen = self._state.version
+                    with contextlib.suppress(asyncio.TimeoutError):
+                        await workflow.wait_condition(lambda: self._state.version != seen, timeout=timedelta(hours=1))
+                continue
+            try:
+                await workflow.wait_condition(
+                    lambda: self._next_wake() != wake,
+                    timeout=(wake - workflow.now()) if wake else None,
+                )
+            except asyncio.TimeoutError:
+                self._execute(c.Tick())  # the instant itself: a term, a wave, a year or a rung is due
+
+    def _pending_launches(self) -> list[tuple[str, str]]:
+        return [(s, mode) for s, mode in wanted_schools(self._state).items() if self._schools.get(s) != mode]
+
+    async def _launch_forever(self) -> None:
+        """A school joins only through a wave: start it, or tell its pilot to go schoolwide."""
+        while True:
+            await workflow.wait_condition(lambda: bool(self._pending_launches()))
+            school_id, mode = self._pending_launches()[0]
+            if school_id in self._schools:
+                handle = workflow.get_external_workflow_handle(school_workflow_id(school_id))
+                await handle.signal("launch_schoolwide", m.LaunchSchoolwide(actor="plcflow"))
+            else:
+                await self._start_school(school_id, mode)
+            self._schools[school_id] = mode
+
+    async def _start_school(self, school_id: str, mode: str) -> None:
+        s = self._state
+        pilots = tuple(t for w in s.launched_waves if w.kind == "pilot" for t in w.pilot_team_ids
+                       if t in {x.team_id for x in s.district.school(school_id).teams})
+        opening = m.OpenSchool(
+            actor="plcflow", district_id=s.district.district_id, school=s.district.school(school_id), calendar=s.calendar,
+            rubric=s.rubric, policy=s.school_policy, team_policy=s.team_policy, coalition=s.coalition or s.district.admins,
+            mode=mode, pilot_team_ids=pilots if mode == "pilot" else (),
+        )
+        with contextlib.suppress(WorkflowAlreadyStartedError):
+            await workflow.start_child_workflow(
+                SCHOOL_WORKFLOW, SchoolWorkflowInput(opening=opening), id=school_workflow_id(school_id),
+                parent_close_policy=workflow.ParentClosePolicy.ABANDON,
+            )
+
+    def _should_continue_as_new(self) -> bool:
+        return self._year() != self._year_at_start or self._history_full(self._history_limit)
+
+    def _stream_id(self) -> str:
+        return district_workflow_id(self._state.district.district_id)
+
+    def _context(self) -> dict[str, str | None]:
+        d = self._state.district
+        return {"district_id": d.district_id if d else None}

@@ -1,0 +1,178 @@
+"""One workflow per launched school: launches its teams, keeps its clocks, rolls escalations up.
+
+Started by the district's rollout as a child with parent-close ABANDON, so
+it outlives the district's continue-as-new; its teams are its own children on
+the same terms. Teams report escalations that reach the principal by signal
+(the school shows them); what reaches the coalition the school forwards to
+the district. It continues as new at each school-year boundary.
+"""
+
+import asyncio
+import contextlib
+from datetime import timedelta
+
+from pydantic import BaseModel, ConfigDict, Field
+from temporalio import workflow
+from temporalio.exceptions import WorkflowAlreadyStartedError
+
+with workflow.unsafe.imports_passed_through():
+    from domain.errors import DomainError
+    from domain.rollout.commands import RollUpFromSchool
+    from domain.school import model as m
+    from domain.school.decider import decide, district_roll_ups, next_tick_at, team_registration
+    from domain.school.fold import evolve
+
+    from .messages import TeamWorkflowInput, workflow_id
+    from .shell import DeciderShell
+
+SCHOOL_WORKFLOW = "SchoolAdoption"
+SCHOOL_UPDATES: dict[type, str] = {
+    m.RecordNorms: "record_norms",
+    m.ReviewNorms: "review_norms",
+    m.SelfAssess: "self_assess",
+    m.AcknowledgeSchoolEscalation: "acknowledge",
+    m.SnoozeSchoolEscalation: "snooze",
+}
+
+
+def school_workflow_id(school_id: str) -> str:
+    return f"school-{school_id}"
+
+
+class SchoolWorkflowInput(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    opening: m.OpenSchool | None = None
+    state: m.SchoolState | None = None
+    applied_updates: dict[str, int] = Field(default_factory=dict)
+    started_teams: tuple[str, ...] = ()
+    history_limit: int = Field(default=4_000, ge=20)
+
+
+class SchoolCommandResult(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    version: int
+    events: list[m.SchoolEventT]
+    duplicate: bool = False
+
+
+class SchoolStatus(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    state: m.SchoolState
+    persisted_version: int
+    started_teams: tuple[str, ...]
+
+
+@workflow.defn(name=SCHOOL_WORKFLOW)
+class SchoolAdoptionWorkflow(DeciderShell):
+    _decide = staticmethod(decide)
+    _evolve = staticmethod(evolve)
+    _result_type = SchoolCommandResult
+
+    @workflow.init
+    def __init__(self, input: SchoolWorkflowInput) -> None:
+        self._start_shell(input.state or m.SchoolState(), input.applied_updates)
+        self._started = list(input.started_teams)
+        self._history_limit = input.history_limit
+        self._to_district: list[RollUpFromSchool] = []
+        for command_type, name in SCHOOL_UPDATES.items():
+            self._accept(command_type, name)
+        if self._state.school is None:
+            self._execute(input.opening)
+        self._year_at_start = self._state.school_year
+
+    @workflow.run
+    async def run(self, input: SchoolWorkflowInput) -> None:
+        tasks = [asyncio.create_task(t) for t in (self._persist_forever(), self._clock_forever(),
+                                                  self._launch_forever(), self._report_forever())]
+        await self._supervise(tasks, self._should_continue_as_new)
+        tasks[1].cancel()
+        await workflow.wait_condition(lambda: self._drained() and not self._unstarted() and not self._to_district)
+        for t in tasks:
+            t.cancel()
+        self._log().info("continuing_as_new", version=self._state.version, school_year=self._state.school_year)
+        workflow.continue_as_new(SchoolWorkflowInput(
+            state=self._state, applied_updates=self._recent_updates(), started_teams=tuple(self._started),
+            history_limit=self._history_limit,
+        ))
+
+    @workflow.query(name="status")
+    def status(self) -> SchoolStatus:
+        return SchoolStatus(state=self._state, persisted_version=self._persisted, started_teams=tuple(self._started))
+
+    @workflow.signal(name="team_escalation")
+    def team_escalation(self, notice: m.RollUpEscalation) -> None:
+        self._apply_signal(notice)
+
+    @workflow.signal(name="launch_schoolwide")
+    def launch_schoolwide(self, command: m.LaunchSchoolwide) -> None:
+        self._apply_signal(command)
+
+    def _apply_signal(self, command) -> None:
+        # A signal cannot be refused like an Update; one the rules refuse is logged, never allowed to fail the task.
+        try:
+            self._execute(command)
+        except DomainError as err:
+            self._log().info("signal_refused", command=type(command).__name__, reason=err.reason)
+
+    def _execute(self, command) -> list:
+        before = self._state
+        events = super()._execute(command)
+        if workflow.info().parent is not None:
+            self._to_district += [
+                RollUpFromSchool(actor="plcflow", school_id=self._state.school.school_id, escalation_id=i, level=lvl, reason=why)
+                for i, lvl, why in district_roll_ups(before, events)
+            ]
+        return events
+
+    async def _clock_forever(self) -> None:
+        while True:
+            wake = next_tick_at(self._state, workflow.now())
+            if wake is not None and wake <= workflow.now():
+                if not self._execute(m.SchoolTick()):
+                    seen = self._state.version
+                    with contextlib.suppress(asyncio.TimeoutError):
+                        await workflow.wait_condition(lambda: self._state.version != seen, timeout=timedelta(hours=1))
+                continue
+            try:
+                await workflow.wait_condition(
+                    lambda: next_tick_at(self._state, workflow.now()) != wake, timeout=(wake - workflow.now()) if wake else None
+                )
+            except asyncio.TimeoutError:
+                self._execute(m.SchoolTick())  # the instant itself: a term, a wave, a year or a rung is due
+
+    def _unstarted(self) -> list[str]:
+        return [t for t in sorted(self._state.teams) if t not in self._started]
+
+    async def _launch_forever(self) -> None:
+        """Start a child workflow for every launched team; pilot teams already running are kept as they are."""
+        while True:
+            await workflow.wait_condition(lambda: bool(self._unstarted()))
+            team_id = self._unstarted()[0]
+            with contextlib.suppress(WorkflowAlreadyStartedError):
+                await workflow.start_child_workflow(
+                    "TeamCycle", TeamWorkflowInput(registration=team_registration(self._state, team_id)),
+                    id=workflow_id(team_id), parent_close_policy=workflow.ParentClosePolicy.ABANDON,
+                )
+            self._started.append(team_id)
+
+    async def _report_forever(self) -> None:
+        parent = workflow.info().parent
+        if parent is None:
+            return
+        while True:
+            await workflow.wait_condition(lambda: bool(self._to_district))
+            await workflow.get_external_workflow_handle(parent.workflow_id).signal("school_escalation", self._to_district[0])
+            self._to_district.pop(0)
+
+    def _should_continue_as_new(self) -> bool:
+        return self._state.school_year != self._year_at_start or self._history_full(self._history_limit)
+
+    def _stream_id(self) -> str:
+        return school_workflow_id(self._state.school.school_id)
+
+    def _context(self) -> dict[str, str | None]:
+        s = self._state.school
+        return {"school_id": s.school_id if s else None, "district_id": self._state.district_id}
