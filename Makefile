@@ -32,7 +32,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.advance
 
 record-histories: $(STAMP)
-	PLCFLOW_RECORD_HISTORIES=1 $(BIN)/pytest -q tests/workflows/test_replay.py
+	PLCFLOW_RECORD_HISTORIES=1 $(BIN)/pytest -q tests/workflows/test_replay.py tests/workflows/test_district_rollout.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .hypothesis

@@ -9,6 +9,7 @@ folds to the state its workflow reports.
 """
 
 import asyncio
+import os
 import time as clock
 from datetime import date, time, timedelta
 from pathlib import Path
@@ -32,6 +33,8 @@ from workflows.district_rollout import district_workflow_id
 from workflows.school_adoption import school_workflow_id
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "districts"
+HISTORIES = Path(__file__).parent / "histories"
+RECORD = os.environ.get("PLCFLOW_RECORD_HISTORIES") == "1"
 ADMIN = "sv.admin"
 COALITION = ("sv.admin", "svm.principal", "sve.principal", "svh.principal", "sv.teaching", "svm.math-lead", "sv.union")
 
@@ -169,6 +172,11 @@ async def test_a_three_year_rollout(harness):
     elapsed = clock.monotonic() - started_at
     print(f"three-year rollout took {elapsed:.1f} s")
     assert elapsed < 60
+    if RECORD:  # make record-histories: keep the first runs for the replay test
+        for name, handle in [("district_rollout_v1", districts.district("silver-valley", run_id=first_district_run)),
+                             ("school_adoption_v1", districts.school("silver-valley-ms", run_id=first_school_run)),
+                             ("team_cycle_reporting_to_school_v1", h.teams.handle("svh-algebra"))]:
+            (HISTORIES / f"{name}.json").write_text((await handle.fetch_history()).to_json())
     for handle in (districts.district("silver-valley"), *(districts.school(s.school_id) for s in start.district.schools)):
         await handle.terminate("test finished")
     h.started += [t.team_id for s in start.district.schools for t in s.teams]

@@ -17,7 +17,7 @@ from temporalio.worker import Replayer
 
 from domain import commands as cmd
 from domain.steps import STEPS, Step
-from workflows.team_cycle import TeamCycleWorkflow
+from app.wiring import WORKFLOWS
 
 HISTORIES = Path(__file__).parent / "histories"
 RECORD = os.environ.get("PLCFLOW_RECORD_HISTORIES") == "1"
@@ -58,8 +58,8 @@ async def test_record_a_history_covering_every_handler(harness):
 
 async def test_recorded_histories_replay_with_current_code():
     files = sorted(HISTORIES.glob("*.json"))
-    assert files, "no recorded histories: run make record-histories"
-    replayer = Replayer(workflows=[TeamCycleWorkflow], data_converter=pydantic_data_converter)
+    assert {f.stem for f in files} >= {"team_cycle_v1", "district_rollout_v1", "school_adoption_v1"}
+    replayer = Replayer(workflows=list(WORKFLOWS), data_converter=pydantic_data_converter)
     for path in files:
         history = WorkflowHistory.from_json(path.stem, path.read_text())
         result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
