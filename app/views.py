@@ -98,3 +98,51 @@ def escalation_view(state: TeamState) -> EscalationView | None:
         held=esc.hold,
         held_until=esc.held_until,
     )
+
+
+def district_view(state, schools_started: dict[str, str]) -> dict:
+    """``plcflow district show --json``: where a rollout stands (fields are only ever added)."""
+    d = state.district
+    esc = state.escalation
+    return {
+        "view_version": VIEW_VERSION,
+        "district_id": d.district_id,
+        "name": d.name,
+        "phase": state.phase.value if state.phase else None,
+        "completed_phases": [p.value for p in state.completed],
+        "due_on": state.due_on.isoformat() if state.due_on else None,
+        "school_year": state.school_year,
+        "coalition": list(state.coalition),
+        "waves": [w.model_dump(mode="json") for w in state.waves],
+        "schools": [{"school_id": s.school_id, "name": s.name, "level": s.level.value, "area": s.area,
+                     "launched": schools_started.get(s.school_id)} for s in d.schools],
+        "escalation": esc.model_dump(mode="json") if esc else None,
+        "rolled_up_escalations": [r.model_dump(mode="json") for r in state.rolled_up.values()],
+        "reviews": {year: list(ids) for year, ids in state.reviews.items()},
+        "version": state.version,
+    }
+
+
+def school_view(state, started_teams) -> dict:
+    """``plcflow school show --json``: a school's teams, norms, self-assessments and trend, escalations."""
+    from domain.rubric import trend
+
+    s = state.school
+    return {
+        "view_version": VIEW_VERSION,
+        "school_id": s.school_id,
+        "name": s.name,
+        "district_id": state.district_id,
+        "mode": state.mode,
+        "term": state.term,
+        "school_year": state.school_year,
+        "teams": [{"team_id": i, "name": t.spec.name, "kind": t.spec.kind, "pilot": t.pilot,
+                   "launched_on": t.launched_on.isoformat(), "running": i in started_teams,
+                   "procedural_norms": list(t.procedural_norms), "conversational_norms": list(t.conversational_norms),
+                   "norms_reviewed_term": t.norms_reviewed_term} for i, t in sorted(state.teams.items())],
+        "assessments": [a.model_dump(mode="json") for a in state.assessments],
+        "trend": trend(state.rubric, state.assessments),
+        "escalations": [e.model_dump(mode="json") for e in state.escalations.values()],
+        "rolled_up_escalations": [r.model_dump(mode="json") for r in state.rolled_up.values()],
+        "version": state.version,
+    }

@@ -26,6 +26,7 @@ from domain.steps import Step
 from domain.validation import describe_errors
 
 from . import output
+from .district import district_app, register, school_app
 from .evidence_args import EvidenceSyntax, build_evidence
 
 app = typer.Typer(help="plcflow: Professional Learning Community workflows.", no_args_is_help=True)
@@ -33,6 +34,8 @@ team_app = typer.Typer(help="Act on one team's inquiry cycle.", no_args_is_help=
 escalation_app = typer.Typer(help="Act on an escalation that reached you.", no_args_is_help=True)
 app.add_typer(team_app, name="team")
 app.add_typer(escalation_app, name="escalation")
+app.add_typer(district_app, name="district")
+app.add_typer(school_app, name="school")
 
 As = Annotated[str, typer.Option("--as", help="Your user id (authenticated API comes later).")]
 Reason = Annotated[str, typer.Option("--reason", help="Why (recorded with the event).")]
@@ -221,6 +224,9 @@ def escalation_snooze(
     """Snooze an escalation that reached you until a date (bounded by policy)."""
     command = lambda: cmd.SnoozeEscalation(actor=as_, escalation_id=escalation_id, until=until.date(), reason=reason)
     _run(_send(_team_of(escalation_id), command))
+
+
+register(_run)
 
 
 def main() -> None:

@@ -116,6 +116,19 @@ def test_the_stack_and_every_role_verb(stack_env):
         snooze = plcflow(env, "escalation", "snooze", "demo-g7-math.1", "--as", "t.nelson", "--until", "2026-01-01",
                          "--reason", "Later")
         assert snooze.returncode == 1 and "already acknowledged" in snooze.stderr
+        # a district admin starts and steers a rollout
+        bad = plcflow(env, "district", "start", "examples/districts/rubric.yaml")
+        assert bad.returncode == 2 and "district: Field required" in bad.stderr
+        assert plcflow(env, "district", "start", "examples/districts/justice-county.yaml").returncode == 0
+        gate = plcflow(env, "district", "act", "justice-county", "complete_phase", "--as", "k.admin", "--set", "phase=form_coalition")
+        assert gate.returncode == 1 and "still missing: a seated guiding coalition" in gate.stderr
+        seat = plcflow(env, "district", "act", "justice-county", "seat_coalition", "--as", "k.admin", "--set",
+                       "members=[k.admin, elementary.principal, middle.principal, high.principal, r.curriculum, s.services, middle.leader1]")
+        assert seat.returncode == 0, seat.stderr
+        assert plcflow(env, "district", "act", "justice-county", "complete_phase", "--as", "k.admin",
+                       "--set", "phase=form_coalition").returncode == 0
+        district = json.loads(plcflow(env, "district", "show", "justice-county", "--json").stdout)
+        assert district["phase"] == "build_shared_knowledge" and district["completed_phases"] == ["form_coalition"]
         teams = json.loads(plcflow(env, "teams", "--json").stdout)
         assert sorted(t["team_id"] for t in teams) == ["demo-g7-math", "g7-math"]
         version = show(env, "g7-math")["version"]
