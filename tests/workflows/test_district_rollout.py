@@ -19,6 +19,7 @@ import pytest
 from app.districts import DistrictClient
 from app.files import load_district_file
 from app.teams import CommandRefused
+from domain import commands as cmd
 from domain.district import TeamSpec
 from domain.ladder import Rung
 from domain.rollout import commands as c
@@ -121,6 +122,11 @@ async def test_a_three_year_rollout(harness):
     ms = (await districts.school_status("silver-valley-ms")).state
     assert ms.teams["svm-math"].pilot and not ms.teams["svm-ela"].pilot
     assert (await h.status("svm-math")).state.version >= pilot_math.version  # the pilot team kept its work
+    for step in STEPS[3:]:  # the pilot team finishes its cycle inside the schoolwide school
+        if step is Step.REFLECT_AND_DECIDE:
+            await h.send("svm-math", cmd.RecordDecision(actor="svm.teacher1", kind="lateral", summary="Keep the routine"))
+        await h.advance("svm-math", step, actor="svm.teacher1")
+    await eventually(lambda: _cycle(h, "svm-math", 2), "the math team closed its cycle and opened the next")
     await districts.send("silver-valley", c.CompletePhase(actor=ADMIN, phase=Phase.LAUNCH_WAVES))
     assert (await district()).phase is Phase.SUSTAIN
 
@@ -194,6 +200,10 @@ async def _started(districts, school_id: str, teams: int) -> bool:
     except Exception:
         return False
     return len(status.started_teams) == teams
+
+
+async def _cycle(h, team_id: str, cycle: int) -> bool:
+    return (await h.status(team_id)).state.cycle == cycle
 
 
 async def _rolled_up(districts, escalation_id: str) -> bool:
