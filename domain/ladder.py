@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from enum import StrEnum
-from typing import Annotated, ClassVar, Protocol
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -60,16 +60,25 @@ class LadderPolicy(BaseModel):
         return self.ladder_school_days_past_due[rung]
 
 
-class Escalated(Protocol):
-    """What the ladder reads of an open escalation, whatever it escalates."""
+class EscalationRecord(BaseModel):
+    """An open escalation, whatever it escalates (a team's step, a rollout phase, a school's clock)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: str
     level: Rung
     raised_on: date
-    reached: tuple[str, ...]
-    held_until: date | None
-    held_by: str | None
-    hold: str | None
+    raised_at: datetime
+    reason: str
+    reached: tuple[str, ...]  # everyone reached so far, lowest rung first
+    held_until: date | None = None
+    held_by: str | None = None
+    hold: Literal["acknowledged", "snoozed"] | None = None
+
+    def held(self, by: str, until: date, kind: str) -> "EscalationRecord":
+        return self.model_copy(update={"held_until": until, "held_by": by, "hold": kind})
+
+
 
 
 @dataclass(frozen=True)
@@ -79,7 +88,7 @@ class Watch:
     calendar: SchoolCalendar
     policy: LadderPolicy
     due_on: date | None
-    escalation: Escalated | None
+    escalation: EscalationRecord | None
 
 
 @dataclass(frozen=True)
@@ -135,7 +144,7 @@ def rung_due(w: Watch | None, now: datetime) -> Rung | None:
     return upcoming.rung if w.calendar.at_local(upcoming.on, w.policy.notify_at) <= now else None
 
 
-def check_holdable(esc: Escalated | None, escalation_id: str, actor: str, where: str) -> Escalated:
+def check_holdable(esc: EscalationRecord | None, escalation_id: str, actor: str, where: str) -> EscalationRecord:
     """Only someone an open escalation reached may hold it, once per rung."""
     if esc is None or esc.id != escalation_id:
         raise InvalidTransition(f"Escalation {escalation_id} is not open on {where}.")
@@ -166,3 +175,9 @@ def snooze_ends(cal: SchoolCalendar, policy: LadderPolicy, now: datetime, reques
 def merge_reached(before: Sequence[str], new: Sequence[str]) -> tuple[str, ...]:
     """Everyone reached so far, lowest rung first, each once."""
     return tuple(before) + tuple(r for r in new if r not in before)
+
+
+def earliest(candidates, now: datetime) -> datetime | None:
+    """The soonest of several wake-up instants (None ignored), never in the past."""
+    due = [c for c in candidates if c is not None]
+    return max(min(due), now) if due else None

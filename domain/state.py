@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from . import events as ev
 from .calendar import SchoolCalendar
 from .evidence import StepEvidence
-from .ladder import Rung, merge_reached
+from .ladder import EscalationRecord, merge_reached
 from .policy import EscalationPolicy
 from .steps import Step
 from .team import TeamProfile
@@ -41,18 +41,9 @@ class Pause(_Frozen):
     on: date
 
 
-class OpenEscalation(_Frozen):
-    id: str
+class OpenEscalation(EscalationRecord):
     cycle: int
     step: Step
-    level: Rung
-    raised_on: date
-    raised_at: datetime
-    reason: str
-    reached: tuple[str, ...]  # everyone reached so far, lowest rung first
-    held_until: date | None = None
-    held_by: str | None = None
-    hold: Literal["acknowledged", "snoozed"] | None = None
 
 
 class TeamState(_Frozen):
@@ -183,9 +174,7 @@ def _(e: ev.EscalationRaised, s: TeamState) -> TeamState:
 
 
 def _hold(s: TeamState, by: str, until: date, kind: str) -> TeamState:
-    assert s.escalation is not None
-    esc = s.escalation.model_copy(update={"held_until": until, "held_by": by, "hold": kind})
-    return s.model_copy(update={"escalation": esc})
+    return s.model_copy(update={"escalation": s.escalation.held(by, until, kind)})
 
 
 @_apply.register

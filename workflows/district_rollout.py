@@ -11,7 +11,6 @@ rollout continues as new at each school-year boundary.
 
 import asyncio
 import contextlib
-from datetime import timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 from temporalio import workflow
@@ -139,22 +138,8 @@ class DistrictRolloutWorkflow(DeciderShell):
             wake = min(wake, boundary) if wake else boundary
         return wake
 
-    async def _clock_forever(self) -> None:
-        while True:
-            wake = self._next_wake()
-            if wake is not None and wake <= workflow.now():
-                if not self._execute(c.Tick()):
-                    seen = self._state.version
-                    with contextlib.suppress(asyncio.TimeoutError):
-                        await workflow.wait_condition(lambda: self._state.version != seen, timeout=timedelta(hours=1))
-                continue
-            try:
-                await workflow.wait_condition(
-                    lambda: self._next_wake() != wake,
-                    timeout=(wake - workflow.now()) if wake else None,
-                )
-            except asyncio.TimeoutError:
-                self._execute(c.Tick())  # the instant itself: a term, a wave, a year or a rung is due
+    def _clock_forever(self):
+        return self._keep_clock(self._next_wake, c.Tick)
 
     def _pending_launches(self) -> list[tuple[str, str]]:
         return [(s, mode) for s, mode in wanted_schools(self._state).items() if self._schools.get(s) != mode]

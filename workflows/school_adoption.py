@@ -9,7 +9,6 @@ the district. It continues as new at each school-year boundary.
 
 import asyncio
 import contextlib
-from datetime import timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 from temporalio import workflow
@@ -127,21 +126,8 @@ class SchoolAdoptionWorkflow(DeciderShell):
             ]
         return events
 
-    async def _clock_forever(self) -> None:
-        while True:
-            wake = next_tick_at(self._state, workflow.now())
-            if wake is not None and wake <= workflow.now():
-                if not self._execute(m.SchoolTick()):
-                    seen = self._state.version
-                    with contextlib.suppress(asyncio.TimeoutError):
-                        await workflow.wait_condition(lambda: self._state.version != seen, timeout=timedelta(hours=1))
-                continue
-            try:
-                await workflow.wait_condition(
-                    lambda: next_tick_at(self._state, workflow.now()) != wake, timeout=(wake - workflow.now()) if wake else None
-                )
-            except asyncio.TimeoutError:
-                self._execute(m.SchoolTick())  # the instant itself: a term, a wave, a year or a rung is due
+    def _clock_forever(self):
+        return self._keep_clock(lambda: next_tick_at(self._state, workflow.now()), m.SchoolTick)
 
     def _unstarted(self) -> list[str]:
         return [t for t in sorted(self._state.teams) if t not in self._started]

@@ -9,6 +9,8 @@ client's retry is answered, not applied twice. Subclasses name their stream,
 their log context and their notifications.
 """
 
+import asyncio
+import contextlib
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any
@@ -107,6 +109,26 @@ class DeciderShell:
             self._log().info("domain_events", command=type(command).__name__, events=[e.type for e in events],
                              version=self._state.version, actor=command.actor)
         return events
+
+    # --- the clock ---
+
+    async def _keep_clock(self, next_wake: Callable[[], Any], tick: Callable[[], Any]) -> None:
+        """One durable timer on the next instant the domain has something to do (a rung, a term,
+        a wave, a school year); re-armed only when that instant changes."""
+        while True:
+            wake = next_wake()
+            if wake is not None and wake <= workflow.now():
+                if not self._execute(tick()):
+                    # The domain says due yet decided nothing: never spin the
+                    # workflow task; look again after a state change or an hour.
+                    seen = self._state.version
+                    with contextlib.suppress(asyncio.TimeoutError):
+                        await workflow.wait_condition(lambda: self._state.version != seen, timeout=timedelta(hours=1))
+                continue
+            try:
+                await workflow.wait_condition(lambda: next_wake() != wake, timeout=(wake - workflow.now()) if wake else None)
+            except asyncio.TimeoutError:
+                self._execute(tick())  # the instant itself has come
 
     # --- the event log ---
 

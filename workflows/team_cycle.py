@@ -9,8 +9,6 @@ or when history grows, the team continues as new with only its folded state.
 """
 
 import asyncio
-import contextlib
-from datetime import timedelta
 
 from temporalio import workflow
 
@@ -69,24 +67,8 @@ class TeamCycleWorkflow(DeciderShell):
             state=self._state, persisted_version=self._persisted, run_started_cycles_closed=self._closed_at_start
         )
 
-    async def _escalate_forever(self) -> None:
-        while True:
-            wake = next_escalation_at(self._state, workflow.now())
-            if wake is not None and wake <= workflow.now():
-                if not self._execute(cmd.RaiseDueEscalations()):
-                    # The domain says due yet raised nothing: never spin the
-                    # workflow task; look again after a state change or an hour.
-                    seen = self._state.version
-                    with contextlib.suppress(asyncio.TimeoutError):
-                        await workflow.wait_condition(lambda: self._state.version != seen, timeout=timedelta(hours=1))
-                continue
-            try:
-                await workflow.wait_condition(
-                    lambda: next_escalation_at(self._state, workflow.now()) != wake,
-                    timeout=(wake - workflow.now()) if wake else None,
-                )
-            except asyncio.TimeoutError:
-                self._execute(cmd.RaiseDueEscalations())
+    def _escalate_forever(self):
+        return self._keep_clock(lambda: next_escalation_at(self._state, workflow.now()), cmd.RaiseDueEscalations)
 
     async def _report_forever(self) -> None:
         """Tell the school (our parent, by workflow id: it may have continued as new) what reached its principal."""

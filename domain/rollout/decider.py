@@ -236,8 +236,7 @@ def next_tick_at(s: RolloutState, now: datetime) -> datetime | None:
     if s.phase is Phase.SUSTAIN:
         following = next_school_year(cal, cal.local_date(now))
         candidates.append(cal.at_local(following.start, notify) if following else None)
-    due = [c for c in candidates if c is not None]
-    return max(min(due), now) if due else None
+    return ladder.earliest(candidates, now)
 
 
 _HANDLERS: dict[type, Callable] = {

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..calendar import SchoolCalendar
 from ..district import District
-from ..ladder import Rung, merge_reached
+from ..ladder import EscalationRecord, Rung, merge_reached
 from ..policy import EscalationPolicy
 from ..rubric import Rubric
 from ..school.policy import SchoolPolicy
@@ -41,17 +41,8 @@ class Wave(_Frozen):
     launched: bool = False
 
 
-class PhaseEscalation(_Frozen):
-    id: str
+class PhaseEscalation(EscalationRecord):
     phase: Phase
-    level: Rung
-    raised_on: date
-    raised_at: datetime
-    reason: str
-    reached: tuple[str, ...]
-    held_until: date | None = None
-    held_by: str | None = None
-    hold: Literal["acknowledged", "snoozed"] | None = None
 
 
 class RolledUpEscalation(_Frozen):
@@ -157,7 +148,7 @@ _RULES = {
         }
     ),
     ev.RolloutEscalationHeld: lambda e, s: s.model_copy(
-        update={"escalation": s.escalation.model_copy(update={"held_until": e.held_until, "held_by": e.by, "hold": e.hold})}
+        update={"escalation": s.escalation.held(e.by, e.held_until, e.hold)}
     ),
     ev.RolloutEscalationResolved: _set(escalation=lambda e, s: None),
     ev.EscalationRolledUp: _set(rolled_up=lambda e, s: {**s.rolled_up, e.escalation_id: RolledUpEscalation(

@@ -177,8 +177,7 @@ def next_tick_at(s: m.SchoolState, now: datetime) -> datetime | None:
     upcoming = next((t for t in terms(cal) if t.start > cal.local_date(now)), None)
     if upcoming:
         candidates.append(cal.at_local(upcoming.start, s.policy.norms_review.notify_at))
-    due = [c for c in candidates if c is not None]
-    return max(min(due), now) if due else None
+    return ladder.earliest(candidates, now)
 
 
 _HANDLERS: dict[type, Callable] = {

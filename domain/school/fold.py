@@ -79,7 +79,7 @@ def _by_id(s, escalation_id: str) -> m.SchoolEscalation:
 @_apply.register
 def _(e: m.SchoolEscalationHeld, s):
     esc = _by_id(s, e.escalation_id)
-    held = esc.model_copy(update={"held_until": e.held_until, "held_by": e.by, "hold": e.hold})
+    held = esc.held(e.by, e.held_until, e.hold)
     return s.model_copy(update={"escalations": {**s.escalations, esc.subject: held}})
 
 

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..calendar import SchoolCalendar
 from ..district import School, TeamSpec
-from ..ladder import Rung
+from ..ladder import EscalationRecord, Rung
 from ..policy import EscalationPolicy
 from ..rubric import Assessment, Rubric
 from ..team import Slug, UserId
@@ -204,17 +204,8 @@ class LaunchedTeam(_Frozen):
     norms_reviewed_term: str | None = None
 
 
-class SchoolEscalation(_Frozen):
-    id: str
-    subject: str
-    level: Rung
-    raised_on: date
-    raised_at: datetime
-    reason: str
-    reached: tuple[str, ...]
-    held_until: date | None = None
-    held_by: str | None = None
-    hold: Literal["acknowledged", "snoozed"] | None = None
+class SchoolEscalation(EscalationRecord):
+    subject: str  # "norms:<team_id>" or "assessment"
 
 
 class RolledUp(_Frozen):
