@@ -15,7 +15,7 @@ from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .calendar import SchoolCalendar
 from .errors import InvalidTransition, NotAllowed
@@ -30,6 +30,16 @@ class Rung(StrEnum):
     PRINCIPAL = "principal"
     COALITION = "coalition"
     DISTRICT_ADMIN = "district_admin"
+
+
+def defaults_merged(**defaults: dict):
+    """A field validator: a district file names only the entries it changes; the rest keep their defaults."""
+
+    def merge(cls, value: object, info) -> object:
+        base = {getattr(k, "value", k): v for k, v in defaults[info.field_name].items()}
+        return {**base, **value} if isinstance(value, dict) else value
+
+    return field_validator(*defaults, mode="before")(classmethod(merge))
 
 
 class LadderPolicy(BaseModel):

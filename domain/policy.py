@@ -6,9 +6,9 @@ district guiding coalition. Every number here is configuration with a sane
 default, so a district tunes the pace without touching code.
 """
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
-from .ladder import LadderPolicy, Rung, SchoolDays
+from .ladder import LadderPolicy, Rung, SchoolDays, defaults_merged
 from .steps import Step
 
 TEAM_LADDER: tuple[Rung, ...] = (Rung.TEAM, Rung.FACILITATOR, Rung.PRINCIPAL, Rung.COALITION)
@@ -34,12 +34,7 @@ class EscalationPolicy(LadderPolicy):
     due_school_days: dict[Step, SchoolDays] = Field(default_factory=lambda: dict(DEFAULT_DUE))
     ladder_school_days_past_due: dict[Rung, SchoolDays] = Field(default_factory=lambda: dict(DEFAULT_LADDER))
 
-    @field_validator("due_school_days", "ladder_school_days_past_due", mode="before")
-    @classmethod
-    def _over_defaults(cls, value: object, info) -> object:
-        # A district file names only what it changes; the rest keeps its default.
-        defaults = DEFAULT_DUE if info.field_name == "due_school_days" else DEFAULT_LADDER
-        return {**{k.value: v for k, v in defaults.items()}, **value} if isinstance(value, dict) else value
+    _merge = defaults_merged(due_school_days=DEFAULT_DUE, ladder_school_days_past_due=DEFAULT_LADDER)
 
     @model_validator(mode="after")
     def _every_step(self) -> "EscalationPolicy":

@@ -8,9 +8,9 @@ missing, so the admin sees the whole gap at once.
 
 from enum import StrEnum
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
-from ..ladder import LadderPolicy, Rung, SchoolDays
+from ..ladder import LadderPolicy, Rung, SchoolDays, defaults_merged
 
 
 class Phase(StrEnum):
@@ -52,8 +52,4 @@ class RolloutPolicy(LadderPolicy):
     due_school_days: dict[Phase, SchoolDays] = Field(default_factory=lambda: dict(DEFAULT_PHASE_DUE))
     ladder_school_days_past_due: dict[Rung, SchoolDays] = Field(default_factory=lambda: dict(DEFAULT_DISTRICT_LADDER))
 
-    @field_validator("due_school_days", "ladder_school_days_past_due", mode="before")
-    @classmethod
-    def _over_defaults(cls, value: object, info) -> object:
-        defaults = DEFAULT_PHASE_DUE if info.field_name == "due_school_days" else DEFAULT_DISTRICT_LADDER
-        return {**{k.value: v for k, v in defaults.items()}, **value} if isinstance(value, dict) else value
+    _merge = defaults_merged(due_school_days=DEFAULT_PHASE_DUE, ladder_school_days_past_due=DEFAULT_DISTRICT_LADDER)

@@ -7,19 +7,12 @@ district coalition.
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from ..ladder import LadderPolicy, Rung, SchoolDays
+from ..ladder import LadderPolicy, Rung, SchoolDays, defaults_merged
 
 NORMS_LADDER = (Rung.FACILITATOR, Rung.PRINCIPAL)
 ASSESSMENT_LADDER = (Rung.PRINCIPAL, Rung.COALITION)
-
-
-def _defaults(defaults: dict):
-    def merge(cls, value: object) -> object:
-        return {**{k.value: v for k, v in defaults.items()}, **value} if isinstance(value, dict) else value
-
-    return field_validator("ladder_school_days_past_due", mode="before")(classmethod(merge))
 
 
 class NormsReviewPolicy(LadderPolicy):
@@ -30,7 +23,7 @@ class NormsReviewPolicy(LadderPolicy):
     ladder_school_days_past_due: dict[Rung, SchoolDays] = Field(
         default_factory=lambda: {Rung.FACILITATOR: 1, Rung.PRINCIPAL: 5}
     )
-    _merge = _defaults({Rung.FACILITATOR: 1, Rung.PRINCIPAL: 5})
+    _merge = defaults_merged(ladder_school_days_past_due={Rung.FACILITATOR: 1, Rung.PRINCIPAL: 5})
 
 
 class AssessmentPolicy(LadderPolicy):
@@ -41,7 +34,7 @@ class AssessmentPolicy(LadderPolicy):
     ladder_school_days_past_due: dict[Rung, SchoolDays] = Field(
         default_factory=lambda: {Rung.PRINCIPAL: 1, Rung.COALITION: 5}
     )
-    _merge = _defaults({Rung.PRINCIPAL: 1, Rung.COALITION: 5})
+    _merge = defaults_merged(ladder_school_days_past_due={Rung.PRINCIPAL: 1, Rung.COALITION: 5})
 
 
 class SchoolPolicy(BaseModel):
