@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from domain.calendar import SchoolCalendar
 from domain.commands import RegisterTeam
@@ -75,14 +75,23 @@ def _inline(data: dict, key: str, base: Path) -> dict:
 
 
 def load_district_file(path: Path) -> StartRollout:
-    """Every mistake at once: the file's shape (pydantic), then every cross-reference, each with its path."""
+    """Every mistake at once, each with its path: each section's shape, and (when the
+    district section itself is well formed) every cross-reference, even if another
+    section has mistakes of its own."""
     what = f"district file {path}"
     data = read_yaml(path, what)
     if not isinstance(data, dict):
         raise InvalidConfiguration(what, ["the file must hold a mapping with district:, calendar: and rubric:"])
     for key in ("calendar", "rubric"):
         data = _inline(data, key, path.parent)
-    parsed = parse_model(DistrictFile, data, what)
+    try:
+        parsed = parse_model(DistrictFile, data, what)
+    except InvalidConfiguration as shape:
+        problems = list(shape.problems)
+        district = _district_alone(data)
+        if district is not None:
+            problems += [f"district.{p}" for p in check_references(district)]
+        raise InvalidConfiguration(what, problems) from None
     problems = [f"district.{p}" for p in check_references(parsed.district)]
     if parsed.registered_by not in parsed.district.admins:
         problems.append(f"registered_by: {parsed.registered_by!r} is not a district admin")
@@ -92,3 +101,10 @@ def load_district_file(path: Path) -> StartRollout:
         actor=parsed.registered_by, district=parsed.district, calendar=parsed.calendar, rubric=parsed.rubric,
         policy=parsed.rollout, school_policy=parsed.schools, team_policy=parsed.teams,
     )
+
+
+def _district_alone(data: dict) -> District | None:
+    try:
+        return District.model_validate(data.get("district"))
+    except ValidationError:
+        return None

@@ -97,3 +97,12 @@ def test_several_mistakes_are_listed_together(tmp_path):
         d["district"]["schools"][2]["principal"] = "sve.principal"
         d["district"]["people"][1]["department"] = "transport"
     assert len(problems_of(tmp_path, mutate)) == 3
+
+
+def test_shape_and_reference_mistakes_in_different_sections_come_together(tmp_path):
+    def mutate(d):
+        d["district"]["schools"][1]["teams"][0]["facilitator"] = "svm.teacher1"
+        d["rubric"] = {"levels": ["Only one"], "dimensions": []}
+    probs = problems_of(tmp_path, mutate)
+    assert any(p.startswith("rubric.levels") for p in probs)
+    assert any(p.startswith("district.schools[1].teams[0].facilitator") for p in probs)
