@@ -88,7 +88,7 @@ class Bench:
 
     async def sequential(self) -> tuple[list[float], list[float]]:
         ours, raw = [], []
-        for team_id, handle in zip(self.team_ids, self.raw):
+        for team_id, handle in zip(self.team_ids, self.raw, strict=True):
             raw.append(await timed(self.noop(handle)))
             ours.append(await timed(self.advance(team_id)))
         return ours, raw

@@ -49,7 +49,7 @@ def _run(coro):
         output.refuse(e.reason)
     except UnknownTeam as e:
         output.refuse(str(e))
-    except (ValidationError,) as e:
+    except ValidationError as e:
         output.refuse("; ".join(describe_errors(e)), code=2)
     except (InvalidConfiguration, EvidenceSyntax) as e:
         output.refuse(str(e), code=2)
