@@ -33,7 +33,7 @@ class EventLogActivities:
         self._store = store
 
     @activity.defn(name="append_events")
-    async def append_events(self, batch: AppendEvents) -> AppendResult:
+    async def append_events(self, batch: AppendEvents) -> None:
         info = activity.info()
         bound = log.bind(
             workflow_id=info.workflow_id, team_id=batch.team_id, school_id=batch.school_id, stream_id=batch.stream_id
@@ -51,4 +51,3 @@ class EventLogActivities:
             notifications=len(batch.notifications),
             attempt=info.attempt,
         )
-        return result
