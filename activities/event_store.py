@@ -94,6 +94,11 @@ class EventStore:
     async def connect(cls, dsn: str, *, min_size: int = 1, max_size: int = 10) -> "EventStore":
         return cls(await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size, init=_init_connection))
 
+    @property
+    def pool(self) -> asyncpg.Pool:
+        """Shared with the projector, which reads the same log."""
+        return self._pool
+
     async def close(self) -> None:
         await self._pool.close()
 

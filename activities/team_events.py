@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from .event_store import AppendResult, EventStore, EventStoreError, NewEvent, Notification
+from .event_store import EventStore, EventStoreError, NewEvent, Notification
 
 log = structlog.get_logger("plcflow.activities")
 

@@ -4,6 +4,7 @@ Every knob has a default that runs the embedded stack on one laptop; a
 production deployment sets the same names (see README, docker-compose.yml).
 """
 
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,13 @@ class Settings:
     log_format: str = "auto"  # auto | json | console
     log_level: str = "info"
     workflow_cache: int = 2_000
+
+    def event_store_url(self) -> str | None:
+        """DATABASE_URL, or the embedded stack's own PostgreSQL when ``make run`` is up."""
+        if self.database_url:
+            return self.database_url
+        stack = self.data_dir / "stack.json"
+        return json.loads(stack.read_text())["database_url"] if stack.exists() else None
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":

@@ -19,7 +19,8 @@ from app.files import load_team_file
 from app.process import exit_now
 from app.teams import CommandRefused, TeamClient, UnknownTeam
 from app.views import team_view
-from app.wiring import connect_temporal
+from activities.projector import Projector
+from app.wiring import connect_temporal, open_store
 from domain import commands as cmd
 from domain.errors import InvalidConfiguration
 from domain.steps import Step
@@ -198,6 +199,28 @@ def team_pause(team: str, as_: As, reason: Reason):
 def team_resume(team: str, as_: As, reason: Reason):
     """Facilitator or principal: resume; the due date moves by the school days paused."""
     _run(_send(team, lambda: cmd.ResumeTeam(actor=as_, reason=reason)))
+
+
+projections_app = typer.Typer(help="The supervisors' read models in PostgreSQL.", no_args_is_help=True)
+app.add_typer(projections_app, name="projections")
+
+
+@projections_app.command("rebuild")
+def projections_rebuild():
+    """Empty every read model and rebuild it from the event log (same contents as projected live)."""
+
+    async def go():
+        url = Settings.from_env().event_store_url()
+        if not url:
+            output.refuse("no event store: set DATABASE_URL, or start `make run`", code=2, label="Error")
+        store = await open_store(url)
+        try:
+            applied = await Projector(store.pool).rebuild()
+        finally:
+            await store.close()
+        output.out.print(f"[green]Rebuilt[/] the read models from {applied} events")
+
+    _run(go())
 
 
 def _team_of(escalation_id: str) -> str:

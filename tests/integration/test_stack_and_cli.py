@@ -129,6 +129,8 @@ def test_the_stack_and_every_role_verb(stack_env):
                        "--set", "phase=form_coalition").returncode == 0
         district = json.loads(plcflow(env, "district", "show", "justice-county", "--json").stdout)
         assert district["phase"] == "build_shared_knowledge" and district["completed_phases"] == ["form_coalition"]
+        rebuilt = plcflow(env, "projections", "rebuild")
+        assert rebuilt.returncode == 0 and "Rebuilt the read models from" in rebuilt.stdout, rebuilt.stderr
         teams = json.loads(plcflow(env, "teams", "--json").stdout)
         assert sorted(t["team_id"] for t in teams) == ["demo-g7-math", "g7-math"]
         version = show(env, "g7-math")["version"]
