@@ -9,6 +9,7 @@ COPY workflows ./workflows
 COPY activities ./activities
 COPY app ./app
 COPY cli ./cli
+COPY api ./api
 COPY bench ./bench
 RUN pip install --no-cache-dir . && rm -rf build *.egg-info
 USER plcflow

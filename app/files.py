@@ -80,10 +80,16 @@ def load_district_file(path: Path) -> StartRollout:
     section has mistakes of its own."""
     what = f"district file {path}"
     data = read_yaml(path, what)
+    if isinstance(data, dict):
+        for key in ("calendar", "rubric"):
+            data = _inline(data, key, path.parent)
+    return parse_district(data, what)
+
+
+def parse_district(data: Any, what: str = "district file") -> StartRollout:
+    """A district file's content (calendar and rubric inline), as the HTTP API receives it."""
     if not isinstance(data, dict):
         raise InvalidConfiguration(what, ["the file must hold a mapping with district:, calendar: and rubric:"])
-    for key in ("calendar", "rubric"):
-        data = _inline(data, key, path.parent)
     try:
         parsed = parse_model(DistrictFile, data, what)
     except InvalidConfiguration as shape:

@@ -20,6 +20,7 @@ from app.process import exit_now
 from app.teams import CommandRefused, TeamClient, UnknownTeam
 from app.views import team_view
 from activities.projector import Projector
+from activities.tokens import TokenStore
 from app.wiring import connect_temporal, open_store
 from domain import commands as cmd
 from domain.errors import InvalidConfiguration
@@ -221,6 +222,43 @@ def projections_rebuild():
         output.out.print(f"[green]Rebuilt[/] the read models from {applied} events")
 
     _run(go())
+
+
+tokens_app = typer.Typer(help="Bearer tokens for the HTTP API.", no_args_is_help=True)
+app.add_typer(tokens_app, name="tokens")
+
+
+@tokens_app.command("create")
+def tokens_create(
+    user: Annotated[str, typer.Option(help="The user the token acts as.")],
+    district: Annotated[str, typer.Option(help="The district it reaches.")],
+    supervisor: Annotated[bool, typer.Option(help="Read-only.")] = False,
+    school: Annotated[list[str], typer.Option(help="Narrow a supervisor to schools (repeatable).")] = [],
+):
+    """Create a token; it is printed once and only its hash is stored."""
+
+    async def go():
+        url = Settings.from_env().event_store_url()
+        if not url:
+            output.refuse("no event store: set DATABASE_URL, or start `make run`", code=2, label="Error")
+        store = await open_store(url)
+        try:
+            token = await TokenStore(store.pool).create(user, "supervisor" if supervisor else "user", district, tuple(school))
+        finally:
+            await store.close()
+        print(token)
+
+    _run(go())
+
+
+@app.command("serve")
+def serve(host: str = "127.0.0.1", port: int = 8000):
+    """Serve the HTTP API (OpenAPI at /docs) against the configured Temporal and PostgreSQL."""
+    import uvicorn
+
+    from api.server import production_app
+
+    uvicorn.run(production_app(), host=host, port=port)
 
 
 def _team_of(escalation_id: str) -> str:

@@ -14,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+import httpx
 import psutil
 import pytest
 
@@ -131,6 +132,28 @@ def test_the_stack_and_every_role_verb(stack_env):
         assert district["phase"] == "build_shared_knowledge" and district["completed_phases"] == ["form_coalition"]
         rebuilt = plcflow(env, "projections", "rebuild")
         assert rebuilt.returncode == 0 and "Rebuilt the read models from" in rebuilt.stdout, rebuilt.stderr
+        # the HTTP API, with a token from the CLI
+        token = plcflow(env, "tokens", "create", "--user", "s.visor", "--district", "silver-valley", "--supervisor")
+        assert token.returncode == 0 and token.stdout.startswith("plc_"), token.stderr
+        port = free_port()
+        server = subprocess.Popen([str(BIN / "plcflow"), "serve", "--port", str(port)], cwd=ROOT, env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            auth = {"Authorization": f"Bearer {token.stdout.strip()}"}
+            for _ in range(100):
+                try:
+                    docs = httpx.get(f"http://127.0.0.1:{port}/docs", timeout=2)
+                    break
+                except httpx.TransportError:
+                    time.sleep(0.2)
+            assert docs.status_code == 200
+            live = httpx.get(f"http://127.0.0.1:{port}/v1/teams/g7-math?live=true", headers=auth, timeout=10)
+            assert live.status_code == 200 and live.json()["team_id"] == "g7-math"
+            denied = httpx.post(f"http://127.0.0.1:{port}/v1/teams/g7-math/pause", json={"reason": "nope"}, headers=auth, timeout=10)
+            assert denied.status_code == 403 and denied.json()["detail"] == "Supervisors are read-only."
+        finally:
+            server.terminate()
+            server.wait(20)
         teams = json.loads(plcflow(env, "teams", "--json").stdout)
         assert sorted(t["team_id"] for t in teams) == ["demo-g7-math", "g7-math"]
         version = show(env, "g7-math")["version"]

@@ -1,0 +1,67 @@
+"""Queries over the read models: what supervisors ask, answered without scanning workflows."""
+
+import asyncpg
+
+
+def _rows(rows) -> list[dict]:
+    return [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in dict(r).items()} for r in rows]
+
+
+class ReadModels:
+    def __init__(self, pool: asyncpg.Pool):
+        self._pool = pool
+
+    async def team(self, team_id: str) -> dict | None:
+        rows = _rows([r] if (r := await self._pool.fetchrow("SELECT * FROM team_status WHERE team_id = $1", team_id)) else [])
+        return rows[0] if rows else None
+
+    async def school(self, school_id: str) -> dict | None:
+        row = await self._pool.fetchrow("SELECT * FROM school_status WHERE school_id = $1", school_id)
+        return _rows([row])[0] if row else None
+
+    async def school_summary(self, school_id: str) -> dict | None:
+        school = await self.school(school_id)
+        if school is None:
+            return None
+        steps = await self._pool.fetch(
+            "SELECT coalesce(step, 'between cycles') AS step, count(*) AS teams FROM team_status WHERE school_id = $1 GROUP BY 1 ORDER BY 1",
+            school_id,
+        )
+        levels = await self._pool.fetch(
+            """SELECT DISTINCT ON (dimension) dimension, level, term, assessed_on FROM rubric_results
+                WHERE school_id = $1 ORDER BY dimension, assessed_on DESC""",
+            school_id,
+        )
+        return {
+            **school,
+            "teams_per_step": {r["step"]: r["teams"] for r in steps},
+            "open_escalations": await self.stalled(school["district_id"], (school_id,)),
+            "rubric_levels": _rows(levels),
+        }
+
+    async def district_summary(self, district_id: str, school_ids: tuple[str, ...] = ()) -> dict | None:
+        row = await self._pool.fetchrow("SELECT * FROM district_status WHERE district_id = $1", district_id)
+        if row is None:
+            return None
+        schools = await self._pool.fetch(
+            """SELECT s.school_id, s.name, s.level, s.area, count(t.team_id) AS teams,
+                      count(t.escalation_id) AS teams_escalated
+                 FROM school_status s LEFT JOIN team_status t ON t.school_id = s.school_id
+                WHERE s.district_id = $1 AND (cardinality($2::text[]) = 0 OR s.school_id = ANY($2))
+                GROUP BY s.school_id ORDER BY s.school_id""",
+            district_id, list(school_ids),
+        )
+        return {**_rows([row])[0], "schools": _rows(schools), "open_escalations": len(await self.stalled(district_id, school_ids))}
+
+    async def stalled(self, district_id: str, school_ids: tuple[str, ...] = ()) -> list[dict]:
+        """What is stalled in a district, where, and since when: highest rung first, oldest first."""
+        rows = await self._pool.fetch(
+            """SELECT escalation_id, kind, team_id, school_id, district_id, subject, level, reached, reason, raised_on,
+                      raised_at, held_until, hold
+                 FROM open_escalations
+                WHERE district_id = $1 AND (cardinality($2::text[]) = 0 OR school_id = ANY($2))
+                ORDER BY CASE level WHEN 'coalition' THEN 0 WHEN 'district_admin' THEN 1 WHEN 'principal' THEN 2
+                                    WHEN 'facilitator' THEN 3 ELSE 4 END, raised_at""",
+            district_id, list(school_ids),
+        )
+        return _rows(rows)

@@ -1,0 +1,35 @@
+"""Serving the HTTP API (``plcflow serve``): one wiring for Temporal, the event store and tokens."""
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from activities.read_models import ReadModels
+from activities.tokens import TokenStore
+from app.config import Settings
+from app.districts import DistrictClient
+from app.teams import TeamClient
+from app.wiring import connect_temporal, open_store
+
+from .app import Runtime, create_app
+
+
+def production_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings.from_env()
+    holder: dict = {}
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        url = settings.event_store_url()
+        if not url:
+            raise SystemExit("no event store: set DATABASE_URL, or start `make run`")
+        store = await open_store(url)
+        client = await connect_temporal(settings)
+        rt = Runtime(TeamClient(client, settings.task_queue), DistrictClient(client, settings.task_queue),
+                     ReadModels(store.pool), TokenStore(store.pool))
+        holder["app"] = create_app(rt)
+        app.mount("/", holder["app"])
+        yield
+        await store.close()
+
+    return FastAPI(title="plcflow", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)

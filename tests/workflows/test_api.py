@@ -1,0 +1,122 @@
+"""The HTTP API on a running worker (time-skipping server, real PostgreSQL): every role against
+every team command, reads scoped by token, and problem+json errors that write nothing."""
+
+from datetime import time
+
+import httpx
+import pytest
+
+from activities.projector import Projector
+from activities.read_models import ReadModels
+from activities.tokens import TokenStore
+from api.app import Runtime, create_app
+from app.districts import DistrictClient
+from domain.steps import Step
+from tests.support.builders import EVIDENCE
+
+ROLES = {  # role -> (user id, token kind, district, schools)
+    "member": ("t.nelson", "user", "silver-valley", ()),
+    "facilitator": ("a.kennedy", "user", "silver-valley", ()),
+    "principal": ("p.rivera", "user", "silver-valley", ()),
+    "coalition": ("c.hill", "user", "silver-valley", ()),
+    "outsider": ("t.nelson", "user", "another-district", ()),
+    "supervisor": ("s.visor", "supervisor", "silver-valley", ()),
+}
+FOCUS = EVIDENCE[Step.IDENTIFY_FOCUS].model_dump(mode="json")
+# action -> (request body, roles allowed, what the team needs first)
+MATRIX = {
+    "advance": ({"step": "identify_focus", "evidence": FOCUS}, {"member", "facilitator"}, None),
+    "revisit": ({"step": "identify_focus", "reason": "Data was thin"}, {"member", "facilitator"}, "advanced"),
+    "decide": ({"kind": "lateral", "summary": "Tuesdays"}, {"member", "facilitator"}, None),
+    "approve": ({"recommendation_id": "c1-1", "reason": "Staffing allows"}, {"principal"}, "recommended"),
+    "reject": ({"recommendation_id": "c1-1", "reason": "No room"}, {"principal"}, "recommended"),
+    "pause": ({"reason": "Testing window"}, {"facilitator", "principal"}, None),
+    "resume": ({"reason": "Testing done"}, {"facilitator", "principal"}, "paused"),
+    "acknowledge": ({"escalation_id": "{esc}", "reason": "Seen it"}, {"member"}, "escalated"),
+    "snooze": ({"escalation_id": "{esc}", "until": "{later}", "reason": "Data Friday"}, {"member"}, "escalated"),
+}
+
+
+@pytest.fixture
+async def api(harness):
+    rt = Runtime(harness.teams, DistrictClient(harness.env.client, harness.teams._task_queue),
+                 ReadModels(harness.store.pool), TokenStore(harness.store.pool))
+    tokens = {role: await rt.tokens.create(user, kind, district, schools) for role, (user, kind, district, schools) in ROLES.items()}
+    transport = httpx.ASGITransport(app=create_app(rt))
+    async with httpx.AsyncClient(transport=transport, base_url="http://plcflow") as client:
+        yield client, tokens
+
+
+async def prepared(h, need: str | None) -> tuple[str, dict]:
+    from domain import commands as cmd
+
+    layout = await h.layout()
+    team = await h.start(layout)
+    fill = {}
+    if need == "advanced":
+        await h.advance(team, Step.IDENTIFY_FOCUS)
+        await h.advance(team, Step.POSE_QUESTION)
+    elif need == "recommended":
+        await h.send(team, cmd.RecordDecision(actor="t.nelson", kind="recommendation", summary="Restructure classes"))
+    elif need == "paused":
+        await h.send(team, cmd.PauseTeam(actor="a.kennedy", reason="Testing window"))
+    elif need == "escalated":
+        due = (await h.status(team)).state.due_on
+        await h.sleep_until(layout, layout.calendar.add_school_days(due, 1), time(12))
+        fill = {"esc": (await h.status(team)).state.escalation.id,
+                "later": layout.calendar.add_school_days(due, 4).isoformat()}
+    return team, fill
+
+
+@pytest.mark.parametrize("action", list(MATRIX))
+async def test_every_role_against_every_team_command(harness, api, action):
+    client, tokens = api
+    body, allowed, need = MATRIX[action]
+    for role in ROLES:
+        team, fill = await prepared(harness, need)
+        await harness.assert_log_matches(team)
+        version = (await harness.status(team)).state.version
+        filled = {k: (v.format(**fill) if isinstance(v, str) else v) for k, v in body.items()}
+        r = await client.post(f"/v1/teams/{team}/{action}", json=filled, headers={"Authorization": f"Bearer {tokens[role]}"})
+        if role in allowed:
+            assert r.status_code == 200, (role, r.text)
+        else:
+            assert r.status_code == 403, (role, r.text)
+            assert r.headers["content-type"] == "application/problem+json"
+            assert (await harness.status(team)).state.version == version  # nothing written
+            await harness.assert_log_matches(team)
+
+
+async def test_reads_are_scoped_by_token(harness, api):
+    client, tokens = api
+    team, _ = await prepared(harness, None)
+    await harness.assert_log_matches(team)
+    await Projector(harness.store.pool).catch_up()
+    for role in ROLES:
+        r = await client.get(f"/v1/teams/{team}", headers={"Authorization": f"Bearer {tokens[role]}"})
+        assert r.status_code == (403 if role == "outsider" else 200), (role, r.text)
+    school_scoped = await TokenStore(harness.store.pool).create("s.other", "supervisor", "silver-valley", ("another-school",))
+    r = await client.get(f"/v1/teams/{team}", headers={"Authorization": f"Bearer {school_scoped}"})
+    assert r.status_code == 403
+    r = await client.get(f"/v1/teams/{team}?live=true", headers={"Authorization": f"Bearer {tokens['supervisor']}"})
+    assert r.status_code == 200 and r.json()["step"] == "identify_focus"
+    stalled = await client.get("/v1/districts/silver-valley/stalled", headers={"Authorization": f"Bearer {tokens['supervisor']}"})
+    assert stalled.status_code == 200 and isinstance(stalled.json(), list)
+
+
+async def test_bad_requests_get_problems_and_write_nothing(harness, api):
+    client, tokens = api
+    team, _ = await prepared(harness, None)
+    await harness.assert_log_matches(team)
+    version = (await harness.status(team)).state.version
+    member = {"Authorization": f"Bearer {tokens['member']}"}
+    no_token = await client.post(f"/v1/teams/{team}/decide", json={"kind": "lateral", "summary": "x"})
+    assert no_token.status_code == 401 and no_token.headers["content-type"] == "application/problem+json"
+    malformed = await client.post(f"/v1/teams/{team}/decide", json={"kind": "sideways", "summary": "x", "student": "Ana"}, headers=member)
+    assert malformed.status_code == 422 and malformed.json()["title"] == "Invalid input"
+    refused = await client.post(f"/v1/teams/{team}/advance", json={"step": "analyze"}, headers=member)
+    assert refused.status_code == 409 and "is at identify focus, not analyze" in refused.json()["detail"]
+    unknown = await client.post("/v1/teams/no-such-team/decide", json={"kind": "lateral", "summary": "x"}, headers=member)
+    assert unknown.status_code == 404
+    assert (await harness.status(team)).state.version == version
+    assert (await client.get("/docs")).status_code == 200
