@@ -15,6 +15,14 @@ class ReadModels:
         rows = _rows([r] if (r := await self._pool.fetchrow("SELECT * FROM team_status WHERE team_id = $1", team_id)) else [])
         return rows[0] if rows else None
 
+    async def teams(self, district_id: str, school_ids: tuple[str, ...] = ()) -> list[dict]:
+        rows = await self._pool.fetch(
+            """SELECT * FROM team_status WHERE district_id = $1 AND (cardinality($2::text[]) = 0 OR school_id = ANY($2))
+                ORDER BY school_id, team_id""",
+            district_id, list(school_ids),
+        )
+        return _rows(rows)
+
     async def school(self, school_id: str) -> dict | None:
         row = await self._pool.fetchrow("SELECT * FROM school_status WHERE school_id = $1", school_id)
         return _rows([row])[0] if row else None

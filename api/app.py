@@ -96,6 +96,14 @@ def create_app(rt: Runtime) -> FastAPI:
         handle = await rt.districts.start(start)
         return {"district_id": start.district.district_id, "workflow_id": handle.id}
 
+    @app.get("/v1/me", summary="Who this token acts as, and what it reaches")
+    async def me(who: Principal = Depends(principal)) -> dict:
+        return {"user_id": who.user_id, "kind": who.kind, "district_id": who.district_id, "school_ids": list(who.school_ids)}
+
+    @app.get("/v1/teams", summary="Every team the token reaches (projection)")
+    async def list_teams(who: Principal = Depends(principal)) -> list[dict]:
+        return await rt.reads.teams(who.district_id, who.school_ids)
+
     @app.get("/v1/teams/{team_id}", summary="A team's status (projection), or its live state with ?live=true")
     async def get_team(team_id: str, live: bool = Query(False), who: Principal = Depends(principal)) -> dict:
         district_id, school_id = await team_scope(team_id)

@@ -6,8 +6,9 @@ changes nothing; bad input exits 2.
 """
 
 import asyncio
+import os
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -18,7 +19,7 @@ from app.config import Settings
 from app.files import load_team_file
 from app.process import exit_now
 from app.teams import CommandRefused, TeamClient, UnknownTeam
-from app.views import team_view
+from app.views import TeamView
 from activities.projector import Projector
 from activities.tokens import TokenStore
 from app.wiring import connect_temporal, open_store
@@ -29,6 +30,7 @@ from domain.validation import describe_errors
 
 from . import output
 from .district import district_app, register, school_app
+from .backend import backend
 from .evidence_args import EvidenceSyntax, build_evidence
 
 app = typer.Typer(help="plcflow: Professional Learning Community workflows.", no_args_is_help=True)
@@ -39,7 +41,9 @@ app.add_typer(escalation_app, name="escalation")
 app.add_typer(district_app, name="district")
 app.add_typer(school_app, name="school")
 
-As = Annotated[str, typer.Option("--as", help="Your user id (authenticated API comes later).")]
+As = Annotated[
+    Optional[str], typer.Option("--as", help="Your user id (through the HTTP API, the token says who you are).")
+]
 Reason = Annotated[str, typer.Option("--reason", help="Why (recorded with the event).")]
 Json = Annotated[bool, typer.Option("--json", help="Stable JSON on stdout (see README).")]
 
@@ -67,14 +71,18 @@ async def _teams() -> TeamClient:
     return TeamClient(await connect_temporal(settings), settings.task_queue)
 
 
-def _today(state) -> date:
-    return state.calendar.local_date(datetime.now(UTC))
+def _actor(as_: str | None) -> str:
+    if os.environ.get("PLCFLOW_API_URL") and os.environ.get("PLCFLOW_TOKEN"):
+        return as_ or "token-holder"  # the API acts as the token's user, whatever is said here
+    if not as_:
+        output.refuse("--as USER is required (or use the HTTP API with PLCFLOW_API_URL and PLCFLOW_TOKEN)", code=2)
+    return as_
 
 
 async def _send(team: str, make: Callable[[], cmd.Command]) -> None:
     # The command is built inside the run so pydantic's refusal is reported, not raised.
-    result = await (await _teams()).send(team, make())
-    output.out.print(f"[green]Done[/]: {', '.join(e.type for e in result.events) or 'nothing new'} (version {result.version})")
+    sent = await backend().send(team, make())
+    output.out.print(f"[green]Done[/]: {', '.join(sent.events) or 'nothing new'} (version {sent.version})")
 
 
 @team_app.command("start")
@@ -96,32 +104,19 @@ def team_show(team: str, json: Json = False):
     """Where a team stands: cycle, step, due date, decisions, escalation."""
 
     async def go():
-        state = (await (await _teams()).status(team)).state
-        view = team_view(state, _today(state))
-        output.emit_json(view.model_dump(mode="json")) if json else output.team_panel(view)
+        view = await backend().view(team)
+        output.emit_json(view) if json else output.team_panel(TeamView.model_validate(view))
 
     _run(go())
 
 
-async def _all_views():
-    client = await _teams()
-    views = []
-    async for team_id in client.team_ids():
-        state = (await client.status(team_id)).state
-        views.append(team_view(state, _today(state)))
-    return sorted(views, key=lambda v: (v.school_id, v.team_id))
-
-
 @app.command("teams")
 def teams(json: Json = False):
-    """Every running team and where it stands."""
+    """Every running team and where it stands (through the API: the read models)."""
 
     async def go():
-        views = await _all_views()
-        if json:
-            output.emit_json([v.model_dump(mode="json") for v in views])
-        else:
-            output.teams_table(views, datetime.now(UTC).date())
+        views = await backend().views()
+        output.emit_json(views) if json else output.teams_table(views, datetime.now(UTC).date())
 
     _run(go())
 
@@ -131,8 +126,8 @@ def escalations(json: Json = False):
     """Every open escalation: whom it reached, at which rung, why."""
 
     async def go():
-        rows = [v.escalation for v in await _all_views() if v.escalation]
-        output.emit_json([r.model_dump(mode="json") for r in rows]) if json else output.escalations_table(rows)
+        rows = await backend().escalations()
+        output.emit_json(rows) if json else output.escalations_table(rows)
 
     _run(go())
 
@@ -140,7 +135,7 @@ def escalations(json: Json = False):
 @team_app.command("advance")
 def team_advance(
     team: str,
-    as_: As,
+    as_: As = None,
     step: Annotated[Optional[Step], typer.Option(help="The step you complete (default: the open one).")] = None,
     focus: Optional[str] = None,
     question: Optional[str] = None,
@@ -154,52 +149,52 @@ def team_advance(
 
     async def go():
         ev = build_evidence(focus=focus, question=question, measure=measure, results=result, links=link, notes=note, file=evidence)
-        current = step or (await (await _teams()).status(team)).state.step
-        await _send(team, lambda: cmd.AdvanceStep(actor=as_, step=current, evidence=ev))
+        current = step or (await backend().view(team))["step"]
+        await _send(team, lambda: cmd.AdvanceStep(actor=_actor(as_), step=current, evidence=ev))
 
     _run(go())
 
 
 @team_app.command("revisit")
-def team_revisit(team: str, step: Step, as_: As, reason: Reason):
+def team_revisit(team: str, step: Step, reason: Reason, as_: As = None):
     """Go back to an earlier step (inquiry is iterative), with a reason."""
-    _run(_send(team, lambda: cmd.RevisitStep(actor=as_, step=step, reason=reason)))
+    _run(_send(team, lambda: cmd.RevisitStep(actor=_actor(as_), step=step, reason=reason)))
 
 
 @team_app.command("decide")
 def team_decide(
     team: str,
-    as_: As,
     summary: Annotated[str, typer.Option(help="What the team decided or recommends.")],
     recommendation: Annotated[bool, typer.Option(help="Needs the principal's approval.")] = False,
+    as_: As = None,
 ):
     """Record a lateral decision, or a recommendation for the principal."""
     kind = "recommendation" if recommendation else "lateral"
-    _run(_send(team, lambda: cmd.RecordDecision(actor=as_, kind=kind, summary=summary)))
+    _run(_send(team, lambda: cmd.RecordDecision(actor=_actor(as_), kind=kind, summary=summary)))
 
 
 @team_app.command("approve")
-def team_approve(team: str, recommendation_id: str, as_: As, reason: Reason):
+def team_approve(team: str, recommendation_id: str, reason: Reason, as_: As = None):
     """Principal: approve a team's recommendation."""
-    _run(_send(team, lambda: cmd.ApproveRecommendation(actor=as_, recommendation_id=recommendation_id, reason=reason)))
+    _run(_send(team, lambda: cmd.ApproveRecommendation(actor=_actor(as_), recommendation_id=recommendation_id, reason=reason)))
 
 
 @team_app.command("reject")
-def team_reject(team: str, recommendation_id: str, as_: As, reason: Reason):
+def team_reject(team: str, recommendation_id: str, reason: Reason, as_: As = None):
     """Principal: reject a team's recommendation, saying why."""
-    _run(_send(team, lambda: cmd.RejectRecommendation(actor=as_, recommendation_id=recommendation_id, reason=reason)))
+    _run(_send(team, lambda: cmd.RejectRecommendation(actor=_actor(as_), recommendation_id=recommendation_id, reason=reason)))
 
 
 @team_app.command("pause")
-def team_pause(team: str, as_: As, reason: Reason):
+def team_pause(team: str, reason: Reason, as_: As = None):
     """Facilitator or principal: pause the team (no escalations while paused)."""
-    _run(_send(team, lambda: cmd.PauseTeam(actor=as_, reason=reason)))
+    _run(_send(team, lambda: cmd.PauseTeam(actor=_actor(as_), reason=reason)))
 
 
 @team_app.command("resume")
-def team_resume(team: str, as_: As, reason: Reason):
+def team_resume(team: str, reason: Reason, as_: As = None):
     """Facilitator or principal: resume; the due date moves by the school days paused."""
-    _run(_send(team, lambda: cmd.ResumeTeam(actor=as_, reason=reason)))
+    _run(_send(team, lambda: cmd.ResumeTeam(actor=_actor(as_), reason=reason)))
 
 
 projections_app = typer.Typer(help="The supervisors' read models in PostgreSQL.", no_args_is_help=True)
@@ -269,21 +264,21 @@ def _team_of(escalation_id: str) -> str:
 
 
 @escalation_app.command("ack")
-def escalation_ack(escalation_id: str, as_: As, reason: Reason):
+def escalation_ack(escalation_id: str, reason: Reason, as_: As = None):
     """Acknowledge an escalation that reached you: holds the climb for a few school days."""
-    command = lambda: cmd.AcknowledgeEscalation(actor=as_, escalation_id=escalation_id, reason=reason)
+    command = lambda: cmd.AcknowledgeEscalation(actor=_actor(as_), escalation_id=escalation_id, reason=reason)
     _run(_send(_team_of(escalation_id), command))
 
 
 @escalation_app.command("snooze")
 def escalation_snooze(
     escalation_id: str,
-    as_: As,
     reason: Reason,
     until: Annotated[datetime, typer.Option(formats=["%Y-%m-%d"], help="YYYY-MM-DD")],
+    as_: As = None,
 ):
     """Snooze an escalation that reached you until a date (bounded by policy)."""
-    command = lambda: cmd.SnoozeEscalation(actor=as_, escalation_id=escalation_id, until=until.date(), reason=reason)
+    command = lambda: cmd.SnoozeEscalation(actor=_actor(as_), escalation_id=escalation_id, until=until.date(), reason=reason)
     _run(_send(_team_of(escalation_id), command))
 
 

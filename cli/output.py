@@ -7,7 +7,7 @@ from datetime import date
 from rich.console import Console
 from rich.table import Table
 
-from app.views import EscalationView, TeamView
+from app.views import TeamView
 
 out = Console()
 err = Console(stderr=True)
@@ -42,22 +42,25 @@ def team_panel(v: TeamView) -> None:
         out.print(f"    reached {', '.join(e.reached)}", highlight=False)
 
 
-def teams_table(views: list[TeamView], today: date) -> None:
+def teams_table(views: list[dict], today: date) -> None:
     t = Table(title=f"Teams ({today})")
-    for col in ("team", "school", "cycle", "step", "due", "overdue", "escalation"):
+    for col in ("team", "school", "cycle", "step", "due", "escalation"):
         t.add_column(col)
     for v in views:
-        esc = f"{v.escalation.level} ({v.escalation.escalation_id})" if v.escalation else ""
-        step = f"{v.step} (paused)" if v.paused else (v.step or "")
-        t.add_row(v.team_id, v.school_id, str(v.cycle), step, str(v.due_on or ""), str(v.school_days_overdue or ""), esc)
+        esc = v.get("escalation") or {}
+        level = esc.get("level") or v.get("escalation_level") or ""
+        ident = esc.get("escalation_id") or v.get("escalation_id") or ""
+        step = f"{v.get('step') or ''} (paused)" if v.get("paused") else (v.get("step") or "")
+        t.add_row(v["team_id"], v["school_id"], str(v["cycle"]), step, str(v.get("due_on") or ""), f"{level} {ident}".strip())
     out.print(t)
 
 
-def escalations_table(rows: list[EscalationView]) -> None:
+def escalations_table(rows: list[dict]) -> None:
     t = Table(title="Open escalations")
-    for col in ("id", "team", "step", "level", "reached", "held", "reason"):
+    for col in ("id", "where", "about", "level", "reached", "held", "reason"):
         t.add_column(col)
     for e in rows:
-        held = f"{e.held} until {e.held_until}" if e.held else ""
-        t.add_row(e.escalation_id, e.team_id, e.step, e.level, ", ".join(e.reached), held, e.reason)
+        held = f"{e.get('held') or e.get('hold')} until {e['held_until']}" if e.get("held_until") else ""
+        where = e.get("team_id") or e.get("school_id") or e.get("district_id") or ""
+        t.add_row(e["escalation_id"], where, str(e.get("step") or e.get("subject") or ""), e["level"], ", ".join(e["reached"]), held, e["reason"])
     out.print(t)

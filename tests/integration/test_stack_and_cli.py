@@ -151,6 +151,17 @@ def test_the_stack_and_every_role_verb(stack_env):
             assert live.status_code == 200 and live.json()["team_id"] == "g7-math"
             denied = httpx.post(f"http://127.0.0.1:{port}/v1/teams/g7-math/pause", json={"reason": "nope"}, headers=auth, timeout=10)
             assert denied.status_code == 403 and denied.json()["detail"] == "Supervisors are read-only."
+            # the role verbs through the API: the token says who acts, no Temporal access needed
+            member = plcflow(env, "tokens", "create", "--user", "t.nelson", "--district", "silver-valley").stdout.strip()
+            api_env = {**env, "PLCFLOW_API_URL": f"http://127.0.0.1:{port}", "PLCFLOW_TOKEN": member,
+                       "PLCFLOW_TEMPORAL_ADDRESS": "127.0.0.1:1"}  # would fail if the CLI went to Temporal
+            decided = plcflow(api_env, "team", "decide", "g7-math", "--summary", "Meet on Tuesdays")
+            assert decided.returncode == 0 and "DecisionRecorded" in decided.stdout, decided.stderr
+            approve = plcflow(api_env, "team", "approve", "g7-math", "c1-1", "--reason", "Looks good")
+            assert approve.returncode == 1 and "Only p.rivera" in approve.stderr
+            assert json.loads(plcflow(api_env, "team", "show", "g7-math", "--json").stdout)["decisions"][-1]["summary"] == "Meet on Tuesdays"
+            listed = plcflow(api_env, "teams", "--json")
+            assert listed.returncode == 0 and "g7-math" in [t["team_id"] for t in json.loads(listed.stdout)]
         finally:
             server.terminate()
             server.wait(20)
