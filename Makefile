@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-unit test-workflows test-integration bench record-histories clean
+.PHONY: run test test-unit test-workflows test-integration bench bench-supervisor record-histories clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -30,6 +30,9 @@ test-integration: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.advance
+
+bench-supervisor: $(STAMP)
+	$(BIN)/python -m bench.supervisor
 
 record-histories: $(STAMP)
 	PLCFLOW_RECORD_HISTORIES=1 $(BIN)/pytest -q tests/workflows/test_replay.py tests/workflows/test_district_rollout.py
