@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-unit test-workflows test-integration bench bench-supervisor record-histories clean
+.PHONY: run test chromium test-unit test-workflows test-integration bench bench-supervisor record-histories clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -16,7 +16,12 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/python -m app.stack
 
-test: $(STAMP)
+# The dashboard test drives Debian's Chromium headless; install it once if it is missing.
+chromium:
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+test: $(STAMP) chromium
 	$(BIN)/pytest -q
 
 test-unit: $(STAMP)

@@ -168,8 +168,9 @@ async def _resolved(conn, stream, d):
 async def _school_opened(conn, stream, d):
     s = d["school"]
     await conn.execute(
-        "INSERT INTO school_status (school_id, district_id, name, level, area, version) VALUES ($1, $2, $3, $4, $5, 0)",
-        s["school_id"], d["district_id"], s["name"], s["level"], s["area"],
+        """INSERT INTO school_status (school_id, district_id, name, level, area, rubric_levels, version)
+           VALUES ($1, $2, $3, $4, $5, $6, 0)""",
+        s["school_id"], d["district_id"], s["name"], s["level"], s["area"], list(d["rubric"]["levels"]),
     )
 
 

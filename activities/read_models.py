@@ -27,6 +27,13 @@ class ReadModels:
         row = await self._pool.fetchrow("SELECT * FROM school_status WHERE school_id = $1", school_id)
         return _rows([row])[0] if row else None
 
+    async def rubric_history(self, school_id: str) -> list[dict]:
+        rows = await self._pool.fetch(
+            "SELECT term, dimension, level, assessed_on FROM rubric_results WHERE school_id = $1 ORDER BY assessed_on, dimension",
+            school_id,
+        )
+        return _rows(rows)
+
     async def school_summary(self, school_id: str) -> dict | None:
         school = await self.school(school_id)
         if school is None:
@@ -45,6 +52,8 @@ class ReadModels:
             "teams_per_step": {r["step"]: r["teams"] for r in steps},
             "open_escalations": await self.stalled(school["district_id"], (school_id,)),
             "rubric_levels": _rows(levels),
+            "rubric_history": await self.rubric_history(school_id),
+            "rubric_scale": school.get("rubric_levels", []),
         }
 
     async def district_summary(self, district_id: str, school_ids: tuple[str, ...] = ()) -> dict | None:

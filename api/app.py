@@ -6,10 +6,13 @@ they may do; a supervisor is read-only. Errors are problem+json; nothing a
 refused request sends reaches a workflow's history or the event log.
 """
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
 from datetime import UTC, datetime
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Query
+from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, create_model
 
 from activities.read_models import ReadModels
@@ -22,7 +25,11 @@ from workflows.district_rollout import DISTRICT_UPDATES
 from workflows.messages import UPDATE_NAMES
 from workflows.school_adoption import SCHOOL_UPDATES
 
+from domain.steps import STEPS
+
 from . import problems
+
+DASHBOARD = (Path(__file__).parent / "dashboard.html").read_text(encoding="utf-8")
 
 
 @dataclass
@@ -95,6 +102,11 @@ def create_app(rt: Runtime) -> FastAPI:
             raise HTTPException(403, f"Only a district admin of {start.district.name} can start its rollout.")
         handle = await rt.districts.start(start)
         return {"district_id": start.district.district_id, "workflow_id": handle.id}
+
+    @app.get("/dashboard", response_class=HTMLResponse, include_in_schema=False)
+    async def dashboard() -> str:
+        # The page holds no data: it asks the API with the token the visitor gives it.
+        return DASHBOARD.replace("__STEPS__", json.dumps([s.value for s in STEPS] + ["between cycles"]))
 
     @app.get("/v1/me", summary="Who this token acts as, and what it reaches")
     async def me(who: Principal = Depends(principal)) -> dict:
