@@ -120,3 +120,62 @@ async def test_bad_requests_get_problems_and_write_nothing(harness, api):
     assert unknown.status_code == 404
     assert (await harness.status(team)).state.version == version
     assert (await client.get("/docs")).status_code == 200
+
+
+DISTRICT_ROLES = {  # role -> (user, kind, district)
+    "district_admin": ("k.admin", "user", "justice-county"),
+    "principal": ("middle.principal", "user", "justice-county"),
+    "teacher": ("middle.teacher1", "user", "justice-county"),
+    "supervisor": ("s.visor", "supervisor", "justice-county"),
+    "outsider": ("k.admin", "user", "another-district"),
+}
+
+
+async def test_every_role_against_the_district_endpoints(harness):
+    from pathlib import Path
+
+    from app.files import load_district_file
+    from tests.support.calendars import years_around
+
+    districts = DistrictClient(harness.env.client, harness.teams._task_queue)
+    rt = Runtime(harness.teams, districts, ReadModels(harness.store.pool), TokenStore(harness.store.pool))
+    tokens = {r: await rt.tokens.create(u, k, d) for r, (u, k, d) in DISTRICT_ROLES.items()}
+    start = load_district_file(Path(__file__).resolve().parents[2] / "examples" / "districts" / "justice-county.yaml")
+    start = start.model_copy(update={"calendar": years_around((await harness.now()).date()).calendar})
+    file = {"registered_by": "k.admin", "district": start.district.model_dump(mode="json"),
+            "calendar": start.calendar.model_dump(mode="json"), "rubric": start.rubric.model_dump(mode="json")}
+    members = {"members": ["k.admin", "elementary.principal", "middle.principal", "high.principal", "r.curriculum",
+                           "s.services", "middle.leader1"]}
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(rt)), base_url="http://plcflow") as client:
+        def auth(role):
+            return {"Authorization": f"Bearer {tokens[role]}"}
+
+        for role in ("principal", "supervisor", "outsider"):
+            r = await client.post("/v1/districts", json=file, headers=auth(role))
+            assert r.status_code == 403, (role, r.text)
+        started = await client.post("/v1/districts", json=file, headers=auth("district_admin"))
+        assert started.status_code == 201, started.text
+        for role in DISTRICT_ROLES:
+            r = await client.post("/v1/districts/justice-county/seat_coalition", json=members, headers=auth(role))
+            assert r.status_code == (200 if role == "district_admin" else 403), (role, r.text)
+        refused = await client.post("/v1/districts/justice-county/complete_phase", json={"phase": "plan_learning"},
+                                    headers=auth("district_admin"))
+        assert refused.status_code == 409 and "not plan learning" in refused.json()["detail"]
+        await eventually_persisted(districts, "justice-county")
+        await Projector(harness.store.pool).catch_up()
+        for path in ("/v1/districts/justice-county/summary", "/v1/districts/justice-county/stalled"):
+            for role in DISTRICT_ROLES:
+                r = await client.get(path, headers=auth(role))
+                assert r.status_code == (403 if role == "outsider" else 200), (path, role, r.text)
+    await districts.district("justice-county").terminate("test finished")
+
+
+async def eventually_persisted(districts, district_id: str) -> None:
+    import asyncio
+
+    for _ in range(200):
+        status = await districts.status(district_id)
+        if status.persisted_version == status.state.version:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the district's events never reached the log")
