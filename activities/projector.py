@@ -58,9 +58,15 @@ class Projector:
                 return applied
 
     async def _apply(self, conn: asyncpg.Connection, rows) -> tuple[int, int | None]:
+        """Apply a batch in order; checkpoints are read once and written once per batch."""
+        streams = list({r["stream_id"] for r in rows})
+        checkpoints = {
+            c["stream_id"]: c["version"]
+            for c in await conn.fetch("SELECT stream_id, version FROM projection_checkpoints WHERE stream_id = ANY($1)", streams)
+        }
         done, waiting = 0, None
         for r in rows:
-            checkpoint = await conn.fetchval("SELECT version FROM projection_checkpoints WHERE stream_id = $1", r["stream_id"]) or 0
+            checkpoint = checkpoints.get(r["stream_id"], 0)
             if r["version"] <= checkpoint:
                 continue  # already applied
             if r["version"] != checkpoint + 1:
@@ -69,13 +75,19 @@ class Projector:
             handler = HANDLERS.get(r["type"])
             if handler:
                 await handler(conn, r["stream_id"], r["data"])
-            await conn.execute(
-                """INSERT INTO projection_checkpoints (stream_id, version) VALUES ($1, $2)
-                   ON CONFLICT (stream_id) DO UPDATE SET version = $2""",
-                r["stream_id"], r["version"],
-            )
-            await _bump(conn, r["stream_id"], r["version"])
+            checkpoints[r["stream_id"]] = r["version"]
             done += 1
+        moved = [(s, v) for s, v in checkpoints.items() if s in streams]
+        await conn.executemany(
+            """INSERT INTO projection_checkpoints (stream_id, version) VALUES ($1, $2)
+               ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version""",
+            moved,
+        )
+        for kind, (table, key) in VERSIONED.items():
+            await conn.executemany(
+                f"UPDATE {table} SET version = $2 WHERE {key} = $1 AND version < $2",
+                [(s.removeprefix(f"{kind}-"), v) for s, v in moved if s.startswith(f"{kind}-")],
+            )
         return done, waiting
 
     async def rebuild(self) -> int:
@@ -85,12 +97,8 @@ class Projector:
         return await self.catch_up()
 
 
-async def _bump(conn, stream_id: str, version: int) -> None:
-    kind, _, ident = stream_id.partition("-")
-    table, key = {"team": ("team_status", "team_id"), "school": ("school_status", "school_id"),
-                  "district": ("district_status", "district_id")}.get(kind, (None, None))
-    if table:
-        await conn.execute(f"UPDATE {table} SET version = $2 WHERE {key} = $1", ident, version)
+VERSIONED = {"team": ("team_status", "team_id"), "school": ("school_status", "school_id"),
+             "district": ("district_status", "district_id")}
 
 
 # --- what each event does to the read models ---
