@@ -12,6 +12,7 @@ from pathlib import Path
 from datetime import UTC, datetime
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Query
+from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, create_model
 
@@ -87,12 +88,22 @@ def create_app(rt: Runtime) -> FastAPI:
         if district_id != who.district_id:
             raise HTTPException(403, f"Your token acts in {who.district_id}, not {district_id}.")
 
-    for command_type, name in UPDATE_NAMES.items():
-        _team_command(app, rt, command_type, name, principal, team_scope, writable)
-    for command_type, name in DISTRICT_UPDATES.items():
-        _district_command(app, rt, command_type, name, principal, writable)
-    for command_type, name in SCHOOL_UPDATES.items():
-        _school_command(app, rt, command_type, name, principal, school_scope, writable)
+    async def team_district(team_id: str) -> str:
+        return (await team_scope(team_id))[0]
+
+    async def school_district(school_id: str) -> str:
+        return (await school_scope(school_id))[0]
+
+    async def itself(district_id: str) -> str:
+        return district_id
+
+    for table, path, scope, send in [
+        (UPDATE_NAMES, "/v1/teams", team_district, rt.teams.send),
+        (DISTRICT_UPDATES, "/v1/districts", itself, rt.districts.send),
+        (SCHOOL_UPDATES, "/v1/schools", school_district, rt.districts.send_school),
+    ]:
+        for command_type, name in table.items():
+            _command_route(app, path, name, command_type, principal, scope, writable, send)
 
     @app.post("/v1/districts", status_code=201, summary="A district admin starts the rollout from a district file")
     async def start_district(file: dict, who: Principal = Depends(principal)) -> dict:
@@ -155,36 +166,15 @@ def create_app(rt: Runtime) -> FastAPI:
     return app
 
 
-def _team_command(app, rt, command_type, name, principal, team_scope, writable) -> None:
+def _command_route(app, path: str, name: str, command_type, principal, scope, writable, send) -> None:
+    """POST {path}/{id}/{name}: the body is the command without its actor; the token's user acts."""
     Body = body_model(command_type)
+    id_name = {"/v1/teams": "team_id", "/v1/districts": "district_id", "/v1/schools": "school_id"}[path]
 
-    async def handler(team_id: str, body: Body, who: Principal = Depends(principal)) -> dict:  # type: ignore[valid-type]
-        district_id, _ = await team_scope(team_id)
-        writable(who, district_id)
+    async def handler(body: Body, target: str = PathParam(alias=id_name), who: Principal = Depends(principal)) -> dict:  # type: ignore[valid-type]
+        writable(who, await scope(target))
         command = command_type.model_validate({**body.model_dump(), "actor": who.user_id})
-        return (await rt.teams.send(team_id, command)).model_dump(mode="json")
+        return (await send(target, command)).model_dump(mode="json")
 
-    app.post(f"/v1/teams/{{team_id}}/{name}", name=f"team_{name}", summary=(command_type.__doc__ or name).strip())(handler)
-
-
-def _district_command(app, rt, command_type, name, principal, writable) -> None:
-    Body = body_model(command_type)
-
-    async def handler(district_id: str, body: Body, who: Principal = Depends(principal)) -> dict:  # type: ignore[valid-type]
-        writable(who, district_id)
-        command = command_type.model_validate({**body.model_dump(), "actor": who.user_id})
-        return (await rt.districts.send(district_id, command)).model_dump(mode="json")
-
-    app.post(f"/v1/districts/{{district_id}}/{name}", name=f"district_{name}")(handler)
-
-
-def _school_command(app, rt, command_type, name, principal, school_scope, writable) -> None:
-    Body = body_model(command_type)
-
-    async def handler(school_id: str, body: Body, who: Principal = Depends(principal)) -> dict:  # type: ignore[valid-type]
-        district_id, _ = await school_scope(school_id)
-        writable(who, district_id)
-        command = command_type.model_validate({**body.model_dump(), "actor": who.user_id})
-        return (await rt.districts.send_school(school_id, command)).model_dump(mode="json")
-
-    app.post(f"/v1/schools/{{school_id}}/{name}", name=f"school_{name}")(handler)
+    summary = (command_type.__doc__ or name).strip().splitlines()[0]
+    app.post(f"{path}/{{{id_name}}}/{name}", name=f"{path.strip('/').replace('/', '_')}_{name}", summary=summary)(handler)
