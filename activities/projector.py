@@ -13,6 +13,8 @@ from datetime import date, datetime
 
 import asyncpg
 
+from domain.calendar import SchoolCalendar
+
 def _ts(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
@@ -21,7 +23,7 @@ def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-READ_MODELS = ("team_status", "school_status", "district_status", "open_escalations", "rubric_results")
+READ_MODELS = ("school_days", "team_status", "school_status", "district_status", "open_escalations", "rubric_results")
 TRAILING_WINDOW = 1_000
 Handler = Callable[[asyncpg.Connection, str, dict], Awaitable[None]]
 
@@ -104,8 +106,18 @@ VERSIONED = {"team": ("team_status", "team_id"), "school": ("school_status", "sc
 # --- what each event does to the read models ---
 
 
+async def _school_days(conn, district_id: str, calendar: dict) -> None:
+    """A district's calendar as rows, once (a district has one calendar for all its teams)."""
+    if await conn.fetchval("SELECT 1 FROM school_days WHERE district_id = $1 LIMIT 1", district_id):
+        return
+    days = SchoolCalendar.model_validate(calendar).school_days
+    await conn.executemany("INSERT INTO school_days (district_id, day) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                           [(district_id, day) for day in days])
+
+
 async def _team_registered(conn, stream, d):
     t = d["team"]
+    await _school_days(conn, t["district_id"], d["calendar"])
     await conn.execute(
         "INSERT INTO team_status (team_id, school_id, district_id, name, version) VALUES ($1, $2, $3, $4, 0)",
         t["team_id"], t["school_id"], t["district_id"], t["name"],
@@ -202,6 +214,7 @@ async def _school_escalation_raised(conn, stream, d):
 
 
 async def _rollout_started(conn, stream, d):
+    await _school_days(conn, d["district"]["district_id"], d["calendar"])
     await conn.execute("INSERT INTO district_status (district_id, name, version) VALUES ($1, $2, 0)",
                        d["district"]["district_id"], d["district"]["name"])
 

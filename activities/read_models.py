@@ -7,18 +7,23 @@ def _rows(rows) -> list[dict]:
     return [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in dict(r).items()} for r in rows]
 
 
+# School days a team has spent in its open step: counted on its district's calendar, to today.
+IN_STEP = """(SELECT count(*) FROM school_days d WHERE d.district_id = t.district_id
+              AND d.day > (t.step_opened_at AT TIME ZONE 'UTC')::date AND d.day <= current_date) AS school_days_in_step"""
+
+
 class ReadModels:
     def __init__(self, pool: asyncpg.Pool):
         self._pool = pool
 
     async def team(self, team_id: str) -> dict | None:
-        rows = _rows([r] if (r := await self._pool.fetchrow("SELECT * FROM team_status WHERE team_id = $1", team_id)) else [])
-        return rows[0] if rows else None
+        row = await self._pool.fetchrow(f"SELECT t.*, {IN_STEP} FROM team_status t WHERE team_id = $1", team_id)
+        return _rows([row])[0] if row else None
 
     async def teams(self, district_id: str, school_ids: tuple[str, ...] = ()) -> list[dict]:
         rows = await self._pool.fetch(
-            """SELECT * FROM team_status WHERE district_id = $1 AND (cardinality($2::text[]) = 0 OR school_id = ANY($2))
-                ORDER BY school_id, team_id""",
+            f"""SELECT t.*, {IN_STEP} FROM team_status t
+                WHERE district_id = $1 AND (cardinality($2::text[]) = 0 OR school_id = ANY($2)) ORDER BY school_id, team_id""",
             district_id, list(school_ids),
         )
         return _rows(rows)

@@ -129,6 +129,10 @@ class SchoolCalendar(BaseModel):
         self._days = tuple(days)
 
     @property
+    def school_days(self) -> tuple[date, ...]:
+        return self._days
+
+    @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)  # ZoneInfo caches instances by key
 

@@ -78,6 +78,10 @@ async def test_teams_schools_and_districts_project_once_and_rebuild_identically(
     assert phase["phase"] == "form_coalition" and phase["version"] == len(district_log)
     assert [e["level"] for e in district_esc] == ["district_admin"]
 
+    from activities.read_models import ReadModels
+
+    read = await ReadModels(event_store.pool).team(team_id)
+    assert read["school_days_in_step"] == team.state.calendar.school_days_between(MON, date.today())
     assert await projector.catch_up() == 0  # nothing applies twice
     before = await snapshot(event_store.pool)
     await projector.rebuild()
