@@ -1,6 +1,7 @@
 """The HTTP API on a running worker (time-skipping server, real PostgreSQL): every role against
 every team command, reads scoped by token, and problem+json errors that write nothing."""
 
+import asyncio
 from datetime import time
 
 import httpx
@@ -179,3 +180,60 @@ async def eventually_persisted(districts, district_id: str) -> None:
             return
         await asyncio.sleep(0.05)
     raise AssertionError("the district's events never reached the log")
+
+
+SCHOOL_ROLES = {
+    "teacher": ("high.teacher1", "user", "justice-county"),
+    "supervisor": ("s.visor", "supervisor", "justice-county"),
+    "outsider": ("high.principal", "user", "another-district"),
+    "facilitator": ("high.leader1", "user", "justice-county"),
+    "principal": ("high.principal", "user", "justice-county"),
+}
+
+
+async def test_every_role_against_the_school_endpoints(harness):
+    from pathlib import Path
+    from uuid import uuid4
+
+    from app.files import load_district_file
+    from domain.school import model as m
+    from tests.support.calendars import years_around
+    from workflows.school_adoption import SCHOOL_WORKFLOW, SchoolWorkflowInput, school_workflow_id
+
+    suffix = uuid4().hex[:6]
+    start = load_district_file(Path(__file__).resolve().parents[2] / "examples" / "districts" / "justice-county.yaml")
+    spec = start.district.school("jc-high")
+    spec = spec.model_copy(update={"school_id": f"jc-high-{suffix}",
+                                   "teams": tuple(t.model_copy(update={"team_id": f"{t.team_id}-{suffix}"}) for t in spec.teams)})
+    opening = m.OpenSchool(actor="k.admin", district_id="justice-county", school=spec,
+                           calendar=years_around((await harness.now()).date()).calendar, rubric=start.rubric, coalition=("k.admin",))
+    await harness.env.client.start_workflow(SCHOOL_WORKFLOW, SchoolWorkflowInput(opening=opening),
+                                            id=school_workflow_id(spec.school_id), task_queue=harness.teams._task_queue)
+    districts = DistrictClient(harness.env.client, harness.teams._task_queue)
+    rt = Runtime(harness.teams, districts, ReadModels(harness.store.pool), TokenStore(harness.store.pool))
+    tokens = {r: await rt.tokens.create(u, k, d) for r, (u, k, d) in SCHOOL_ROLES.items()}
+    team = spec.teams[0].team_id
+    ratings = {d.id: "Developing" for d in start.rubric.dimensions}
+    cases = [  # (action, body, allowed), forbidden roles first so an allowed success changes nothing before them
+        ("record_norms", {"team_id": team, "procedural": ["Be on time"], "conversational": ["Ask why"]}, {"facilitator", "principal"}),
+        ("review_norms", {"team_id": team, "note": "Still fit"}, {"facilitator", "principal"}),
+        ("self_assess", {"ratings": ratings}, {"principal"}),
+    ]
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(rt)), base_url="http://plcflow") as client:
+        for action, body, allowed in cases:
+            for role in SCHOOL_ROLES:
+                r = await client.post(f"/v1/schools/{spec.school_id}/{action}", json=body,
+                                      headers={"Authorization": f"Bearer {tokens[role]}"})
+                assert r.status_code == (200 if role in allowed else 403), (action, role, r.text)
+        for _ in range(200):  # the school's events reach the log, then the read models
+            status = await districts.school_status(spec.school_id)
+            if status.persisted_version == status.state.version:
+                break
+            await asyncio.sleep(0.05)
+        await Projector(harness.store.pool).catch_up()
+        for role in SCHOOL_ROLES:
+            r = await client.get(f"/v1/schools/{spec.school_id}/summary", headers={"Authorization": f"Bearer {tokens[role]}"})
+            assert r.status_code == (403 if role == "outsider" else 200), (role, r.text)
+        assert r.json()["rubric_levels"][0]["level"] == "Developing"
+    await districts.school(spec.school_id).terminate("test finished")
+    harness.started += [t.team_id for t in spec.teams]
