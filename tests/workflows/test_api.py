@@ -156,12 +156,35 @@ async def test_every_role_against_the_district_endpoints(harness):
             assert r.status_code == 403, (role, r.text)
         started = await client.post("/v1/districts", json=file, headers=auth("district_admin"))
         assert started.status_code == 201, started.text
-        for role in DISTRICT_ROLES:
-            r = await client.post("/v1/districts/justice-county/seat_coalition", json=members, headers=auth(role))
-            assert r.status_code == (200 if role == "district_admin" else 403), (role, r.text)
+        today = (await harness.now()).date().isoformat()
+        later = (await harness.now()).date().replace(year=(await harness.now()).year + 1).isoformat()
+        admin, coalition = {"district_admin"}, {"district_admin", "principal"}  # middle.principal sits on the coalition
+        story = [  # (action, body, roles allowed), phase by phase; complete_phase closes each
+            ("seat_coalition", members, admin), ("complete_phase", {"phase": "form_coalition"}, admin),
+            ("record_inquiry_activity", {"kind": "book_study", "title": "Learning by Doing", "held_on": today}, coalition),
+            ("adopt_glossary", {"terms": {"PLC": "professional learning community"}}, coalition),
+            ("set_non_negotiables", {"items": ["Every teacher is on a team"]}, admin),
+            ("align_mission", {"school_id": "jc-middle"}, {"district_admin", "principal"}),
+            ("align_mission", {"school_id": "jc-elementary"}, admin), ("align_mission", {"school_id": "jc-high"}, admin),
+            ("complete_phase", {"phase": "build_shared_knowledge"}, admin),
+            ("add_learning_session", {"term": "fall", "topic": "Realistic goals", "held_on": today}, coalition),
+            ("add_learning_session", {"term": "spring", "topic": "Learning targets", "held_on": today}, coalition),
+            ("complete_phase", {"phase": "plan_learning"}, admin),
+            ("record_district_norms", {"norms": ["Start on time"], "violation_process": "Name it"}, admin),
+            ("complete_phase", {"phase": "model_the_work"}, admin),
+            ("schedule_wave", {"kind": "pilot", "launch_on": later, "school_ids": ["jc-middle"],
+                               "pilot_team_ids": ["jc-middle-math"]}, admin),
+        ]
+        for action, body, allowed in story:
+            for role in sorted(DISTRICT_ROLES, key=lambda r: r in allowed):  # forbidden roles first
+                r = await client.post(f"/v1/districts/justice-county/{action}", json=body, headers=auth(role))
+                assert r.status_code == (200 if role in allowed else 403), (action, role, r.text)
         refused = await client.post("/v1/districts/justice-county/complete_phase", json={"phase": "plan_learning"},
                                     headers=auth("district_admin"))
         assert refused.status_code == 409 and "not plan learning" in refused.json()["detail"]
+        gate = await client.post("/v1/districts/justice-county/complete_phase", json={"phase": "launch_waves"},
+                                 headers=auth("district_admin"))
+        assert gate.status_code == 409 and "jc-high launched schoolwide" in gate.json()["detail"]
         await eventually_persisted(districts, "justice-county")
         await Projector(harness.store.pool).catch_up()
         for path in ("/v1/districts/justice-county/summary", "/v1/districts/justice-county/stalled"):
