@@ -185,6 +185,23 @@ async def test_every_role_against_the_district_endpoints(harness):
         gate = await client.post("/v1/districts/justice-county/complete_phase", json={"phase": "launch_waves"},
                                  headers=auth("district_admin"))
         assert gate.status_code == 409 and "jc-high launched schoolwide" in gate.json()["detail"]
+
+        # an overdue phase: whom the ladder reached may hold it, nobody else
+        cal = start.calendar
+        due = (await districts.status("justice-county")).state.due_on
+        for days, action, extra, allowed in [
+            (1, "acknowledge", {}, admin),  # reached the district admin
+            (6, "snooze", {"until": cal.add_school_days(due, 9).isoformat()}, {"district_admin", "principal"}),  # and the coalition
+        ]:
+            await harness.env.sleep(cal.at_local(cal.add_school_days(due, days), time(12)) - await harness.now())
+            esc = (await districts.status("justice-county")).state.escalation
+            body = {"escalation_id": esc.id, "reason": "We see it", **extra}
+            held = False
+            for role in sorted(DISTRICT_ROLES, key=lambda r: r in allowed):
+                r = await client.post(f"/v1/districts/justice-county/{action}", json=body, headers=auth(role))
+                expected = 403 if role not in allowed else (409 if held else 200)  # a rung is held once
+                assert r.status_code == expected, (action, role, r.text)
+                held = held or r.status_code == 200
         await eventually_persisted(districts, "justice-county")
         await Projector(harness.store.pool).catch_up()
         for path in ("/v1/districts/justice-county/summary", "/v1/districts/justice-county/stalled"):
@@ -245,6 +262,32 @@ async def test_every_role_against_the_school_endpoints(harness):
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(rt)), base_url="http://plcflow") as client:
         for action, body, allowed in cases:
             for role in SCHOOL_ROLES:
+                r = await client.post(f"/v1/schools/{spec.school_id}/{action}", json=body,
+                                      headers={"Authorization": f"Bearer {tokens[role]}"})
+                assert r.status_code == (200 if role in allowed else 403), (action, role, r.text)
+        # the other team's norms review is overdue (its term began weeks ago): its facilitator, then the
+        # principal, may hold the escalation; nobody else
+        cal = opening.calendar
+        subject = f"norms:{spec.teams[1].team_id}"
+
+        async def escalation():
+            for _ in range(200):
+                found = (await districts.school_status(spec.school_id)).state.escalations.get(subject)
+                if found:
+                    return found
+                await asyncio.sleep(0.05)
+            raise AssertionError("the overdue norms review never escalated")
+
+        first = await escalation()
+        for action, extra, allowed in [
+            ("acknowledge", {}, set()),  # it reached only high.leader2, who holds no token here
+            ("snooze", {"until": cal.add_school_days(first.raised_on, 8).isoformat()}, {"principal"}),
+        ]:
+            if action == "snooze":  # the principal rung comes four school days after the facilitator's
+                await harness.env.sleep(cal.at_local(cal.add_school_days(first.raised_on, 4), time(12)) - await harness.now())
+            esc = await escalation()
+            body = {"escalation_id": esc.id, "reason": "We see it", **extra}
+            for role in sorted(SCHOOL_ROLES, key=lambda r: r in allowed):
                 r = await client.post(f"/v1/schools/{spec.school_id}/{action}", json=body,
                                       headers={"Authorization": f"Bearer {tokens[role]}"})
                 assert r.status_code == (200 if role in allowed else 403), (action, role, r.text)
