@@ -2,7 +2,7 @@
 every team command, reads scoped by token, and problem+json errors that write nothing."""
 
 import asyncio
-from datetime import time
+from datetime import time, timedelta
 
 import httpx
 import pytest
@@ -123,92 +123,106 @@ async def test_bad_requests_get_problems_and_write_nothing(harness, api):
     assert (await client.get("/docs")).status_code == 200
 
 
-DISTRICT_ROLES = {  # role -> (user, kind, district)
-    "district_admin": ("k.admin", "user", "justice-county"),
-    "principal": ("middle.principal", "user", "justice-county"),
-    "teacher": ("middle.teacher1", "user", "justice-county"),
-    "supervisor": ("s.visor", "supervisor", "justice-county"),
-    "outsider": ("k.admin", "user", "another-district"),
+DISTRICT_ROLES = {  # role -> (user, token kind, in the district?)
+    "district_admin": ("k.admin", "user", True),
+    "principal": ("middle.principal", "user", True),  # also on the guiding coalition
+    "teacher": ("middle.teacher1", "user", True),
+    "supervisor": ("s.visor", "supervisor", True),
+    "outsider": ("k.admin", "user", False),
 }
 
 
 async def test_every_role_against_the_district_endpoints(harness):
     from pathlib import Path
+    from uuid import uuid4
 
     from app.files import load_district_file
     from tests.support.calendars import years_around
+    from tests.support.districts import suffixed
 
+    sfx = uuid4().hex[:6]
+    example = load_district_file(Path(__file__).resolve().parents[2] / "examples" / "districts" / "justice-county.yaml")
+    start = suffixed(example, sfx, years_around((await harness.now()).date()).calendar)
+    did, schools = start.district.district_id, [s.school_id for s in start.district.schools]
+    middle = f"jc-middle-{sfx}"
     districts = DistrictClient(harness.env.client, harness.teams._task_queue)
     rt = Runtime(harness.teams, districts, ReadModels(harness.store.pool), TokenStore(harness.store.pool))
-    tokens = {r: await rt.tokens.create(u, k, d) for r, (u, k, d) in DISTRICT_ROLES.items()}
-    start = load_district_file(Path(__file__).resolve().parents[2] / "examples" / "districts" / "justice-county.yaml")
-    start = start.model_copy(update={"calendar": years_around((await harness.now()).date()).calendar})
+    tokens = {r: await rt.tokens.create(u, k, did if inside else "another-district") for r, (u, k, inside) in DISTRICT_ROLES.items()}
     file = {"registered_by": "k.admin", "district": start.district.model_dump(mode="json"),
             "calendar": start.calendar.model_dump(mode="json"), "rubric": start.rubric.model_dump(mode="json")}
     members = {"members": ["k.admin", "elementary.principal", "middle.principal", "high.principal", "r.curriculum",
                            "s.services", "middle.leader1"]}
+    admin, coalition = {"district_admin"}, {"district_admin", "principal"}
+
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(rt)), base_url="http://plcflow") as client:
         def auth(role):
             return {"Authorization": f"Bearer {tokens[role]}"}
+
+        async def walk(action, body, allowed):
+            """Forbidden roles first; among the allowed, the first succeeds and a repeat may be refused (409)."""
+            done = False
+            for role in sorted(DISTRICT_ROLES, key=lambda r: r in allowed):
+                r = await client.post(f"/v1/districts/{did}/{action}", json=body, headers=auth(role))
+                expected = {403} if role not in allowed else ({200, 409} if done else {200})
+                assert r.status_code in expected, (action, role, r.text)
+                done = done or r.status_code == 200
 
         for role in ("principal", "supervisor", "outsider"):
             r = await client.post("/v1/districts", json=file, headers=auth(role))
             assert r.status_code == 403, (role, r.text)
         started = await client.post("/v1/districts", json=file, headers=auth("district_admin"))
         assert started.status_code == 201, started.text
-        today = (await harness.now()).date().isoformat()
-        later = (await harness.now()).date().replace(year=(await harness.now()).year + 1).isoformat()
-        admin, coalition = {"district_admin"}, {"district_admin", "principal"}  # middle.principal sits on the coalition
-        story = [  # (action, body, roles allowed), phase by phase; complete_phase closes each
+        today = (await harness.now()).date()
+        for action, body, allowed in [  # the rollout, phase by phase
             ("seat_coalition", members, admin), ("complete_phase", {"phase": "form_coalition"}, admin),
-            ("record_inquiry_activity", {"kind": "book_study", "title": "Learning by Doing", "held_on": today}, coalition),
+            ("record_inquiry_activity", {"kind": "book_study", "title": "Learning by Doing", "held_on": today.isoformat()}, coalition),
             ("adopt_glossary", {"terms": {"PLC": "professional learning community"}}, coalition),
             ("set_non_negotiables", {"items": ["Every teacher is on a team"]}, admin),
-            ("align_mission", {"school_id": "jc-middle"}, {"district_admin", "principal"}),
-            ("align_mission", {"school_id": "jc-elementary"}, admin), ("align_mission", {"school_id": "jc-high"}, admin),
+            ("align_mission", {"school_id": middle}, {"district_admin", "principal"}),
+            *(("align_mission", {"school_id": s}, admin) for s in schools if s != middle),
             ("complete_phase", {"phase": "build_shared_knowledge"}, admin),
-            ("add_learning_session", {"term": "fall", "topic": "Realistic goals", "held_on": today}, coalition),
-            ("add_learning_session", {"term": "spring", "topic": "Learning targets", "held_on": today}, coalition),
+            ("add_learning_session", {"term": "fall", "topic": "Realistic goals", "held_on": today.isoformat()}, coalition),
+            ("add_learning_session", {"term": "spring", "topic": "Learning targets", "held_on": today.isoformat()}, coalition),
             ("complete_phase", {"phase": "plan_learning"}, admin),
             ("record_district_norms", {"norms": ["Start on time"], "violation_process": "Name it"}, admin),
             ("complete_phase", {"phase": "model_the_work"}, admin),
-            ("schedule_wave", {"kind": "pilot", "launch_on": later, "school_ids": ["jc-middle"],
-                               "pilot_team_ids": ["jc-middle-math"]}, admin),
-        ]
-        for action, body, allowed in story:
-            for role in sorted(DISTRICT_ROLES, key=lambda r: r in allowed):  # forbidden roles first
-                r = await client.post(f"/v1/districts/justice-county/{action}", json=body, headers=auth(role))
-                assert r.status_code == (200 if role in allowed else 403), (action, role, r.text)
-        refused = await client.post("/v1/districts/justice-county/complete_phase", json={"phase": "plan_learning"},
-                                    headers=auth("district_admin"))
+        ]:
+            await walk(action, body, allowed)
+        refused = await client.post(f"/v1/districts/{did}/complete_phase", json={"phase": "plan_learning"}, headers=auth("district_admin"))
         assert refused.status_code == 409 and "not plan learning" in refused.json()["detail"]
-        gate = await client.post("/v1/districts/justice-county/complete_phase", json={"phase": "launch_waves"},
-                                 headers=auth("district_admin"))
-        assert gate.status_code == 409 and "jc-high launched schoolwide" in gate.json()["detail"]
+        gate = await client.post(f"/v1/districts/{did}/complete_phase", json={"phase": "launch_waves"}, headers=auth("district_admin"))
+        assert gate.status_code == 409 and "launched schoolwide" in gate.json()["detail"]
 
         # an overdue phase: whom the ladder reached may hold it, nobody else
         cal = start.calendar
-        due = (await districts.status("justice-county")).state.due_on
+        due = (await districts.status(did)).state.due_on
         for days, action, extra, allowed in [
             (1, "acknowledge", {}, admin),  # reached the district admin
-            (6, "snooze", {"until": cal.add_school_days(due, 9).isoformat()}, {"district_admin", "principal"}),  # and the coalition
+            (6, "snooze", {"until": cal.add_school_days(due, 9).isoformat()}, coalition),  # then the coalition
         ]:
             await harness.env.sleep(cal.at_local(cal.add_school_days(due, days), time(12)) - await harness.now())
-            esc = (await districts.status("justice-county")).state.escalation
-            body = {"escalation_id": esc.id, "reason": "We see it", **extra}
-            held = False
-            for role in sorted(DISTRICT_ROLES, key=lambda r: r in allowed):
-                r = await client.post(f"/v1/districts/justice-county/{action}", json=body, headers=auth(role))
-                expected = 403 if role not in allowed else (409 if held else 200)  # a rung is held once
-                assert r.status_code == expected, (action, role, r.text)
-                held = held or r.status_code == 200
-        await eventually_persisted(districts, "justice-county")
+            esc = (await districts.status(did)).state.escalation
+            await walk(action, {"escalation_id": esc.id, "reason": "We see it", **extra}, allowed)
+
+        # launch every school, then sustain: the yearly review of a school
+        launch = (await harness.now()).date() + timedelta(days=1)
+        await walk("schedule_wave", {"kind": "pilot", "launch_on": launch.isoformat(), "school_ids": [middle],
+                                     "pilot_team_ids": [f"jc-middle-math-{sfx}"]}, admin)
+        await walk("schedule_wave", {"kind": "schoolwide", "launch_on": launch.isoformat(), "school_ids": schools}, admin)
+        await harness.env.sleep(cal.at_local(launch + timedelta(days=1), time(12)) - await harness.now())
+        await walk("complete_phase", {"phase": "launch_waves"}, admin)
+        await walk("review_school", {"school_id": middle, "celebration": "A year of inquiry"}, coalition)
+
+        await eventually_persisted(districts, did)
         await Projector(harness.store.pool).catch_up()
-        for path in ("/v1/districts/justice-county/summary", "/v1/districts/justice-county/stalled"):
+        for path in (f"/v1/districts/{did}/summary", f"/v1/districts/{did}/stalled"):
             for role in DISTRICT_ROLES:
                 r = await client.get(path, headers=auth(role))
                 assert r.status_code == (403 if role == "outsider" else 200), (path, role, r.text)
-    await districts.district("justice-county").terminate("test finished")
+    await districts.district(did).terminate("test finished")
+    for s in start.district.schools:
+        await districts.school(s.school_id).terminate("test finished")
+        harness.started += [t.team_id for t in s.teams]
 
 
 async def eventually_persisted(districts, district_id: str) -> None:
