@@ -11,10 +11,10 @@ import signal
 import asyncpg
 import structlog
 
+from activities.projector import ProjectorThread
 from app.config import Settings
 from app.logging import configure
 from app.process import exit_now
-from activities.projector import Projector, project_forever
 from app.wiring import build_worker, connect_temporal, open_store
 
 
@@ -45,10 +45,10 @@ async def main() -> None:
         loop.add_signal_handler(sig, stop.set)
     log.info("worker_started", task_queue=settings.task_queue, temporal=settings.temporal_address,
              namespace=settings.temporal_namespace, workflow_cache=settings.workflow_cache)
-    projecting = asyncio.create_task(project_forever(Projector(store.pool), stop, log))
+    projector = ProjectorThread(settings.database_url, log).start()
     async with worker:
         await stop.wait()
-    await projecting
+    projector.stop()
     await store.close()
     log.info("worker_stopped")
 

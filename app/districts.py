@@ -14,7 +14,12 @@ from workflows.district_rollout import (
     DistrictWorkflowInput,
     district_workflow_id,
 )
-from workflows.school_adoption import SCHOOL_UPDATES, SchoolCommandResult, SchoolStatus, school_workflow_id
+from workflows.school_adoption import (
+    SCHOOL_UPDATES,
+    SchoolCommandResult,
+    SchoolStatus,
+    school_workflow_id,
+)
 
 from .teams import CommandRefused, query_status, send_update
 

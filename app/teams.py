@@ -13,7 +13,14 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain.commands import Command, RegisterTeam
-from workflows.messages import UPDATE_NAMES, WORKFLOW_TYPE, CommandResult, TeamStatus, TeamWorkflowInput, workflow_id
+from workflows.messages import (
+    UPDATE_NAMES,
+    WORKFLOW_TYPE,
+    CommandResult,
+    TeamStatus,
+    TeamWorkflowInput,
+    workflow_id,
+)
 
 
 class CommandRefused(Exception):

