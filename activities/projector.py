@@ -84,8 +84,9 @@ class Projector:
             done += 1
         moved = [(s, v) for s, v in checkpoints.items() if s in streams]
         await conn.executemany(
-            """INSERT INTO projection_checkpoints (stream_id, version) VALUES ($1, $2)
-               ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version""",
+            """INSERT INTO projection_checkpoints (stream_id, version, projected_at) VALUES ($1, $2, clock_timestamp())
+               ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, projected_at = excluded.projected_at
+               WHERE projection_checkpoints.version < excluded.version""",
             moved,
         )
         for kind, (table, key) in VERSIONED.items():
