@@ -27,6 +27,7 @@ def _date(value: str | None) -> date | None:
 
 READ_MODELS = ("school_days", "team_status", "school_status", "district_status", "open_escalations", "rubric_results")
 TRAILING_WINDOW = 1_000
+PROJECTION_LOCK = 7_320_002  # advisory lock: one projection batch at a time across processes
 Handler = Callable[[asyncpg.Connection, str, dict], Awaitable[None]]
 
 
@@ -39,6 +40,8 @@ class Projector:
         applied = 0
         while True:
             async with self._pool.acquire() as conn, conn.transaction():
+                # One projector at a time, batch by batch: a rebuild and the live projector may overlap.
+                await conn.execute("SELECT pg_advisory_xact_lock($1)", PROJECTION_LOCK)
                 cursor = await conn.fetchval("SELECT coalesce(max(position), 0) FROM projection_cursor") or 0
                 rows = await conn.fetch(
                     """SELECT e.stream_id, e.version, e.type, e.data, e.position
@@ -98,6 +101,7 @@ class Projector:
     async def rebuild(self) -> int:
         """Drop every read model's contents and replay the whole log."""
         async with self._pool.acquire() as conn, conn.transaction():
+            await conn.execute("SELECT pg_advisory_xact_lock($1)", PROJECTION_LOCK)
             await conn.execute(f"TRUNCATE {', '.join(READ_MODELS)}, projection_checkpoints, projection_cursor")
         return await self.catch_up()
 

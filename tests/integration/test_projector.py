@@ -86,3 +86,17 @@ async def test_teams_schools_and_districts_project_once_and_rebuild_identically(
     before = await snapshot(event_store.pool)
     await projector.rebuild()
     assert await snapshot(event_store.pool) == before
+
+
+async def test_a_rebuild_and_a_live_projector_can_overlap(event_store):
+    """plcflow projections rebuild while the projector process runs: batches take turns, nothing doubles."""
+    import asyncio
+
+    team_id = f"overlap-{uuid4().hex[:8]}"
+    team = given((register(team_id), local(MON)), (cmd.StartCycle(actor="a.kennedy"), local(MON)))
+    await event_store.append(f"team-{team_id}", to_rows(1, team.log))
+    live, rebuilding = Projector(event_store.pool), Projector(event_store.pool)
+    await asyncio.gather(rebuilding.rebuild(), live.catch_up(), live.catch_up(), rebuilding.catch_up())
+    async with event_store.pool.acquire() as conn:
+        row = await conn.fetchrow("SELECT * FROM team_status WHERE team_id = $1", team_id)
+    assert row["version"] == team.state.version
