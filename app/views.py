@@ -8,6 +8,7 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict
 
+from domain.rubric import trend
 from domain.state import TeamState
 from domain.steps import REQUIREMENTS
 
@@ -125,8 +126,6 @@ def district_view(state, schools_started: dict[str, str]) -> dict:
 
 def school_view(state, started_teams) -> dict:
     """``plcflow school show --json``: a school's teams, norms, self-assessments and trend, escalations."""
-    from domain.rubric import trend
-
     s = state.school
     return {
         "view_version": VIEW_VERSION,

@@ -27,6 +27,16 @@ from .builders import EVIDENCE, profile
 from .calendars import Layout, layout_around
 
 
+async def settled(get_status):
+    """Wait until a workflow's events have all reached the log (its status says persisted == version)."""
+    for _ in range(200):
+        status = await get_status()
+        if status.persisted_version == status.state.version:
+            return status
+        await asyncio.sleep(0.05)
+    raise AssertionError("events never finished persisting")
+
+
 @dataclass
 class Harness:
     env: WorkflowEnvironment
@@ -86,11 +96,7 @@ class Harness:
         return len(await self.history_events(team_id))
 
     async def assert_log_matches(self, team_id: str) -> TeamStatus:
-        for _ in range(200):
-            status = await self.status(team_id)
-            if status.persisted_version == status.state.version:
-                break
-            await asyncio.sleep(0.05)
+        status = await settled(lambda: self.status(team_id))
         rows = await self.store.read_stream(stream_id(team_id))
         assert [r.version for r in rows] == list(range(1, status.state.version + 1))
         assert fold_rows(rows) == status.state

@@ -14,6 +14,7 @@ from api.app import Runtime, create_app
 from app.districts import DistrictClient
 from domain.steps import Step
 from tests.support.builders import EVIDENCE
+from tests.support.harness import settled
 
 ROLES = {  # role -> (user id, token kind, district, schools)
     "member": ("t.nelson", "user", "silver-valley", ()),
@@ -213,7 +214,7 @@ async def test_every_role_against_the_district_endpoints(harness):
         await walk("complete_phase", {"phase": "launch_waves"}, admin)
         await walk("review_school", {"school_id": middle, "celebration": "A year of inquiry"}, coalition)
 
-        await eventually_persisted(districts, did)
+        await settled(lambda: districts.status(did))
         await Projector(harness.store.pool).catch_up()
         for path in (f"/v1/districts/{did}/summary", f"/v1/districts/{did}/stalled"):
             for role in DISTRICT_ROLES:
@@ -223,17 +224,6 @@ async def test_every_role_against_the_district_endpoints(harness):
     for s in start.district.schools:
         await districts.school(s.school_id).terminate("test finished")
         harness.started += [t.team_id for t in s.teams]
-
-
-async def eventually_persisted(districts, district_id: str) -> None:
-    import asyncio
-
-    for _ in range(200):
-        status = await districts.status(district_id)
-        if status.persisted_version == status.state.version:
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("the district's events never reached the log")
 
 
 SCHOOL_ROLES = {
@@ -311,11 +301,7 @@ async def test_every_role_against_the_school_endpoints(harness):
                 r = await client.post(f"/v1/schools/{spec.school_id}/{action}", json=body,
                                       headers={"Authorization": f"Bearer {tokens[role]}"})
                 assert r.status_code == (200 if role in allowed else 403), (action, role, r.text)
-        for _ in range(200):  # the school's events reach the log, then the read models
-            status = await districts.school_status(spec.school_id)
-            if status.persisted_version == status.state.version:
-                break
-            await asyncio.sleep(0.05)
+        await settled(lambda: districts.school_status(spec.school_id))  # the log first, then the read models
         await Projector(harness.store.pool).catch_up()
         for role in SCHOOL_ROLES:
             r = await client.get(f"/v1/schools/{spec.school_id}/summary", headers={"Authorization": f"Bearer {tokens[role]}"})

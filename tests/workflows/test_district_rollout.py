@@ -24,12 +24,15 @@ from domain.district import TeamSpec
 from domain.ladder import Rung
 from domain.rollout import commands as c
 from domain.rollout.phases import Phase
+from domain.rollout.events import RolloutEventT
 from domain.rollout.state import fold as fold_rollout
 from domain.school import model as m
 from domain.school.fold import fold as fold_school
+from domain.school.terms import terms
 from domain.steps import STEPS, Step
 from pydantic import TypeAdapter
 from tests.support.calendars import years_around
+from tests.support.harness import settled
 from workflows.district_rollout import district_workflow_id
 from workflows.school_adoption import school_workflow_id
 
@@ -152,7 +155,7 @@ async def test_a_three_year_rollout(harness):
     ratings = {d.id: "Developing" for d in start.rubric.dimensions}
     await districts.send_school("silver-valley-ms", m.SelfAssess(actor="svm.principal", ratings=ratings))
     now_local = cal.local_date(await h.now())
-    term2 = next(t for t in _terms(cal) if t.start > now_local)
+    term2 = next(t for t in terms(cal) if t.start > now_local)
     await sleep_to(term2.start + timedelta(days=3))
     await districts.send_school("silver-valley-ms", m.SelfAssess(actor="svm.principal", ratings={**ratings, "collaboration": "Implementing"}))
     for s in start.district.schools:
@@ -188,12 +191,6 @@ async def test_a_three_year_rollout(harness):
     h.started += [t.team_id for s in start.district.schools for t in s.teams]
 
 
-def _terms(cal):
-    from domain.school.terms import terms
-
-    return terms(cal)
-
-
 async def _started(districts, school_id: str, teams: int) -> bool:
     try:
         status = await districts.school_status(school_id)
@@ -217,19 +214,8 @@ async def _in_year(districts, cal, year_start: date) -> bool:
 
 
 async def _log_matches(h, districts) -> None:
-    from domain.rollout.events import RolloutEventT
-
     rollout_events = TypeAdapter(RolloutEventT)
     school_events = TypeAdapter(m.SchoolEventT)
-
-    async def settled(get):
-        for _ in range(200):
-            status = await get()
-            if status.persisted_version == status.state.version:
-                return status
-            await asyncio.sleep(0.05)
-        raise AssertionError("events never finished persisting")
-
     status = await settled(lambda: districts.status("silver-valley"))
     rows = await h.store.read_stream(district_workflow_id("silver-valley"))
     assert fold_rollout(rollout_events.validate_python(r.data) for r in rows) == status.state
