@@ -7,6 +7,7 @@ from .. import ladder
 from ..commands import RegisterTeam
 from ..errors import InvalidTransition, NotAllowed
 from ..ladder import Rung, Watch
+from ..policy import TEAM_LADDER
 from ..rubric import Assessment
 from ..team import TeamProfile
 from . import model as m
@@ -118,6 +119,8 @@ def _snooze(s, cmd: m.SnoozeSchoolEscalation, now):
 
 def _roll_up(s, cmd: m.RollUpEscalation, now):
     known = s.rolled_up.get(cmd.escalation_id)
+    if cmd.level is not None and TEAM_LADDER.index(cmd.level) < TEAM_LADDER.index(s.policy.visible_from):
+        return []  # below what this school chose to show
     if cmd.level is None:
         return [m.TeamEscalationCleared(at=now, team_id=cmd.team_id, escalation_id=cmd.escalation_id)] if known else []
     if known and known.level == cmd.level:

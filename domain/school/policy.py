@@ -42,5 +42,5 @@ class SchoolPolicy(BaseModel):
 
     norms_review: NormsReviewPolicy = Field(default_factory=NormsReviewPolicy)
     self_assessment: AssessmentPolicy = Field(default_factory=AssessmentPolicy)
-    # Rolled-up escalations a school shows: principal and above (DESIGN).
+    # The lowest rung of a team's ladder the school shows (DESIGN: what reaches the principal).
     visible_from: Annotated[Rung, Field()] = Rung.PRINCIPAL

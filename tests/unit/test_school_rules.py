@@ -121,3 +121,13 @@ def test_team_escalations_reaching_the_principal_are_visible_on_the_school():
     assert s.state.rolled_up["svm-math.1"].level is Rung.PRINCIPAL
     s.run(m.RollUpEscalation(actor="plcflow", team_id="svm-math", escalation_id="svm-math.1", level=None), date(2026, 10, 6))
     assert s.state.rolled_up == {}
+
+
+def test_a_school_may_show_only_what_reaches_the_coalition():
+    s = School()
+    s.state = s.state.model_copy(update={"policy": s.state.policy.model_copy(update={"visible_from": Rung.COALITION})})
+    assert s.run(m.RollUpEscalation(actor="plcflow", team_id="svm-math", escalation_id="svm-math.1", level=Rung.PRINCIPAL,
+                                    reason="late"), date(2026, 10, 5)) == []
+    s.run(m.RollUpEscalation(actor="plcflow", team_id="svm-math", escalation_id="svm-math.1", level=Rung.COALITION,
+                             reason="later"), date(2026, 10, 9))
+    assert s.state.rolled_up["svm-math.1"].level is Rung.COALITION
