@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from domain.calendar import SchoolCalendar
 from domain.commands import RegisterTeam
-from domain.district import District, check_references
+from domain.district import District, Draft, Role, check_references
 from domain.errors import InvalidConfiguration
 from domain.policy import EscalationPolicy
 from domain.rollout.commands import StartRollout
@@ -87,20 +87,22 @@ def load_district_file(path: Path) -> StartRollout:
 
 
 def parse_district(data: Any, what: str = "district file") -> StartRollout:
-    """A district file's content (calendar and rubric inline), as the HTTP API receives it."""
+    """A district file's content (calendar and rubric inline), as the HTTP API receives it.
+
+    Every mistake whose inputs parse is reported together (issue 8, defect 6): a
+    shape mistake in one school does not hide a missing union leader elsewhere.
+    """
     if not isinstance(data, dict):
         raise InvalidConfiguration(what, ["the file must hold a mapping with district:, calendar: and rubric:"])
     try:
         parsed = parse_model(DistrictFile, data, what)
     except InvalidConfiguration as shape:
+        draft = Draft.from_raw(data.get("district"))
         problems = list(shape.problems)
-        district = _district_alone(data)
-        if district is not None:
-            problems += [f"district.{p}" for p in check_references(district)]
+        if draft is not None:
+            problems += [p for p in _references(draft, data.get("registered_by")) if p not in problems]
         raise InvalidConfiguration(what, problems) from None
-    problems = [f"district.{p}" for p in check_references(parsed.district)]
-    if parsed.registered_by not in parsed.district.admins:
-        problems.append(f"registered_by: {parsed.registered_by!r} is not a district admin")
+    problems = _references(Draft.of(parsed.district), parsed.registered_by)
     if problems:
         raise InvalidConfiguration(what, problems)
     return StartRollout(
@@ -109,8 +111,10 @@ def parse_district(data: Any, what: str = "district file") -> StartRollout:
     )
 
 
-def _district_alone(data: dict) -> District | None:
-    try:
-        return District.model_validate(data.get("district"))
-    except ValidationError:
-        return None
+def _references(draft: Draft, registered_by: Any) -> list[str]:
+    problems = [f"district.{p}" for p in check_references(draft)]
+    if isinstance(registered_by, str) and draft.knows_person(registered_by) is not None:
+        admin = draft.person(registered_by)
+        if admin is None or Role.DISTRICT_ADMIN not in admin.roles:
+            problems.append(f"registered_by: {registered_by!r} is not a district admin")
+    return problems
