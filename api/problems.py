@@ -25,7 +25,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, err: RequestValidationError):
-        problems = [f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in err.errors()]
+        # pydantic's "Value error, " prefix is noise to the reader (as in domain.validation.describe_errors)
+        problems = [f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg'].removeprefix('Value error, ')}" for e in err.errors()]
         return problem(422, "; ".join(problems), errors=problems)
 
     @app.exception_handler(ValidationError)

@@ -36,10 +36,36 @@ def parse_link(text: str) -> dict:
     return {"title": title.strip(), "url": url.strip()}
 
 
+def _kind(value) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, str):
+        return "text"
+    return "a number" if isinstance(value, (int, float)) else f"a {type(value).__name__}"
+
+
+def read_evidence_file(file: Path) -> dict:
+    """The file's mapping, or one sentence saying what shape it has instead (issue 8, defect 9:
+    YAML that parses but is not evidence must be refused, never a traceback)."""
+    data = read_yaml(file, f"evidence file {file}")
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise EvidenceSyntax(
+            f"evidence file {file} must hold a mapping of focus, question, measure, results, links and notes, not {_kind(data)}."
+        )
+    for key in ("results", "links", "notes"):
+        if key in data and not isinstance(data[key], list):
+            raise EvidenceSyntax(f"evidence file {file}: {key} must be a list, not {_kind(data[key])}.")
+    return data
+
+
 def build_evidence(
     *, focus=None, question=None, measure=None, results=(), links=(), notes=(), file: Path | None = None
 ) -> StepEvidence:
-    data = dict(read_yaml(file, f"evidence file {file}") or {}) if file else {}
+    data = dict(read_evidence_file(file)) if file else {}
     for key, value in (("focus", focus), ("question", question), ("measure", measure)):
         if value is not None:
             data[key] = value

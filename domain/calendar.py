@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from .text import text
 from .validation import parse_model, rule_violations
 
 MAX_YEAR_DAYS = 366  # a year-round school still fits; a typo like 2207 does not
@@ -32,7 +33,7 @@ class SchoolYear(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    name: Annotated[str, Field(min_length=1, max_length=40)]
+    name: text(40)
     start: date
     end: date
 
@@ -50,7 +51,7 @@ class ClosedDays(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    name: Annotated[str, Field(min_length=1, max_length=80)]
+    name: text(80)
     start: date
     end: date | None = None
 

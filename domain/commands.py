@@ -6,7 +6,7 @@ deterministic and replay-safe.
 """
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -15,9 +15,7 @@ from .evidence import StepEvidence, Text
 from .policy import EscalationPolicy
 from .steps import Step
 from .team import TeamProfile, UserId
-
-Reason = Annotated[str, Field(min_length=3, max_length=500)]
-
+from .text import Reason
 
 class Command(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")

@@ -13,8 +13,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from .team import Slug, UserId
+from .text import text
 
-Name = Annotated[str, Field(min_length=1, max_length=120)]
+Name = text(120)
 
 
 class Level(StrEnum):
@@ -54,14 +55,14 @@ class TeamSpec(_Spec):
     facilitator: UserId
     members: Annotated[tuple[UserId, ...], Field(min_length=1, max_length=40)]
     pilot: bool = False  # a voluntary team that began before the schoolwide launch (seed 002)
-    expertise: tuple[Annotated[str, Field(max_length=200)], ...] = ()
+    expertise: tuple[text(200), ...] = ()
 
 
 class School(_Spec):
     school_id: Slug
     name: Name
     level: Level
-    area: Annotated[str, Field(min_length=1, max_length=60)]
+    area: text(60)
     principal: UserId
     teacher_leaders: tuple[UserId, ...] = ()
     teams: tuple[TeamSpec, ...] = ()

@@ -12,6 +12,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_field, model_validator
 
+from .text import text
+
 SMALL_GROUP = 10
 _ID_LIKE = re.compile(r"\d{5,}")
 
@@ -25,8 +27,8 @@ def _no_student_ids(text: str) -> str:
     return text
 
 
-Label = Annotated[str, Field(min_length=1, max_length=80), AfterValidator(_no_student_ids)]
-Text = Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(_no_student_ids)]
+Label = Annotated[text(80), AfterValidator(_no_student_ids)]
+Text = Annotated[text(2000), AfterValidator(_no_student_ids)]
 
 
 class _Evidence(BaseModel):

@@ -11,8 +11,9 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .team import Slug
+from .text import text
 
-Text = Annotated[str, Field(min_length=1, max_length=300)]
+Text = text(300)
 
 
 class Dimension(BaseModel):
@@ -26,7 +27,7 @@ class Dimension(BaseModel):
 class Rubric(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    levels: Annotated[tuple[Annotated[str, Field(min_length=1, max_length=40)], ...], Field(min_length=2, max_length=10)]
+    levels: Annotated[tuple[text(40), ...], Field(min_length=2, max_length=10)]
     dimensions: Annotated[tuple[Dimension, ...], Field(min_length=1, max_length=12)]
 
     @model_validator(mode="after")

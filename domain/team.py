@@ -11,6 +11,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .errors import NotAllowed
+from .text import text
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
 UserId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,62}$")]
@@ -22,7 +23,7 @@ class TeamProfile(BaseModel):
     team_id: Slug
     school_id: Slug
     district_id: Slug = "district"
-    name: Annotated[str, Field(min_length=1, max_length=120)]
+    name: text(120)
     facilitator: UserId
     members: Annotated[tuple[UserId, ...], Field(min_length=1, max_length=40)]
     principal: UserId

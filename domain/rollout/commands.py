@@ -13,9 +13,9 @@ from ..rubric import Rubric
 from ..team import Slug, UserId
 from .phases import Phase, RolloutPolicy
 from ..school.policy import SchoolPolicy
+from ..text import Reason, text
 
-Text = Annotated[str, Field(min_length=1, max_length=500)]
-Reason = Annotated[str, Field(min_length=3, max_length=500)]
+Text = text(500)
 
 
 class RolloutCommand(BaseModel):
@@ -44,7 +44,7 @@ class RecordInquiryActivity(RolloutCommand):
 
 
 class AdoptGlossary(RolloutCommand):
-    terms: Annotated[dict[Annotated[str, Field(min_length=1, max_length=80)], Text], Field(min_length=1)]
+    terms: Annotated[dict[text(80), Text], Field(min_length=1)]
 
 
 class SetNonNegotiables(RolloutCommand):
@@ -56,7 +56,7 @@ class AlignMissionAndVision(RolloutCommand):
 
 
 class AddLearningSession(RolloutCommand):
-    term: Annotated[str, Field(min_length=1, max_length=40)]
+    term: text(40)
     topic: Text
     held_on: date
 

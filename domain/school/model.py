@@ -17,10 +17,10 @@ from ..ladder import EscalationRecord, Rung
 from ..policy import EscalationPolicy
 from ..rubric import Assessment, Rubric
 from ..team import Slug, UserId
+from ..text import Reason, text
 from .policy import SchoolPolicy
 
-Text = Annotated[str, Field(min_length=1, max_length=300)]
-Reason = Annotated[str, Field(min_length=3, max_length=500)]
+Text = text(300)
 
 
 class _Frozen(BaseModel):

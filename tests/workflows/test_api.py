@@ -309,3 +309,18 @@ async def test_every_role_against_the_school_endpoints(harness):
         assert r.json()["rubric_levels"][0]["level"] == "Developing"
     await districts.school(spec.school_id).terminate("test finished")
     harness.started += [t.team_id for t in spec.teams]
+
+
+async def test_a_blank_reason_is_422_and_writes_nothing(harness, api):
+    # Issue 8, defect 9: a reason made only of spaces was accepted and stored.
+    client, tokens = api
+    team, _ = await prepared(harness, None)
+    await harness.assert_log_matches(team)
+    version = (await harness.status(team)).state.version
+    facilitator = {"Authorization": f"Bearer {tokens['facilitator']}"}
+    blank = await client.post(f"/v1/teams/{team}/pause", json={"reason": "    "}, headers=facilitator)
+    assert blank.status_code == 422 and blank.headers["content-type"] == "application/problem+json"
+    assert blank.json()["errors"] == ["reason: must not be blank"]
+    state = (await harness.status(team)).state
+    assert state.version == version and not state.paused
+    await harness.assert_log_matches(team)
