@@ -71,7 +71,8 @@ def _advance(s: TeamState, c: cmd.AdvanceStep, now: datetime) -> list[ev.Event]:
     if following is None and s.pending_recommendations:
         ids = ", ".join(d.id for d in s.pending_recommendations)
         raise InvalidTransition(f"Cycle {s.cycle} cannot close while recommendation {ids} awaits the principal.")
-    done = [ev.StepCompleted(at=now, cycle=s.cycle, step=c.step, by=c.actor, evidence=c.evidence)]
+    evidence = s.policy.result_scale.on_scale(c.evidence)
+    done = [ev.StepCompleted(at=now, cycle=s.cycle, step=c.step, by=c.actor, evidence=evidence)]
     done += _resolve(s, now, f"{c.step.label} was completed")
     if following is not None:
         return done + [_open_step(s, s.cycle, following, now)]

@@ -8,6 +8,7 @@ default, so a district tunes the pace without touching code.
 
 from pydantic import Field, model_validator
 
+from .evidence import ResultScale
 from .ladder import LadderPolicy, Rung, SchoolDays, defaults_merged
 from .steps import Step
 
@@ -33,6 +34,9 @@ class EscalationPolicy(LadderPolicy):
 
     due_school_days: dict[Step, SchoolDays] = Field(default_factory=lambda: dict(DEFAULT_DUE))
     ladder_school_days_past_due: dict[Rung, SchoolDays] = Field(default_factory=lambda: dict(DEFAULT_LADDER))
+    # The levels a result may count students at; the district sets it once (district file,
+    # ``teams: result_scale:``) and every team it launches carries it (issue 8, defect 8).
+    result_scale: ResultScale = Field(default_factory=ResultScale)
 
     _merge = defaults_merged(due_school_days=DEFAULT_DUE, ladder_school_days_past_due=DEFAULT_LADDER)
 
