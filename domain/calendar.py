@@ -22,10 +22,27 @@ from pydantic import (
     model_validator,
 )
 
-from .text import text
+from .text import folded, text
 from .validation import parse_model, rule_violations
 
 MAX_YEAR_DAYS = 366  # a year-round school still fits; a typo like 2207 does not
+
+
+class NamedTerm(BaseModel):
+    """A term the district names itself ("Fall 2026"), first and last day inclusive; without any,
+    each school year's two halves are its terms (``domain.school.terms``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: text(40)
+    start: date
+    end: date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "NamedTerm":
+        if self.end < self.start:
+            raise rule_violations("NamedTerm", [(("end",), f"must not be before start ({self.start})", self.end.isoformat())])
+        return self
 
 
 class SchoolYear(BaseModel):
@@ -36,6 +53,7 @@ class SchoolYear(BaseModel):
     name: text(40)
     start: date
     end: date
+    terms: list[NamedTerm] = Field(default_factory=list, max_length=6)
 
     @model_validator(mode="after")
     def _ordered(self) -> "SchoolYear":
@@ -101,6 +119,7 @@ class SchoolCalendar(BaseModel):
             if year.name in seen:
                 problems.append((("school_years", i, "name"), f"{year.name!r} is already the name of school_years[{seen[year.name]}]", year.name))
             seen.setdefault(year.name, i)
+        problems += _term_problems(years)
         for i, c in enumerate(self.closed):
             home = next((y for y in years if y.start <= c.start <= y.end), None)
             if home is None:
@@ -182,6 +201,25 @@ class SchoolCalendar(BaseModel):
         pre-transition offset, so 02:30 becomes 03:30 local); a repeated one takes its first occurrence.
         """
         return datetime.combine(d, t, tzinfo=self.zone).astimezone(UTC)
+
+
+def _term_problems(years: list[SchoolYear]) -> list[tuple[tuple[str | int, ...], str, Any]]:
+    """Named terms lie inside their year, in order, and no two in the calendar share a name
+    (a learning plan names its terms: issue 8, defect 7)."""
+    problems: list[tuple[tuple[str | int, ...], str, Any]] = []
+    seen: dict[str, str] = {}
+    for i, year in enumerate(years):
+        for j, t in enumerate(year.terms):
+            at = ("school_years", i, "terms", j)
+            if t.start < year.start or t.end > year.end:
+                problems.append(((*at, "start"), f"term {t.name!r} must lie inside school year {year.name!r} ({year.start} to {year.end})", t.start.isoformat()))
+            if j and t.start <= year.terms[j - 1].end:
+                problems.append(((*at, "start"), f"term {t.name!r} must start after {year.terms[j - 1].name!r} ends ({year.terms[j - 1].end})", t.start.isoformat()))
+            key = folded(t.name)
+            if key in seen:
+                problems.append(((*at, "name"), f"{t.name!r} is already the name of a term in {seen[key]}; give each term its own name", t.name))
+            seen.setdefault(key, year.name)
+    return problems
 
 
 def parse_calendar(data: Any) -> SchoolCalendar:

@@ -14,6 +14,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_field, model_validator
 
 from .errors import DomainError
+from .text import folded as _key
 from .text import text
 
 SMALL_GROUP = 10
@@ -157,10 +158,6 @@ Levels = Annotated[tuple[LevelName, ...], Field(min_length=1, max_length=12)]
 
 class LevelNotOnScale(DomainError):
     """A result counts students at a level the district's scale does not have."""
-
-
-def _key(label: str) -> str:
-    return " ".join(label.split()).casefold()
 
 
 def _listed(items: tuple[str, ...]) -> str:

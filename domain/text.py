@@ -33,3 +33,8 @@ NonBlank = text(100_000)
 
 
 Reason = text(500, min_length=3)
+
+
+def folded(value: str) -> str:
+    """How a name compares with the one it should match: case and spacing do not count ("Fall " is "fall")."""
+    return " ".join(value.split()).casefold()

@@ -20,11 +20,12 @@ with workflow.unsafe.imports_passed_through():
     from domain.calendar import next_school_year, school_year_of
     from domain.errors import DomainError
     from domain.rollout import commands as c
-    from domain.rollout.decider import decide, next_tick_at
+    from domain.rollout.decider import next_tick_at
     from domain.rollout.events import RolloutEventT
     from domain.rollout.state import RolloutState, evolve
     from domain.school import model as m
 
+    from .recorded import decide_rollout
     from .school_adoption import SCHOOL_WORKFLOW, SchoolWorkflowInput, school_workflow_id
     from .shell import DeciderShell
 
@@ -86,7 +87,7 @@ def wanted_schools(s: RolloutState) -> dict[str, str]:
 
 @workflow.defn(name=DISTRICT_WORKFLOW)
 class DistrictRolloutWorkflow(DeciderShell):
-    _decide = staticmethod(decide)
+    _decide = staticmethod(decide_rollout)  # decide, as recorded histories decided (issue 8 #7)
     _evolve = staticmethod(evolve)
     _result_type = DistrictCommandResult
 

@@ -8,6 +8,7 @@ from ..calendar import next_school_year, school_year_of
 from ..district import check_references
 from ..errors import InvalidTransition, NotAllowed
 from ..ladder import Rung, Watch
+from ..school.terms import term_named, terms
 from . import commands as c
 from . import events as ev
 from .gates import phase_gaps
@@ -117,7 +118,29 @@ def _align(s: RolloutState, cmd: c.AlignMissionAndVision, now: datetime):
 def _session(s: RolloutState, cmd: c.AddLearningSession, now: datetime):
     _admin_or_coalition(s, cmd.actor, "plan professional learning")
     _reached(s, Phase.PLAN_LEARNING)
-    return [ev.LearningSessionAdded(at=now, by=cmd.actor, term=cmd.term, topic=cmd.topic, held_on=cmd.held_on)]
+    term = _calendar_term(s, cmd.term)
+    return [ev.LearningSessionAdded(at=now, by=cmd.actor, term=term, topic=cmd.topic, held_on=cmd.held_on)]
+
+
+def decide_with_free_text_terms(s: RolloutState, cmd: c.RolloutCommand, now: datetime) -> list[ev.RolloutEvent]:
+    """``decide`` as it was before terms came from the calendar, for one purpose: replaying the
+    histories recorded then, whose learning sessions name free-text terms ("fall"). The district
+    workflow picks it behind ``workflow.patched``; nothing new is ever decided with it."""
+    if isinstance(cmd, c.AddLearningSession) and s.district is not None:
+        _admin_or_coalition(s, cmd.actor, "plan professional learning")
+        _reached(s, Phase.PLAN_LEARNING)
+        return [ev.LearningSessionAdded(at=now, by=cmd.actor, term=cmd.term, topic=cmd.topic, held_on=cmd.held_on)]
+    return decide(s, cmd, now)
+
+
+def _calendar_term(s: RolloutState, named: str) -> str:
+    """The calendar's own term, as the calendar spells it: free text let "fall" and "Fall " count as
+    two terms toward the layered plan's gate (issue 8, defect 7)."""
+    term = term_named(s.calendar, named)
+    if term is None:
+        known = [t.name for t in terms(s.calendar)]
+        raise InvalidTransition(f"{named!r} is not a term of {s.district.name}'s calendar; its terms are {', '.join(known)}.")
+    return term.name
 
 
 def _norms(s: RolloutState, cmd: c.RecordDistrictNorms, now: datetime):

@@ -26,7 +26,7 @@ rollout_commands = st.one_of(
     st.builds(lambda a: c.AdoptGlossary(actor=a, terms={"PLC": "x"}), people),
     st.builds(lambda a: c.SetNonNegotiables(actor=a, items=("x",)), people),
     st.builds(lambda a, s: c.AlignMissionAndVision(actor=a, school_id=s), people, schools),
-    st.builds(lambda a, t: c.AddLearningSession(actor=a, term=t, topic="x", held_on=START), people, st.sampled_from(["fall", "spring"])),
+    st.builds(lambda a, t: c.AddLearningSession(actor=a, term=t, topic="x", held_on=START), people, st.sampled_from(["2026-27 term 1", " 2026-27 TERM 2", "fall"])),
     st.builds(lambda a: c.RecordDistrictNorms(actor=a, norms=("x",), violation_process="y"), people),
     st.builds(lambda a, k, d, s: c.ScheduleWave(actor=a, kind=k, launch_on=START + timedelta(days=d), school_ids=(s,),
                                                   pilot_team_ids=("svm-math",) if k == "pilot" else ()),

@@ -37,6 +37,7 @@ class Rollout:
 
 
 MON = date(2026, 9, 14)
+FALL, SPRING = "2026-27 term 1", "2026-27 term 2"  # the example calendar names no terms: its halves
 SV_COALITION = ("sv.admin", "svm.principal", "sve.principal", "svh.principal", "sv.teaching", "svm.math-lead", "sv.union")
 
 
@@ -57,8 +58,8 @@ def through_shared_knowledge(r: Rollout):
 
 def through_model_the_work(r: Rollout):
     through_shared_knowledge(r)
-    r.run(c.AddLearningSession(actor=r.admin, term="fall", topic="Realistic goals", held_on=MON), MON)
-    r.run(c.AddLearningSession(actor=r.admin, term="spring", topic="Prioritizing standards", held_on=MON), MON)
+    r.run(c.AddLearningSession(actor=r.admin, term=FALL, topic="Realistic goals", held_on=MON), MON)
+    r.run(c.AddLearningSession(actor=r.admin, term=SPRING, topic="Prioritizing standards", held_on=MON), MON)
     r.run(c.CompletePhase(actor=r.admin, phase=Phase.PLAN_LEARNING), MON)
     r.run(c.RecordDistrictNorms(actor=r.admin, norms=("Start on time",), violation_process="Name it, then talk one to one"), MON)
     r.run(c.CompletePhase(actor=r.admin, phase=Phase.MODEL_THE_WORK), MON)
@@ -133,10 +134,10 @@ def test_only_its_principal_or_an_admin_aligns_a_schools_mission():
 def test_a_one_off_learning_session_is_not_a_plan():
     r = Rollout()
     through_shared_knowledge(r)
-    r.run(c.AddLearningSession(actor=r.admin, term="fall", topic="Learning targets", held_on=MON), MON)
+    r.run(c.AddLearningSession(actor=r.admin, term=FALL, topic="Learning targets", held_on=MON), MON)
     with pytest.raises(GateNotPassed, match="one-off session is not a plan"):
         r.run(c.CompletePhase(actor=r.admin, phase=Phase.PLAN_LEARNING), MON)
-    r.run(c.AddLearningSession(actor=r.admin, term="fall", topic="Implementation plans", held_on=MON), MON)
+    r.run(c.AddLearningSession(actor=r.admin, term=FALL, topic="Implementation plans", held_on=MON), MON)
     with pytest.raises(GateNotPassed):  # two sessions, but one term
         r.run(c.CompletePhase(actor=r.admin, phase=Phase.PLAN_LEARNING), MON)
 
@@ -144,8 +145,8 @@ def test_a_one_off_learning_session_is_not_a_plan():
 def test_modelling_the_work_needs_norms_and_a_violation_process():
     r = Rollout()
     through_shared_knowledge(r)
-    r.run(c.AddLearningSession(actor=r.admin, term="fall", topic="Goals", held_on=MON), MON)
-    r.run(c.AddLearningSession(actor=r.admin, term="spring", topic="Targets", held_on=MON), MON)
+    r.run(c.AddLearningSession(actor=r.admin, term=FALL, topic="Goals", held_on=MON), MON)
+    r.run(c.AddLearningSession(actor=r.admin, term=SPRING, topic="Targets", held_on=MON), MON)
     r.run(c.CompletePhase(actor=r.admin, phase=Phase.PLAN_LEARNING), MON)
     with pytest.raises(GateNotPassed, match="norms; its process for norm violations"):
         r.run(c.CompletePhase(actor=r.admin, phase=Phase.MODEL_THE_WORK), MON)

@@ -12,6 +12,7 @@ from activities.read_models import ReadModels
 from activities.tokens import TokenStore
 from api.app import Runtime, create_app
 from app.districts import DistrictClient
+from domain.school.terms import terms
 from domain.steps import Step
 from tests.support.builders import EVIDENCE
 from tests.support.harness import settled
@@ -174,6 +175,7 @@ async def test_every_role_against_the_district_endpoints(harness):
         started = await client.post("/v1/districts", json=file, headers=auth("district_admin"))
         assert started.status_code == 201, started.text
         today = (await harness.now()).date()
+        first_term, second_term = (t.name for t in terms(start.calendar)[:2])
         for action, body, allowed in [  # the rollout, phase by phase
             ("seat_coalition", members, admin), ("complete_phase", {"phase": "form_coalition"}, admin),
             ("record_inquiry_activity", {"kind": "book_study", "title": "Learning by Doing", "held_on": today.isoformat()}, coalition),
@@ -182,13 +184,16 @@ async def test_every_role_against_the_district_endpoints(harness):
             ("align_mission", {"school_id": middle}, {"district_admin", "principal"}),
             *(("align_mission", {"school_id": s}, admin) for s in schools if s != middle),
             ("complete_phase", {"phase": "build_shared_knowledge"}, admin),
-            ("add_learning_session", {"term": "fall", "topic": "Realistic goals", "held_on": today.isoformat()}, coalition),
-            ("add_learning_session", {"term": "spring", "topic": "Learning targets", "held_on": today.isoformat()}, coalition),
+            ("add_learning_session", {"term": first_term, "topic": "Realistic goals", "held_on": today.isoformat()}, coalition),
+            ("add_learning_session", {"term": second_term, "topic": "Learning targets", "held_on": today.isoformat()}, coalition),
             ("complete_phase", {"phase": "plan_learning"}, admin),
             ("record_district_norms", {"norms": ["Start on time"], "violation_process": "Name it"}, admin),
             ("complete_phase", {"phase": "model_the_work"}, admin),
         ]:
             await walk(action, body, allowed)
+        free_text = await client.post(f"/v1/districts/{did}/add_learning_session", headers=auth("district_admin"),
+                                      json={"term": "fall", "topic": "Goals", "held_on": today.isoformat()})
+        assert free_text.status_code == 409 and "'fall' is not a term of" in free_text.json()["detail"]  # issue 8 #7
         refused = await client.post(f"/v1/districts/{did}/complete_phase", json={"phase": "plan_learning"}, headers=auth("district_admin"))
         assert refused.status_code == 409 and "not plan learning" in refused.json()["detail"]
         gate = await client.post(f"/v1/districts/{did}/complete_phase", json={"phase": "launch_waves"}, headers=auth("district_admin"))
