@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from .calendar import SchoolCalendar
-from .evidence import StepEvidence
+from .evidence import RecordedEvidence
 from .ladder import Rung
 from .policy import EscalationPolicy
 from .steps import Step
@@ -49,7 +49,7 @@ class StepCompleted(Event):
     cycle: int
     step: Step
     by: str
-    evidence: StepEvidence
+    evidence: RecordedEvidence
 
 
 class StepRevisited(Event):

@@ -7,93 +7,38 @@ a group of fewer than ten students is marked ``small`` so every view can
 suppress its numbers.
 """
 
-import re
-from datetime import date
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_field, model_validator
 
 from .errors import DomainError
+from .privacy import no_student_ids
 from .text import folded as _key
 from .text import text
 
 SMALL_GROUP = 10
 
-# Issue 8, defect 8: "a run of five digits" missed ids written with separators
-# ("1.234.567", "12 345 67", "12-345-67"). A number is now digits joined by single
-# dots, dashes or spaces, and five digits in one number look like an ID. Dates,
-# school years and percentages are taken out first, so "2026-11-30", "2026-27"
-# and "100.00%" stay ordinary text; a slash never joins ("24/30" is a score).
-_SEPARATOR = r"[ .\-\u00a0\u202f]"
-_NUMBER = re.compile(rf"\d+(?:{_SEPARATOR}\d+)*")
-# A percentage stands alone: not the tail of a longer grouped number ("1 234 67%").
-_ALONE = rf"(?<!\d)(?<!\d{_SEPARATOR})"
-# A date neither: but a space may follow or precede it ("on 2026-11-30 12 students met").
-_DATE_ALONE, _DATE_ENDS = r"(?<!\d)(?<!\d[.\-])", r"(?!\d)(?![.\-]\d)"
-_PERCENT = re.compile(rf"{_ALONE}\d{{1,3}}(?:[.,]\d{{1,2}})?\s?%")  # at most 100.00%: "1234567%" is no percentage
-_DATE = re.compile(rf"{_DATE_ALONE}(?:(\d{{4}})([-./])(\d{{1,2}})\2(\d{{1,2}})|(\d{{1,2}})([-./])(\d{{1,2}})\6(\d{{4}})){_DATE_ENDS}")
-_SCHOOL_YEAR = re.compile(rf"{_DATE_ALONE}(\d{{4}})[-/](\d{{2}}|\d{{4}}){_DATE_ENDS}")
-ID_DIGITS = 5
 
-
-def _is_date(year: int, a: int, b: int) -> bool:
-    """Year-month-day, or day-month / month-day around a year: any reading that is a real date."""
-    if not 1900 <= year <= 2199:
-        return False
-    for month, day in ((a, b), (b, a)):
-        try:
-            date(year, month, day)
-            return True
-        except ValueError:
-            continue
-    return False
-
-
-def _without_dates(text: str) -> str:
-    def date_or_keep(m: re.Match) -> str:
-        if m.group(1):
-            ok = _is_date(int(m.group(1)), int(m.group(3)), int(m.group(4)))
-        else:
-            ok = _is_date(int(m.group(8)), int(m.group(5)), int(m.group(7)))
-        return " date " if ok else m.group(0)
-
-    def school_year_or_keep(m: re.Match) -> str:
-        first, second = int(m.group(1)), int(m.group(2))
-        following = (first + 1) % 100 if len(m.group(2)) == 2 else first + 1
-        return " year " if second == following else m.group(0)
-
-    text = _PERCENT.sub(" percent ", text)
-    return _SCHOOL_YEAR.sub(school_year_or_keep, _DATE.sub(date_or_keep, text))
-
-
-def looks_like_an_id(text: str) -> bool:
-    """Five or more digits in one number, however they are grouped, once dates and percentages are set aside."""
-    return any(sum(ch.isdigit() for ch in m.group(0)) >= ID_DIGITS for m in _NUMBER.finditer(_without_dates(text)))
-
-
-def _no_student_ids(text: str) -> str:
-    if looks_like_an_id(text):
-        raise ValueError(
-            "must not contain a number of five or more digits, even written with dots, dashes or spaces "
-            "(12-345-67): it looks like a student ID, and evidence is aggregate only"
-        )
-    return text
-
-
-Label = Annotated[text(80), AfterValidator(_no_student_ids)]
-Text = Annotated[text(2000), AfterValidator(_no_student_ids)]
+# Input is held to today's rules (never blank, no ID however it is written). What the log
+# and a workflow's state already hold met the rules of its day and is read back as it was:
+# a tightened rule must never make a stored cycle unreadable (issue 8: old histories fold).
+# A handed-in ``StepEvidence`` becomes ``RecordedEvidence`` inside an event or a state.
+Label = Annotated[text(80), AfterValidator(no_student_ids)]
+Text = Annotated[text(2000), AfterValidator(no_student_ids)]
+_RecordedLabel = Annotated[str, Field(max_length=80)]
+_RecordedText = Annotated[str, Field(max_length=2000)]
 
 
 class _Evidence(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", revalidate_instances="subclass-instances")
 
 
-class AggregateResult(_Evidence):
+class RecordedResult(_Evidence):
     """How many students sit at each performance level on one measure."""
 
-    metric: Label
+    metric: _RecordedLabel
     n: int = Field(ge=0, le=100_000)
-    counts: dict[Label, Annotated[int, Field(ge=0)]] = Field(min_length=1, max_length=12)
+    counts: dict[_RecordedLabel, Annotated[int, Field(ge=0)]] = Field(min_length=1, max_length=12)
 
     @model_validator(mode="before")
     @classmethod
@@ -109,7 +54,7 @@ class AggregateResult(_Evidence):
         return data
 
     @model_validator(mode="after")
-    def _counts_add_up(self) -> "AggregateResult":
+    def _counts_add_up(self) -> "RecordedResult":
         total = sum(self.counts.values())
         if total != self.n:
             raise ValueError(f"counts per level add up to {total}, but n is {self.n}")
@@ -122,24 +67,48 @@ class AggregateResult(_Evidence):
         return self.n < SMALL_GROUP
 
 
-class DocumentLink(_Evidence):
+class AggregateResult(RecordedResult):
+    metric: Label
+    counts: dict[Label, Annotated[int, Field(ge=0)]] = Field(min_length=1, max_length=12)
+
+
+class RecordedLink(_Evidence):
     """A document kept elsewhere (the district's drive, an LMS), by address."""
 
-    title: Label
+    title: _RecordedLabel
     url: Annotated[str, Field(max_length=500, pattern=r"^https?://\S+$")]
 
 
-class Note(_Evidence):
+class DocumentLink(RecordedLink):
+    title: Label
+
+
+class RecordedNote(_Evidence):
+    text: _RecordedText
+
+
+class Note(RecordedNote):
     text: Text
 
 
-class StepEvidence(_Evidence):
-    """What a team hands in when it completes a step.
+class RecordedEvidence(_Evidence):
+    """What a team handed in when it completed a step, as the log holds it.
 
     One shape for every step: teams differ (seed 002's math and science
     teams), so steps carry evidence, not a script; each step's requirements
     are checked in ``domain.steps``.
     """
+
+    focus: _RecordedText | None = None
+    question: _RecordedText | None = None
+    measure: _RecordedText | None = None
+    results: list[RecordedResult] = Field(default_factory=list, max_length=50)
+    links: list[RecordedLink] = Field(default_factory=list, max_length=50)
+    notes: list[RecordedNote] = Field(default_factory=list, max_length=50)
+
+
+class StepEvidence(RecordedEvidence):
+    """Evidence as a team hands it in (``AdvanceStep``), held to today's rules."""
 
     focus: Text | None = None
     question: Text | None = None
@@ -152,7 +121,7 @@ class StepEvidence(_Evidence):
 # --- the levels a result counts students at ---
 
 DEFAULT_LEVELS = ("below", "approaching", "meets", "exceeds")
-LevelName = Annotated[text(40), AfterValidator(_no_student_ids)]
+LevelName = Annotated[text(40), AfterValidator(no_student_ids)]
 Levels = Annotated[tuple[LevelName, ...], Field(min_length=1, max_length=12)]
 
 

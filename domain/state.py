@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from . import events as ev
 from .calendar import SchoolCalendar
-from .evidence import StepEvidence
+from .evidence import RecordedEvidence
 from .ladder import EscalationRecord, merge_reached
 from .policy import EscalationPolicy
 from .steps import Step
@@ -56,7 +56,7 @@ class TeamState(_Frozen):
     step: Step | None = None
     step_opened_at: datetime | None = None
     due_on: date | None = None
-    evidence: dict[Step, StepEvidence] = Field(default_factory=dict)
+    evidence: dict[Step, RecordedEvidence] = Field(default_factory=dict)
     decisions: tuple[Decision, ...] = ()
     paused: Pause | None = None
     escalation: OpenEscalation | None = None

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from .evidence import StepEvidence
+from .evidence import RecordedEvidence
 
 
 class Step(StrEnum):
@@ -46,7 +46,7 @@ class Requirement:
     """One thing a step needs before it can be completed, in words a teacher reads."""
 
     description: str
-    met: Callable[[StepEvidence, int], bool]  # (evidence, decisions recorded this cycle)
+    met: Callable[[RecordedEvidence, int], bool]  # (evidence, decisions recorded this cycle)
 
 
 _DATA_SUMMARY = Requirement("a data summary (at least one aggregate result)", lambda e, _: bool(e.results))
@@ -68,5 +68,5 @@ REQUIREMENTS: dict[Step, tuple[Requirement, ...]] = {
 }
 
 
-def missing_evidence(step: Step, evidence: StepEvidence, decisions_this_cycle: int) -> list[str]:
+def missing_evidence(step: Step, evidence: RecordedEvidence, decisions_this_cycle: int) -> list[str]:
     return [r.description for r in REQUIREMENTS[step] if not r.met(evidence, decisions_this_cycle)]

@@ -15,7 +15,8 @@ from pydantic import ValidationError
 from app.files import load_district_file
 from cli.evidence_args import build_evidence
 from domain import commands as cmd
-from domain.evidence import AggregateResult, LevelNotOnScale, Note, ResultScale, StepEvidence, looks_like_an_id
+from domain.evidence import AggregateResult, LevelNotOnScale, Note, ResultScale, StepEvidence
+from domain.privacy import looks_like_an_id
 from domain.policy import EscalationPolicy
 from domain.steps import Step
 from tests.support.builders import local, register
@@ -158,3 +159,30 @@ def test_the_district_file_sets_the_scale_every_team_carries(tmp_path):
     start = load_district_file(path)
     assert start.team_policy.result_scale.levels == ("Not yet", "Partly", "Fully")
     assert EscalationPolicy().result_scale.levels == ("below", "approaching", "meets", "exceeds")
+
+
+# --- what the log already holds is read back as it was ---
+
+RECORDED_BEFORE = {  # met the rules of its day; today's input rules refuse each text
+    "focus": "   ",
+    "results": [{"metric": "Quiz 12 345", "n": 12, "counts": {"Jane Doe": 12}, "small": False}],
+    "links": [{"title": "Roster 1.234.567", "url": "https://drive.example/f"}],
+    "notes": [{"text": "In 2026 12 students moved up"}],
+}
+
+
+def test_evidence_stored_under_older_rules_still_folds():
+    from pydantic import TypeAdapter
+
+    from domain.events import TeamEvent
+    from domain.state import TeamState, evolve
+
+    with pytest.raises(ValidationError):
+        StepEvidence.model_validate(RECORDED_BEFORE)  # refused as input today
+    s = given((register(), local(MON)), (cmd.StartCycle(actor="a.kennedy"), local(MON))).state
+    stored = {"type": "StepCompleted", "at": local(MON).isoformat(), "cycle": 1, "step": "identify_focus", "by": "t.nelson",
+              "evidence": RECORDED_BEFORE}
+    s = evolve(s, TypeAdapter(TeamEvent).validate_python(stored))
+    assert s.evidence[Step.IDENTIFY_FOCUS].notes[0].text == "In 2026 12 students moved up"
+    # ... and a state carried through continue-as-new reads back too
+    assert TeamState.model_validate_json(s.model_dump_json()) == s

@@ -83,7 +83,8 @@ def test_advancing_completes_the_step_and_opens_the_next_with_a_due_date():
     s = started()
     events = s.run(cmd.AdvanceStep(actor="t.nelson", step=Step.IDENTIFY_FOCUS, evidence=EVIDENCE[Step.IDENTIFY_FOCUS]), local(MON))
     assert [type(e) for e in events] == [ev.StepCompleted, ev.StepOpened]
-    assert s.state.step is Step.POSE_QUESTION and s.state.evidence[Step.IDENTIFY_FOCUS] == EVIDENCE[Step.IDENTIFY_FOCUS]
+    # stored as the log holds it (RecordedEvidence), with the same content as handed in
+    assert s.state.step is Step.POSE_QUESTION and s.state.evidence[Step.IDENTIFY_FOCUS].model_dump() == EVIDENCE[Step.IDENTIFY_FOCUS].model_dump()
 
 
 def test_closing_share_findings_closes_the_cycle_and_opens_the_next():
