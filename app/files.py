@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from domain.calendar import SchoolCalendar
 from domain.commands import RegisterTeam
-from domain.district import District, Draft, Role, check_references
+from domain.district import District, Draft, Role, check_references, department_problems
 from domain.errors import InvalidConfiguration
 from domain.policy import EscalationPolicy
 from domain.rollout.commands import StartRollout
@@ -75,9 +75,8 @@ def _inline(data: dict, key: str, base: Path) -> dict:
 
 
 def load_district_file(path: Path) -> StartRollout:
-    """Every mistake at once, each with its path: each section's shape, and (when the
-    district section itself is well formed) every cross-reference, even if another
-    section has mistakes of its own."""
+    """Every mistake at once, each with its path: each section's shape, and every
+    cross-reference whose inputs parse, even where other entries have mistakes of their own."""
     what = f"district file {path}"
     data = read_yaml(path, what)
     if isinstance(data, dict):
@@ -112,7 +111,7 @@ def parse_district(data: Any, what: str = "district file") -> StartRollout:
 
 
 def _references(draft: Draft, registered_by: Any) -> list[str]:
-    problems = [f"district.{p}" for p in check_references(draft)]
+    problems = [f"district.{p}" for p in check_references(draft) + department_problems(draft)]
     if isinstance(registered_by, str) and draft.knows_person(registered_by) is not None:
         admin = draft.person(registered_by)
         if admin is None or Role.DISTRICT_ADMIN not in admin.roles:

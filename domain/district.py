@@ -211,7 +211,7 @@ def _role_at(d: Draft, user_id: str, role: Role, school: str | None, where: str)
 def check_references(d: District | Draft) -> list[str]:
     """Every cross-reference mistake in a district (or in whatever of it parsed), each with its path."""
     d = Draft.of(d) if isinstance(d, District) else d
-    return _people_problems(d) + _department_problems(d) + _school_problems(d)
+    return _people_problems(d) + _school_problems(d)
 
 
 def _people_problems(d: Draft) -> list[str]:
@@ -235,9 +235,14 @@ def _people_problems(d: Draft) -> list[str]:
     return problems
 
 
-def _department_problems(d: Draft) -> list[str]:
+def department_problems(d: District | Draft) -> list[str]:
     """An empty department could never be represented on the coalition, so form_coalition
-    could never pass (issue 8, defect 5): refuse it in the file instead."""
+    could never pass (issue 8, defect 5): the district file refuses it.
+
+    Not part of ``check_references``, which the rollout's decider runs on start: a district
+    started before this rule must still replay (it can be fixed, not re-decided).
+    """
+    d = Draft.of(d) if isinstance(d, District) else d
     if d.departments is None or not d.everyone_parsed:
         return []
     staffed = {p.department for p in d.people if Role.DEPARTMENT_STAFF in p.roles}
