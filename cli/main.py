@@ -140,7 +140,7 @@ def team_advance(
     focus: Optional[str] = None,
     question: Optional[str] = None,
     measure: Optional[str] = None,
-    result: Annotated[list[str], typer.Option(help="metric:n:level=count,... (repeatable)")] = [],
+    result: Annotated[list[str], typer.Option(help="metric:n:level=count,... (repeatable; levels from the district's scale)")] = [],
     link: Annotated[list[str], typer.Option(help="title|https://... (repeatable)")] = [],
     note: Annotated[list[str], typer.Option(help="A short note (repeatable)")] = [],
     evidence: Annotated[Optional[Path], typer.Option(help="YAML file with the step's evidence")] = None,

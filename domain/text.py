@@ -1,8 +1,9 @@
 """Free text people type: stripped, and never blank.
 
 Issue 8, defect 9: a reason made only of spaces was accepted and stored. Every
-free-text field of every command is built on ``NonBlank``, so surrounding
-spaces are dropped and a blank one is refused with the same words everywhere.
+free-text field of every command is a ``text(max_length)`` (reasons are
+``Reason``), so surrounding spaces are dropped and a blank one is refused with
+the same words everywhere.
 """
 
 from typing import Annotated, Any
@@ -27,9 +28,6 @@ def text(max_length: int, min_length: int = 1) -> Any:
     """
     constraints = StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length)
     return Annotated[str, constraints, BeforeValidator(_not_blank)]
-
-
-NonBlank = text(100_000)
 
 
 Reason = text(500, min_length=3)
