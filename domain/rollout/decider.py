@@ -7,7 +7,7 @@ from .. import ladder
 from ..calendar import next_school_year, school_year_of
 from ..district import check_references
 from ..errors import InvalidTransition, NotAllowed
-from ..ladder import Rung, Watch
+from ..ladder import Rung, Watch, fresh_escalation_ids
 from . import commands as c
 from . import events as ev
 from .gates import phase_gaps
@@ -217,7 +217,7 @@ def _tick(s: RolloutState, cmd: c.Tick, now: datetime):
         return out + _resolve(s, now, f"school year {year.name} began") + [_open(s, Phase.SUSTAIN, now, start=year.start)]
     rung = ladder.rung_due(watch(s), now)
     if rung is not None:
-        esc_id = s.escalation.id if s.escalation else f"{s.district.district_id}.{s.escalations_raised + 1}"
+        esc_id = s.escalation.id if s.escalation else next(fresh_escalation_ids(s.district.district_id, s.escalations_raised))
         late = s.calendar.school_days_between(s.due_on, today)
         out.append(ev.RolloutEscalationRaised(
             at=now, escalation_id=esc_id, phase=s.phase, level=rung, reached=reached_by(s, rung), on=today,

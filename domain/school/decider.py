@@ -160,11 +160,12 @@ def _tick(s, cmd: m.SchoolTick, now):
         return [*(m.SchoolEscalationResolved(at=now, escalation_id=e.id, why=f"{current.name} began") for e in s.escalations.values()),
                 _term_began(s, current, now)]
     out = []
+    fresh = ladder.fresh_escalation_ids(s.school.school_id, s.escalations_raised, (e.id for e in s.escalations.values()))
     for subject, w in watches(s).items():
         rung = ladder.rung_due(w, now)
         if rung is not None:
             esc = s.escalations.get(subject)
-            esc_id = esc.id if esc else f"{s.school.school_id}.{s.escalations_raised + len(out) + 1}"
+            esc_id = esc.id if esc else next(fresh)
             out.append(m.SchoolEscalationRaised(
                 at=now, escalation_id=esc_id, subject=subject, level=rung, reached=reached_by(s, subject, rung), on=today,
                 reason=f"{_what(subject, s)} was due {w.due_on} in {s.term}",
