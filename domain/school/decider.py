@@ -4,12 +4,10 @@ from collections.abc import Callable
 from datetime import datetime
 
 from .. import ladder
-from ..commands import RegisterTeam
 from ..errors import InvalidTransition, NotAllowed
 from ..ladder import Rung, Watch
 from ..policy import TEAM_LADDER
 from ..rubric import Assessment
-from ..team import TeamProfile
 from . import model as m
 from .terms import Term, term_on, terms
 
@@ -195,17 +193,6 @@ _HANDLERS: dict[type, Callable] = {
     m.RollUpEscalation: _roll_up,
     m.SchoolTick: _tick,
 }
-
-
-def team_registration(s: m.SchoolState, team_id: str):
-    """How the school launches one of its teams: the team workflow's registration."""
-    spec = s.teams[team_id].spec
-    profile = TeamProfile(
-        team_id=spec.team_id, school_id=s.school.school_id, district_id=s.district_id, name=spec.name,
-        facilitator=spec.facilitator, members=tuple(dict.fromkeys(spec.members)), principal=s.school.principal,
-        coalition=s.coalition or (s.school.principal,),
-    )
-    return RegisterTeam(actor="plcflow", team=profile, calendar=s.calendar, policy=s.team_policy)
 
 
 def district_roll_ups(before: m.SchoolState, events) -> list[tuple[str, Rung | None, str]]:
