@@ -127,5 +127,6 @@ def _rehearse(s: RolloutState, cmd: c.ScheduleWave, school: School, now: datetim
         try:
             decide_team(TeamState(), team_registration(state, team_id), now)
         except (DomainError, ValidationError) as err:
-            why = err.reason if isinstance(err, DomainError) else "; ".join(describe_errors(err))
+            why = (err.reason.rstrip(".") if isinstance(err, DomainError)
+                   else f"its team profile would not be valid ({'; '.join(describe_errors(err))})")
             raise InvalidTransition(f"{state.teams[team_id].spec.name} ({team_id}) at {school.name} could not be launched: {why}.") from None

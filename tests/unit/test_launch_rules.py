@@ -137,3 +137,13 @@ def test_the_largest_district_the_limits_allow_launches_every_school_and_team():
     assert len(launched.teams) == 1_500 and set(launched.modes.values()) == {"schoolwide"}
     assert {len(t.team.coalition) for t in launched.teams.values()} == {len(coalition)} == {MAX_COALITION}
     assert {len(t.team.members) for t in launched.teams.values()} == {MAX_TEAM_MEMBERS}
+
+
+def test_a_wave_whose_teams_could_not_be_registered_is_refused_naming_the_team():
+    # given no coalition seated yet, so the top rung falls back to the district admins, one more than a team allows
+    r = given_a_district_at_launch_waves(staffed_district([[(True, 3)]], admins=MAX_COALITION + 1))
+    # when a wave would launch the school's volunteer team, then it is refused before anything starts
+    refused(r, c.ScheduleWave(actor=r.admin, kind="pilot", launch_on=OCT_1, school_ids=("s0",), pilot_team_ids=("s0-team0",)),
+            "Team 0 of school 0 (s0-team0) at School 0 could not be launched: "
+            f"its team profile would not be valid (coalition: Tuple should have at most {MAX_COALITION} items after validation, "
+            f"not {MAX_COALITION + 1}).")
