@@ -14,6 +14,7 @@ from domain import commands as cmd
 from domain import events as team_events
 from domain.errors import DomainError
 from domain.ladder import Rung
+from domain.rollout import commands as rc
 from domain.rollout import events as rollout_events
 from domain.rollout.phases import Phase
 from domain.school import model as m
@@ -21,7 +22,6 @@ from tests.support.builders import local, register
 from tests.support.gwt import given as given_commands
 from tests.unit.test_rollout_properties import rollout_commands, school_commands
 from tests.unit.test_rollout_rules import SV_COALITION, Rollout
-from tests.unit.test_rollout_rules import c as rc
 from tests.unit.test_school_rules import School
 from tests.unit.test_team_properties import commands as team_commands
 
