@@ -71,9 +71,11 @@ async def test_a_large_coalitions_wave_launches_a_running_team(harness):
         await districts.send(d.district_id, c.SeatCoalition(actor=admin, members=staff[:MAX_COALITION + 1]))
     await districts.send(d.district_id, c.SeatCoalition(actor=admin, members=staff[:MAX_COALITION]))
     launch_on = cal.add_school_days(cal.local_date(await h.now()), 2)
+    version = (await districts.status(d.district_id)).state.version
     with pytest.raises(CommandRefused, match=f"{other.name} \\({other.team_id}\\) at School 0 is not a volunteer team"):
         await districts.send(d.district_id, c.ScheduleWave(actor=admin, kind="pilot", launch_on=launch_on,
                                                            school_ids=(school.school_id,), pilot_team_ids=(other.team_id,)))
+    assert (await districts.status(d.district_id)).state.version == version  # refused when scheduled: nothing written
     await districts.send(d.district_id, c.ScheduleWave(actor=admin, kind="pilot", launch_on=launch_on,
                                                        school_ids=(school.school_id,), pilot_team_ids=(volunteer.team_id,)))
     h.started.append(volunteer.team_id)
