@@ -82,12 +82,12 @@ def _start(s: RolloutState, cmd: c.StartRollout, now: datetime):
 
 def _seat(s: RolloutState, cmd: c.SeatCoalition, now: datetime):
     _admin(s, cmd.actor, "seat the guiding coalition")
-    unknown = [m for m in cmd.members if s.district.person(m) is None]
-    if unknown:
-        raise InvalidTransition(f"{', '.join(unknown)} {'is' if len(unknown) == 1 else 'are'} not on the district's staff list.")
     members = tuple(dict.fromkeys(cmd.members))
     if len(members) > MAX_COALITION:  # every launched team's profile carries the coalition: one limit for both
         raise InvalidTransition(f"A guiding coalition has at most {MAX_COALITION} members; {len(members)} were named.")
+    unknown = [m for m in members if s.district.person(m) is None]
+    if unknown:
+        raise InvalidTransition(f"{', '.join(unknown)} {'is' if len(unknown) == 1 else 'are'} not on the district's staff list.")
     return [ev.CoalitionSeated(at=now, by=cmd.actor, members=members)]
 
 
