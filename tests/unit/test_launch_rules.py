@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 
+from app.files import load_district_file
 from domain.errors import InvalidTransition
 from domain.limits import MAX_COALITION, MAX_TEAM_MEMBERS
 from domain.rollout import commands as c
@@ -17,7 +18,7 @@ from domain.rollout.phases import Phase
 from domain.rollout.state import evolve
 from tests.support.districts import staffed_district
 from tests.support.launching import Launched
-from tests.unit.test_rollout_rules import MON, SV_COALITION, Rollout, at, through_model_the_work
+from tests.unit.test_rollout_rules import EXAMPLES, MON, SV_COALITION, Rollout, at, through_model_the_work
 
 ADMIN = "sv.admin"
 OCT_1, OCT_5 = date(2026, 10, 1), date(2026, 10, 5)
@@ -147,3 +148,13 @@ def test_a_wave_whose_teams_could_not_be_registered_is_refused_naming_the_team()
             "Team 0 of school 0 (s0-team0) at School 0 could not be launched: "
             f"its team profile would not be valid (coalition: Tuple should have at most {MAX_COALITION} items after validation, "
             f"not {MAX_COALITION + 1}).")
+
+
+@pytest.mark.parametrize("name", ["silver-valley", "justice-county", "cobb-like"])
+def test_every_example_district_has_volunteers_for_its_first_wave(name):
+    # given an example district at its launch waves; when its volunteers' schools are the pilot wave; then it is scheduled
+    r = given_a_district_at_launch_waves(load_district_file(EXAMPLES / f"{name}.yaml").district)
+    volunteers = {t.team_id: s.school_id for s in r.state.district.schools for t in s.teams if t.pilot}
+    [scheduled] = r.run(c.ScheduleWave(actor=r.admin, kind="pilot", launch_on=OCT_1, school_ids=tuple(dict.fromkeys(volunteers.values())),
+                                       pilot_team_ids=tuple(volunteers)), MON)
+    assert scheduled.pilot_team_ids == tuple(volunteers)
