@@ -12,7 +12,7 @@ from . import commands as cmd
 from . import events as ev
 from .errors import InvalidTransition, MissingEvidence
 from .escalation import reached_by, rung_due
-from .ladder import acknowledgement_ends, check_holdable, snooze_ends
+from .ladder import acknowledgement_ends, check_holdable, fresh_escalation_ids, snooze_ends
 from .state import TeamState
 from .steps import FIRST_STEP, Step, missing_evidence, next_step
 from .team import require_leader, require_participant, require_principal
@@ -156,7 +156,7 @@ def _raise_due(s: TeamState, c: cmd.RaiseDueEscalations, now: datetime) -> list[
     if rung is None:
         return []
     today = s.calendar.local_date(now)
-    esc_id = s.escalation.id if s.escalation else f"{s.team.team_id}.{s.escalations_raised + 1}"
+    esc_id = s.escalation.id if s.escalation else next(fresh_escalation_ids(s.team.team_id, s.escalations_raised))
     late = s.calendar.school_days_between(s.due_on, today)
     overdue = f"is {late} school day(s) overdue" if late else "is due today"
     reason = f"{s.step.label} in cycle {s.cycle} was due {s.due_on} and {overdue}"

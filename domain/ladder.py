@@ -9,7 +9,7 @@ snooze. Paused work, or work with no due date, never escalates; neither does a
 closed day (DESIGN: winter break and summer do not escalate).
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from enum import StrEnum
@@ -89,6 +89,29 @@ class EscalationRecord(BaseModel):
         return self.model_copy(update={"held_until": until, "held_by": by, "hold": kind})
 
 
+def escalation_number(escalation_id: str) -> int:
+    """The ``n`` of an id ``<owner>.<n>`` (owners are slugs, without dots); 0 for any other shape."""
+    n = escalation_id.rpartition(".")[2]
+    return int(n) if n.isdigit() else 0
+
+
+def numbered_through(highest: int, escalation_id: str) -> int:
+    """The fold's half of unique ids: the highest escalation number this aggregate ever issued."""
+    return max(highest, escalation_number(escalation_id))
+
+
+def fresh_escalation_ids(owner: str, highest: int, open_ids: Iterable[str] = ()) -> Iterator[str]:
+    """The decider's half: ids for escalations raised from now on, numbered past every id issued or still open.
+
+    Issue 8, defect 4: counting escalations to number the next one let a
+    re-raise count as new, so a fresh ``.3`` met an open ``.3``. Numbering past
+    the highest id ever seen cannot collide; the open ids also cover a state
+    carried through continue-as-new from a run that still counted.
+    """
+    n = max([highest, *(escalation_number(i) for i in open_ids)])
+    while True:
+        n += 1
+        yield f"{owner}.{n}"
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from . import events as ev
 from .calendar import SchoolCalendar
 from .evidence import RecordedEvidence
-from .ladder import EscalationRecord, merge_reached
+from .ladder import EscalationRecord, merge_reached, numbered_through
 from .policy import EscalationPolicy
 from .steps import Step
 from .team import TeamProfile
@@ -60,7 +60,7 @@ class TeamState(_Frozen):
     decisions: tuple[Decision, ...] = ()
     paused: Pause | None = None
     escalation: OpenEscalation | None = None
-    escalations_raised: int = 0
+    escalations_raised: int = 0  # the highest escalation number issued (ids are <team>.<n>); the name is kept for old states
 
     @property
     def pending_recommendations(self) -> tuple[Decision, ...]:
@@ -169,8 +169,7 @@ def _(e: ev.EscalationRaised, s: TeamState) -> TeamState:
         reason=e.reason,
         reached=merge_reached(before, e.reached),
     )
-    fresh = s.escalation is None or s.escalation.id != e.escalation_id
-    return s.model_copy(update={"escalation": esc, "escalations_raised": s.escalations_raised + fresh})
+    return s.model_copy(update={"escalation": esc, "escalations_raised": numbered_through(s.escalations_raised, e.escalation_id)})
 
 
 def _hold(s: TeamState, by: str, until: date, kind: str) -> TeamState:

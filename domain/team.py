@@ -11,6 +11,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .errors import NotAllowed
+from .limits import MAX_COALITION, MAX_TEAM_MEMBERS
 from .text import text
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
@@ -25,9 +26,9 @@ class TeamProfile(BaseModel):
     district_id: Slug = "district"
     name: text(120)
     facilitator: UserId
-    members: Annotated[tuple[UserId, ...], Field(min_length=1, max_length=40)]
+    members: Annotated[tuple[UserId, ...], Field(min_length=1, max_length=MAX_TEAM_MEMBERS)]
     principal: UserId
-    coalition: Annotated[tuple[UserId, ...], Field(min_length=1, max_length=40)]
+    coalition: Annotated[tuple[UserId, ...], Field(min_length=1, max_length=MAX_COALITION)]
 
     @model_validator(mode="after")
     def _distinct_members(self) -> "TeamProfile":

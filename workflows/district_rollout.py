@@ -22,6 +22,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.rollout import commands as c
     from domain.rollout.decider import next_tick_at
     from domain.rollout.events import RolloutEventT
+    from domain.rollout.launch import school_opening, wanted_schools
     from domain.rollout.state import RolloutState, evolve
     from domain.school import model as m
 
@@ -74,15 +75,6 @@ class DistrictStatus(BaseModel):
     state: RolloutState
     persisted_version: int
     schools_started: dict[str, str]
-
-
-def wanted_schools(s: RolloutState) -> dict[str, str]:
-    """Each launched school and the mode its launched waves give it."""
-    out: dict[str, str] = {}
-    for w in s.launched_waves:
-        for school_id in w.school_ids:
-            out[school_id] = "schoolwide" if w.kind == "schoolwide" or out.get(school_id) == "schoolwide" else "pilot"
-    return out
 
 
 @workflow.defn(name=DISTRICT_WORKFLOW)
@@ -158,14 +150,7 @@ class DistrictRolloutWorkflow(DeciderShell):
             self._schools[school_id] = mode
 
     async def _start_school(self, school_id: str, mode: str) -> None:
-        s = self._state
-        pilots = tuple(t for w in s.launched_waves if w.kind == "pilot" for t in w.pilot_team_ids
-                       if t in {x.team_id for x in s.district.school(school_id).teams})
-        opening = m.OpenSchool(
-            actor="plcflow", district_id=s.district.district_id, school=s.district.school(school_id), calendar=s.calendar,
-            rubric=s.rubric, policy=s.school_policy, team_policy=s.team_policy, coalition=s.coalition or s.district.admins,
-            mode=mode, pilot_team_ids=pilots if mode == "pilot" else (),
-        )
+        opening = school_opening(self._state, school_id, mode)  # the wave was checked launchable when it was scheduled
         with contextlib.suppress(WorkflowAlreadyStartedError):
             await workflow.start_child_workflow(
                 SCHOOL_WORKFLOW, SchoolWorkflowInput(opening=opening), id=school_workflow_id(school_id),

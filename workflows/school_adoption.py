@@ -18,7 +18,8 @@ with workflow.unsafe.imports_passed_through():
     from domain.errors import DomainError
     from domain.rollout.commands import RollUpFromSchool
     from domain.school import model as m
-    from domain.school.decider import decide, district_roll_ups, next_tick_at, team_registration
+    from domain.rollout.launch import team_registration
+    from domain.school.decider import decide, district_roll_ups, next_tick_at
     from domain.school.fold import evolve
 
     from .messages import TeamWorkflowInput, workflow_id

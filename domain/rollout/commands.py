@@ -34,7 +34,9 @@ class StartRollout(RolloutCommand):
 
 
 class SeatCoalition(RolloutCommand):
-    members: Annotated[tuple[UserId, ...], Field(min_length=1, max_length=60)]
+    """Its size is checked by the decider against ``domain.limits.MAX_COALITION``, the one limit teams share."""
+
+    members: Annotated[tuple[UserId, ...], Field(min_length=1)]
 
 
 class RecordInquiryActivity(RolloutCommand):

@@ -7,11 +7,13 @@ from .. import ladder
 from ..calendar import next_school_year, school_year_of
 from ..district import check_references
 from ..errors import InvalidTransition, NotAllowed
-from ..ladder import Rung, Watch
+from ..ladder import Rung, Watch, fresh_escalation_ids
+from ..limits import MAX_COALITION
 from ..school.terms import term_named, terms
 from . import commands as c
 from . import events as ev
 from .gates import phase_gaps
+from .launch import check_wave
 from .phases import PHASES, Phase, next_phase
 from .state import RolloutState
 
@@ -81,10 +83,13 @@ def _start(s: RolloutState, cmd: c.StartRollout, now: datetime):
 
 def _seat(s: RolloutState, cmd: c.SeatCoalition, now: datetime):
     _admin(s, cmd.actor, "seat the guiding coalition")
-    unknown = [m for m in cmd.members if s.district.person(m) is None]
+    members = tuple(dict.fromkeys(cmd.members))
+    if len(members) > MAX_COALITION:  # every launched team's profile carries the coalition: one limit for both
+        raise InvalidTransition(f"A guiding coalition has at most {MAX_COALITION} members; {len(members)} were named.")
+    unknown = [m for m in members if s.district.person(m) is None]
     if unknown:
         raise InvalidTransition(f"{', '.join(unknown)} {'is' if len(unknown) == 1 else 'are'} not on the district's staff list.")
-    return [ev.CoalitionSeated(at=now, by=cmd.actor, members=tuple(dict.fromkeys(cmd.members)))]
+    return [ev.CoalitionSeated(at=now, by=cmd.actor, members=members)]
 
 
 def _activity(s: RolloutState, cmd: c.RecordInquiryActivity, now: datetime):
@@ -160,15 +165,12 @@ def _wave(s: RolloutState, cmd: c.ScheduleWave, now: datetime):
         raise InvalidTransition("The first wave launches voluntary pilot teams; schoolwide waves follow it.")
     if s.waves and cmd.kind == "pilot":
         raise InvalidTransition("Only the first wave is a pilot; later waves launch schools schoolwide.")
-    if cmd.kind == "pilot":
-        teams = {t.team_id for i in cmd.school_ids for t in d.school(i).teams}
-        if not cmd.pilot_team_ids or not set(cmd.pilot_team_ids) <= teams:
-            raise InvalidTransition("A pilot wave names its volunteer teams, each a team of one of its schools.")
     already = [i for i in cmd.school_ids if i in {x for w in s.waves if w.kind == "schoolwide" for x in w.school_ids}]
     if cmd.kind == "schoolwide" and already:
         raise InvalidTransition(f"{', '.join(already)} already has a schoolwide wave.")
     if cmd.launch_on < today or (s.waves and cmd.launch_on < s.waves[-1].launch_on):
         raise InvalidTransition("A wave launches after today and after the waves before it.")
+    check_wave(s, cmd, now)
     return [ev.WaveScheduled(at=now, by=cmd.actor, number=len(s.waves) + 1, kind=cmd.kind, launch_on=cmd.launch_on,
                              school_ids=cmd.school_ids, pilot_team_ids=cmd.pilot_team_ids)]
 
@@ -240,7 +242,7 @@ def _tick(s: RolloutState, cmd: c.Tick, now: datetime):
         return out + _resolve(s, now, f"school year {year.name} began") + [_open(s, Phase.SUSTAIN, now, start=year.start)]
     rung = ladder.rung_due(watch(s), now)
     if rung is not None:
-        esc_id = s.escalation.id if s.escalation else f"{s.district.district_id}.{s.escalations_raised + 1}"
+        esc_id = s.escalation.id if s.escalation else next(fresh_escalation_ids(s.district.district_id, s.escalations_raised))
         late = s.calendar.school_days_between(s.due_on, today)
         out.append(ev.RolloutEscalationRaised(
             at=now, escalation_id=esc_id, phase=s.phase, level=rung, reached=reached_by(s, rung), on=today,

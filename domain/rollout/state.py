@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..calendar import SchoolCalendar
 from ..district import District
-from ..ladder import EscalationRecord, Rung, merge_reached
+from ..ladder import EscalationRecord, Rung, merge_reached, numbered_through
 from ..policy import EscalationPolicy
 from ..rubric import Rubric
 from ..school.policy import SchoolPolicy
@@ -76,7 +76,7 @@ class RolloutState(_Frozen):
     waves: tuple[Wave, ...] = ()
     reviews: dict[str, tuple[str, ...]] = Field(default_factory=dict)  # school year -> schools reviewed
     escalation: PhaseEscalation | None = None
-    escalations_raised: int = 0
+    escalations_raised: int = 0  # the highest escalation number issued (ids are <district>.<n>); the name is kept for old states
     rolled_up: dict[str, RolledUpEscalation] = Field(default_factory=dict)  # what reached the coalition, by id
 
     @property
@@ -144,7 +144,7 @@ _RULES = {
                 id=e.escalation_id, phase=e.phase, level=e.level, raised_on=e.on, raised_at=e.at, reason=e.reason,
                 reached=merge_reached(s.escalation.reached if s.escalation else (), e.reached),
             ),
-            "escalations_raised": s.escalations_raised + (s.escalation is None or s.escalation.id != e.escalation_id),
+            "escalations_raised": numbered_through(s.escalations_raised, e.escalation_id),
         }
     ),
     ev.RolloutEscalationHeld: lambda e, s: s.model_copy(

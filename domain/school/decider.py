@@ -4,12 +4,10 @@ from collections.abc import Callable
 from datetime import datetime
 
 from .. import ladder
-from ..commands import RegisterTeam
 from ..errors import InvalidTransition, NotAllowed
 from ..ladder import Rung, Watch
 from ..policy import TEAM_LADDER
 from ..rubric import Assessment
-from ..team import TeamProfile
 from . import model as m
 from .terms import Term, term_on, terms
 
@@ -160,11 +158,12 @@ def _tick(s, cmd: m.SchoolTick, now):
         return [*(m.SchoolEscalationResolved(at=now, escalation_id=e.id, why=f"{current.name} began") for e in s.escalations.values()),
                 _term_began(s, current, now)]
     out = []
+    fresh = ladder.fresh_escalation_ids(s.school.school_id, s.escalations_raised, (e.id for e in s.escalations.values()))
     for subject, w in watches(s).items():
         rung = ladder.rung_due(w, now)
         if rung is not None:
             esc = s.escalations.get(subject)
-            esc_id = esc.id if esc else f"{s.school.school_id}.{s.escalations_raised + len(out) + 1}"
+            esc_id = esc.id if esc else next(fresh)
             out.append(m.SchoolEscalationRaised(
                 at=now, escalation_id=esc_id, subject=subject, level=rung, reached=reached_by(s, subject, rung), on=today,
                 reason=f"{_what(subject, s)} was due {w.due_on} in {s.term}",
@@ -194,17 +193,6 @@ _HANDLERS: dict[type, Callable] = {
     m.RollUpEscalation: _roll_up,
     m.SchoolTick: _tick,
 }
-
-
-def team_registration(s: m.SchoolState, team_id: str):
-    """How the school launches one of its teams: the team workflow's registration."""
-    spec = s.teams[team_id].spec
-    profile = TeamProfile(
-        team_id=spec.team_id, school_id=s.school.school_id, district_id=s.district_id, name=spec.name,
-        facilitator=spec.facilitator, members=tuple(dict.fromkeys(spec.members)), principal=s.school.principal,
-        coalition=s.coalition or (s.school.principal,),
-    )
-    return RegisterTeam(actor="plcflow", team=profile, calendar=s.calendar, policy=s.team_policy)
 
 
 def district_roll_ups(before: m.SchoolState, events) -> list[tuple[str, Rung | None, str]]:

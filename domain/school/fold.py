@@ -2,7 +2,7 @@
 
 from functools import singledispatch
 
-from ..ladder import merge_reached
+from ..ladder import merge_reached, numbered_through
 from . import model as m
 
 
@@ -68,8 +68,8 @@ def _(e: m.SchoolEscalationRaised, s):
     before = s.escalations.get(e.subject)
     esc = m.SchoolEscalation(id=e.escalation_id, subject=e.subject, level=e.level, raised_on=e.on, raised_at=e.at,
                              reason=e.reason, reached=merge_reached(before.reached if before else (), e.reached))
-    fresh = before is None or before.id != e.escalation_id
-    return s.model_copy(update={"escalations": {**s.escalations, e.subject: esc}, "escalations_raised": s.escalations_raised + fresh})
+    return s.model_copy(update={"escalations": {**s.escalations, e.subject: esc},
+                                "escalations_raised": numbered_through(s.escalations_raised, e.escalation_id)})
 
 
 def _by_id(s, escalation_id: str) -> m.SchoolEscalation:

@@ -233,7 +233,7 @@ class SchoolState(_Frozen):
     assessment_due_on: date | None = None
     assessments: tuple[Assessment, ...] = ()
     escalations: dict[str, SchoolEscalation] = Field(default_factory=dict)  # by subject
-    escalations_raised: int = 0
+    escalations_raised: int = 0  # the highest escalation number issued (ids are <school>.<n>); the name is kept for old states
     rolled_up: dict[str, RolledUp] = Field(default_factory=dict)  # by escalation id
 
     def assessed_this_term(self) -> bool:

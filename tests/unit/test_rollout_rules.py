@@ -23,9 +23,9 @@ def at(d: date, hour: int = 9) -> datetime:
 
 
 class Rollout:
-    def __init__(self, name: str = "silver-valley", on: date = date(2026, 9, 14)):
+    def __init__(self, name: str = "silver-valley", on: date = date(2026, 9, 14), start: c.StartRollout | None = None):
         self.state = RolloutState()
-        self.start = load_district_file(EXAMPLES / f"{name}.yaml")
+        self.start = start or load_district_file(EXAMPLES / f"{name}.yaml")
         self.admin = self.start.actor
         self.run(self.start, on)
 
