@@ -5,16 +5,17 @@ PostgreSQL stream equals the state the workflow reports.
 """
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from uuid import uuid4
 
 from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
 
 from activities.event_store import EventStore
-from app.wiring import build_worker
+from app.wiring import WORKFLOWS, build_worker
 from app.teams import TeamClient
 from domain import commands as cmd
 from domain.commands import RegisterTeam
@@ -111,10 +112,20 @@ class Harness:
 
 
 @asynccontextmanager
-async def running(env: WorkflowEnvironment, store: EventStore, prefix: str = "plcflow-test") -> AsyncIterator[Harness]:
-    """A worker on a fresh task queue for one test, and a harness to drive it."""
+async def running(
+    env: WorkflowEnvironment, store: EventStore, prefix: str = "plcflow-test", activities: Sequence[Callable] | None = None
+) -> AsyncIterator[Harness]:
+    """A worker on a fresh task queue for one test, and a harness to drive it.
+
+    ``activities`` replaces the real ones with fakes registered under the real
+    names (an event log that refuses, one that is away for a while).
+    """
     task_queue = f"{prefix}-{uuid4()}"
-    async with build_worker(env.client, store, task_queue=task_queue):
+    worker = (
+        build_worker(env.client, store, task_queue=task_queue) if activities is None
+        else Worker(env.client, task_queue=task_queue, workflows=list(WORKFLOWS), activities=list(activities))
+    )
+    async with worker:
         h = Harness(env, TeamClient(env.client, task_queue), store)
         try:
             yield h

@@ -8,20 +8,15 @@ longer persists: its task fails, visibly, in history.
 
 import asyncio
 from collections.abc import Callable
-from contextlib import asynccontextmanager
-from uuid import uuid4
 
 from temporalio import activity
 from temporalio.api.enums.v1 import EventType
 from temporalio.exceptions import ApplicationError
-from temporalio.worker import Worker
 
 from activities.team_events import AppendEvents
-from app.teams import TeamClient
-from app.wiring import WORKFLOWS
 from domain import commands as cmd
 from domain.steps import STEPS, Step
-from tests.support.harness import Harness
+from tests.support.harness import Harness, running
 
 
 def refusing(refuses: Callable[[AppendEvents], bool]):
@@ -31,17 +26,6 @@ def refusing(refuses: Callable[[AppendEvents], bool]):
             raise ApplicationError("stream conflict at this version", type="StreamConflict", non_retryable=True)
 
     return append_events
-
-
-@asynccontextmanager
-async def log_that(env, event_store, refuses: Callable[[AppendEvents], bool]):
-    task_queue = f"plcflow-refusing-{uuid4()}"
-    async with Worker(env.client, task_queue=task_queue, workflows=list(WORKFLOWS), activities=[refusing(refuses)]):
-        h = Harness(env, TeamClient(env.client, task_queue), event_store)
-        try:
-            yield h
-        finally:
-            await h.close()
 
 
 async def first_task_failure(h: Harness, team_id: str, timeout: float = 30.0) -> str:
@@ -56,7 +40,7 @@ async def first_task_failure(h: Harness, team_id: str, timeout: float = 30.0) ->
 
 
 async def test_a_log_that_refuses_an_append_fails_the_team_task_instead_of_going_silent(env, event_store):
-    async with log_that(env, event_store, lambda batch: True) as h:
+    async with running(env, event_store, "plcflow-refusing", [refusing(lambda batch: True)]) as h:
         team = await h.start(await h.layout())
         message = await first_task_failure(h, team)
         assert message.startswith("the persist loop died: event log refused versions 1..")
@@ -66,7 +50,7 @@ async def test_a_refusal_while_draining_before_continue_as_new_fails_the_task(en
     def refuses_the_closing_batch(batch: AppendEvents) -> bool:
         return any(e.type == "CycleClosed" for e in batch.events)
 
-    async with log_that(env, event_store, refuses_the_closing_batch) as h:
+    async with running(env, event_store, "plcflow-refusing", [refusing(refuses_the_closing_batch)]) as h:
         team = await h.start(await h.layout())
         first_run = await h.run_id(team)
         for step in STEPS:
