@@ -3,7 +3,8 @@
 A fake ``append_events`` activity, registered under the real name, refuses
 the way the real one does on a stream conflict (a non-retryable
 ApplicationError). The workflow must not carry on accepting commands it no
-longer persists: its task fails, visibly, in history.
+longer persists: its task fails, visibly, in history. A task failing for
+ever holds the time-skipping clock, hence ``private_env``.
 """
 
 import asyncio
@@ -39,18 +40,18 @@ async def first_task_failure(h: Harness, team_id: str, timeout: float = 30.0) ->
     raise AssertionError(f"no workflow task of {team_id} failed within {timeout} s: the dead loop went unnoticed")
 
 
-async def test_a_log_that_refuses_an_append_fails_the_team_task_instead_of_going_silent(env, event_store):
-    async with running(env, event_store, "plcflow-refusing", [refusing(lambda batch: True)]) as h:
+async def test_a_log_that_refuses_an_append_fails_the_team_task_instead_of_going_silent(private_env, event_store):
+    async with running(private_env, event_store, "plcflow-refusing", [refusing(lambda batch: True)]) as h:
         team = await h.start(await h.layout())
         message = await first_task_failure(h, team)
         assert message.startswith("the persist loop died: event log refused versions 1..")
 
 
-async def test_a_refusal_while_draining_before_continue_as_new_fails_the_task(env, event_store):
+async def test_a_refusal_while_draining_before_continue_as_new_fails_the_task(private_env, event_store):
     def refuses_the_closing_batch(batch: AppendEvents) -> bool:
         return any(e.type == "CycleClosed" for e in batch.events)
 
-    async with running(env, event_store, "plcflow-refusing", [refusing(refuses_the_closing_batch)]) as h:
+    async with running(private_env, event_store, "plcflow-refusing", [refusing(refuses_the_closing_batch)]) as h:
         team = await h.start(await h.layout())
         first_run = await h.run_id(team)
         for step in STEPS:
