@@ -6,6 +6,7 @@ the domain's sentence; nothing was written.
 """
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
@@ -83,8 +84,21 @@ async def send_update(handle: WorkflowHandle, name: str, command, result_type, u
         raise (UnknownTeam(unknown) if err.status == RPCStatusCode.NOT_FOUND else err) from None
 
 
+# A query that reaches a run just as it continues as new can go unanswered (the
+# worker's answer is refused, "workflow execution already completed") and
+# would wait for the server's 30 s deadline; by workflow id alone, asking
+# again reaches the next run. A healthy answer takes milliseconds (issue 8, defect 15).
+QUERY_TIMEOUT = timedelta(seconds=3)
+QUERY_ATTEMPTS = 5
+
+
 async def query_status(handle: WorkflowHandle, result_type, unknown: str):
-    try:
-        return await handle.query("status", result_type=result_type)
-    except RPCError as err:
-        raise (UnknownTeam(unknown) if err.status == RPCStatusCode.NOT_FOUND else err) from None
+    for attempt in range(1, QUERY_ATTEMPTS + 1):
+        try:
+            return await handle.query("status", result_type=result_type, rpc_timeout=QUERY_TIMEOUT)
+        except RPCError as err:
+            if err.status == RPCStatusCode.NOT_FOUND:
+                raise UnknownTeam(unknown) from None
+            unanswered = err.status in (RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED)
+            if not unanswered or attempt == QUERY_ATTEMPTS:
+                raise

@@ -4,7 +4,7 @@ Used alike by ``worker.py`` (production), the embedded stack (``make run``),
 the tests and the benchmarks, so all four run the same wiring.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
@@ -35,14 +35,16 @@ async def open_store(database_url: str) -> EventStore:
 
 
 def build_worker(
-    client: Client, store: EventStore, *, task_queue: str, workflow_cache: int = 2_000, extra_workflows: Sequence[type] = ()
+    client: Client, store: EventStore, *, task_queue: str, workflow_cache: int = 2_000, extra_workflows: Sequence[type] = (),
+    extra_activities: Sequence[Callable] = (),
 ) -> Worker:
+    """``extra_*``: the benchmarks' baselines, hosted by the same worker so they share its costs."""
     activities = EventLogActivities(store)
     return Worker(
         client,
         task_queue=task_queue,
         workflows=[*WORKFLOWS, *extra_workflows],
-        activities=[activities.append_events],
+        activities=[activities.append_events, *extra_activities],
         # Every open team stays cached: an evicted workflow replays its history
         # on the next update (DESIGN: 2x slower updates, 4.5x slower queries).
         max_cached_workflows=workflow_cache,

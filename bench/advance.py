@@ -1,14 +1,17 @@
-"""Step-advance benchmark on the embedded stack, against a raw no-op Update.
+"""Step-advance benchmark on the embedded stack, against a raw no-op Update and the one-activity floor.
 
     make bench                      # N=200 teams
     .venv/bin/python -m bench.advance --teams 500 --rounds 3
 
 Starts its own Temporal dev server (SQLite file, WAL, as ``make run``) and
-embedded PostgreSQL in a temporary folder, one worker hosting both our team
-workflow and the raw ``RawNoop`` workflow, then measures N teams advancing
-one at a time and all at once, interleaving ours and raw so drift hits both.
-Prints p50/p99 latency, throughput and the ratios (ours / raw):
-``advance_p99_ratio`` (one at a time) and ``advance_throughput_ratio`` (concurrent).
+embedded PostgreSQL in a temporary folder, one worker hosting our team
+workflow and two baselines (``bench/raw.py``): ``RawNoop``, whose Update does
+nothing, and ``FloorOneActivity``, whose Update runs one no-op activity: the
+floor of any design that persists each advance outside Temporal. It measures
+N teams advancing one at a time and all at once, interleaving the three so
+drift hits all. Prints p50/p99 latency, throughput and the ratios:
+``advance_p99_ratio`` (one at a time) and ``advance_throughput_ratio``
+(concurrent) against raw, ``advance_vs_floor_throughput_ratio`` against the floor.
 """
 
 import argparse
@@ -32,10 +35,9 @@ from app.wiring import build_worker, open_store
 from domain import commands as cmd
 from domain.commands import RegisterTeam
 from domain.steps import STEPS
-from tests.support.builders import EVIDENCE, profile
-from tests.support.calendars import layout_around
 
-from .raw import RawNoopWorkflow
+from .fixtures import EVIDENCE, calendar_around, team
+from .raw import FloorWorkflow, RawNoopWorkflow, noop_activity
 
 BIN = Path(sys.executable).parent
 
@@ -56,21 +58,25 @@ class Bench:
         self.client, self.teams, self.tq, self.n = client, teams, task_queue, n
         self.team_ids: list[str] = []
         self.raw = []
+        self.floor = []
         self.step_of: dict[str, int] = {}
 
     async def setup(self) -> None:
-        layout = layout_around(date.today())
+        calendar = calendar_around(date.today())
         sem = asyncio.Semaphore(20)
 
         async def one(i: int) -> None:
             async with sem:
                 team_id = f"bench-{uuid4().hex[:10]}"
-                reg = RegisterTeam(actor="district.admin", team=profile(team_id), calendar=layout.calendar)
+                reg = RegisterTeam(actor="district.admin", team=team(team_id), calendar=calendar)
                 await self.teams.start(reg)
                 self.team_ids.append(team_id)
                 self.step_of[team_id] = 0
                 self.raw.append(
                     await self.client.start_workflow(RawNoopWorkflow.run, id=f"raw-{uuid4().hex[:10]}", task_queue=self.tq)
+                )
+                self.floor.append(
+                    await self.client.start_workflow(FloorWorkflow.run, id=f"floor-{uuid4().hex[:10]}", task_queue=self.tq)
                 )
 
         await asyncio.gather(*(one(i) for i in range(self.n)))
@@ -86,16 +92,22 @@ class Bench:
     def noop(self, handle):
         return handle.execute_update(RawNoopWorkflow.noop, 1)
 
-    async def sequential(self) -> tuple[list[float], list[float]]:
-        ours, raw = [], []
-        for team_id, handle in zip(self.team_ids, self.raw, strict=True):
+    def one_activity(self, handle):
+        return handle.execute_update(FloorWorkflow.advance, 1)
+
+    async def sequential(self) -> tuple[list[float], list[float], list[float]]:
+        ours, raw, floor = [], [], []
+        for team_id, handle, floor_handle in zip(self.team_ids, self.raw, self.floor, strict=True):
             raw.append(await timed(self.noop(handle)))
+            floor.append(await timed(self.one_activity(floor_handle)))
             ours.append(await timed(self.advance(team_id)))
-        return ours, raw
+        return ours, raw, floor
 
     async def concurrent(self, which: str) -> tuple[list[float], float]:
         if which == "ours":
             coros = [timed(self.advance(t)) for t in self.team_ids]
+        elif which == "floor":
+            coros = [timed(self.one_activity(h)) for h in self.floor]
         else:
             coros = [timed(self.noop(h)) for h in self.raw]
         t0 = time.perf_counter()
@@ -106,7 +118,7 @@ class Bench:
 def line(name: str, lat: list[float], tput: float | None = None) -> str:
     ms = lambda s: f"{s * 1000:7.1f} ms"  # noqa: E731
     extra = f"  throughput {tput:7.1f}/s" if tput else ""
-    return f"  {name:<22} p50 {ms(pct(lat, .5))}  p99 {ms(pct(lat, .99))}{extra}"
+    return f"  {name:<26} p50 {ms(pct(lat, .5))}  p99 {ms(pct(lat, .99))}{extra}"
 
 
 async def main(n: int, rounds: int) -> dict[str, float]:
@@ -121,37 +133,41 @@ async def main(n: int, rounds: int) -> dict[str, float]:
         )
         tq = f"bench-{uuid4()}"
         try:
-            async with build_worker(env.client, store, task_queue=tq, workflow_cache=4 * n, extra_workflows=[RawNoopWorkflow]):
+            async with build_worker(env.client, store, task_queue=tq, workflow_cache=6 * n,
+                                    extra_workflows=[RawNoopWorkflow, FloorWorkflow], extra_activities=[noop_activity]):
                 bench = Bench(env.client, TeamClient(env.client, tq), tq, n)
                 await bench.setup()
-                seq_ours, seq_raw, con_ours, con_raw, tp_ours, tp_raw = [], [], [], [], [], []
+                seq = {"ours": [], "raw": [], "floor": []}
+                con = {"ours": [], "raw": [], "floor": []}
+                tput = {"ours": [], "raw": [], "floor": []}
                 for _ in range(rounds):
-                    o, r = await bench.sequential()
-                    seq_ours += o
-                    seq_raw += r
-                    lat, tp = await bench.concurrent("raw")
-                    con_raw += lat
-                    tp_raw.append(tp)
-                    lat, tp = await bench.concurrent("ours")
-                    con_ours += lat
-                    tp_ours.append(tp)
+                    for which, lat in zip(("ours", "raw", "floor"), await bench.sequential(), strict=True):
+                        seq[which] += lat
+                    for which in ("raw", "floor", "ours"):
+                        lat, tp = await bench.concurrent(which)
+                        con[which] += lat
+                        tput[which].append(tp)
         finally:
             await env.shutdown()
             await store.close()
             pg.cleanup()
+    tp = {which: statistics.median(values) for which, values in tput.items()}
     figures = {
-        "advance_p99_ratio": pct(seq_ours, .99) / pct(seq_raw, .99),
-        "advance_p50_ratio": pct(seq_ours, .5) / pct(seq_raw, .5),
-        "advance_throughput_ratio": statistics.median(tp_ours) / statistics.median(tp_raw),
-        "concurrent_p99_ratio": pct(con_ours, .99) / pct(con_raw, .99),
+        "advance_p99_ratio": pct(seq["ours"], .99) / pct(seq["raw"], .99),
+        "advance_p50_ratio": pct(seq["ours"], .5) / pct(seq["raw"], .5),
+        "advance_throughput_ratio": tp["ours"] / tp["raw"],
+        "concurrent_p99_ratio": pct(con["ours"], .99) / pct(con["raw"], .99),
+        "advance_vs_floor_throughput_ratio": tp["ours"] / tp["floor"],
+        "advance_vs_floor_p99_ratio": pct(seq["ours"], .99) / pct(seq["floor"], .99),
     }
+    names = {"raw": "raw no-op update", "floor": "floor: one no-op activity", "ours": "plcflow advance"}
     print(f"step-advance benchmark: {n} teams, {rounds} round(s), embedded stack (Temporal dev server on SQLite+WAL, PostgreSQL 18)")
     print("one at a time:")
-    print(line("raw no-op update", seq_raw))
-    print(line("plcflow advance", seq_ours))
+    for which, name in names.items():
+        print(line(name, seq[which]))
     print("concurrent (all teams at once):")
-    print(line("raw no-op update", con_raw, statistics.median(tp_raw)))
-    print(line("plcflow advance", con_ours, statistics.median(tp_ours)))
+    for which, name in names.items():
+        print(line(name, con[which], tp[which]))
     for k, v in figures.items():
         print(f"{k} = {v:.2f}")
     return figures

@@ -1,10 +1,13 @@
-"""The raw engine baseline: a workflow whose Update does nothing.
+"""The engine baselines the benchmarks divide by, measured on the same server in the same run.
 
-Benchmarks divide our figures by this one's, measured on the same server in
-the same run, so machine noise cancels out.
+``RawNoop``: an Update that does nothing (the raw engine). ``FloorOneActivity``:
+an Update that runs one no-op activity, the floor of any design that persists
+each advance outside Temporal (issue 8, benchmark).
 """
 
-from temporalio import workflow
+from datetime import timedelta
+
+from temporalio import activity, workflow
 
 
 @workflow.defn(name="RawNoop")
@@ -25,6 +28,34 @@ class RawNoopWorkflow:
 
     @noop.validator
     def _validate_noop(self, value: int) -> None:
+        if value < 0:
+            raise ValueError("negative")
+
+    @workflow.signal
+    def finish(self) -> None:
+        self._done = True
+
+
+@activity.defn(name="bench_noop")
+async def noop_activity(value: int) -> int:
+    return value
+
+
+@workflow.defn(name="FloorOneActivity")
+class FloorWorkflow:
+    def __init__(self) -> None:
+        self._done = False
+
+    @workflow.run
+    async def run(self) -> None:
+        await workflow.wait_condition(lambda: self._done)
+
+    @workflow.update
+    async def advance(self, value: int) -> int:
+        return await workflow.execute_activity(noop_activity, value, start_to_close_timeout=timedelta(seconds=30))
+
+    @advance.validator
+    def _validate_advance(self, value: int) -> None:
         if value < 0:
             raise ValueError("negative")
 

@@ -38,12 +38,10 @@ from app.wiring import build_worker, open_store
 from domain import commands as cmd
 from domain.commands import RegisterTeam
 from domain.steps import Step
-from tests.support.builders import EVIDENCE, profile
-from tests.support.calendars import layout_around
-from tests.support.gwt import given
 from workflows.persistence import to_rows
 
 from .advance import line, pct
+from .fixtures import EVIDENCE, Fold, calendar_around, team
 from .raw import RawNoopWorkflow
 
 BIN = Path(sys.executable).parent
@@ -52,22 +50,23 @@ SCHOOLS = 50
 
 def team_events(i: int, calendar, start: datetime):
     """One team's real events: registered, first cycle open, every tenth one escalated."""
-    team = profile(f"t{i:05d}").model_copy(update={"school_id": f"school-{i % SCHOOLS:02d}", "district_id": "bench"})
-    s = given((RegisterTeam(actor="district.admin", team=team, calendar=calendar), start),
-              (cmd.StartCycle(actor="a.kennedy"), start))
+    profile = team(f"t{i:05d}", school_id=f"school-{i % SCHOOLS:02d}")
+    s = Fold()
+    s.run(RegisterTeam(actor="district.admin", team=profile, calendar=calendar), start)
+    s.run(cmd.StartCycle(actor="a.kennedy"), start)
     if i % 10 == 0:
         due = s.state.due_on
         for n in (1, 3, 6):
             s.run(cmd.RaiseDueEscalations(), calendar.at_local(calendar.add_school_days(due, n), time_of_day(12)))
-    return team.team_id, s.log
+    return profile.team_id, s.log
 
 
 async def load_district(store, n: int) -> tuple[float, int]:
-    layout = layout_around(date.today())
-    start = layout.calendar.at_local(layout.calendar.next_school_day_on_or_after(date.today()), time_of_day(9))
+    calendar = calendar_around(date.today())
+    start = calendar.at_local(calendar.next_school_day_on_or_after(date.today()), time_of_day(9))
     records = []
     for i in range(n):
-        team_id, events = team_events(i, layout.calendar, start)
+        team_id, events = team_events(i, calendar, start)
         for row in to_rows(1, events):
             records.append((f"team-{team_id}", row.version, row.type, row.data, row.occurred_at))
     async with store.pool.acquire() as conn:
@@ -115,13 +114,13 @@ async def time_visibility(client, n: int, rounds: int) -> list[float]:
 
 async def projection_lag(env, store, dsn: str, tq: str, n: int) -> list[float]:
     teams = TeamClient(env.client, tq)
-    layout = layout_around(date.today())
+    calendar = calendar_around(date.today())
     ids = [f"lag-{uuid4().hex[:8]}" for _ in range(n)]
     sem = asyncio.Semaphore(25)
 
     async def start(team_id):
         async with sem:
-            await teams.start(RegisterTeam(actor="district.admin", team=profile(team_id), calendar=layout.calendar))
+            await teams.start(RegisterTeam(actor="district.admin", team=team(team_id), calendar=calendar))
 
     await asyncio.gather(*(start(t) for t in ids))
     projector = start_projector(dsn)  # its own process, as in production

@@ -9,7 +9,6 @@ schoolwide. Schools report what reaches the coalition by signal. The
 rollout continues as new at each school-year boundary.
 """
 
-import asyncio
 import contextlib
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -96,17 +95,14 @@ class DistrictRolloutWorkflow(DeciderShell):
 
     @workflow.run
     async def run(self, input: DistrictWorkflowInput) -> None:
-        tasks = [asyncio.create_task(t) for t in (self._persist_forever(), self._clock_forever(), self._launch_forever())]
-        await self._supervise(tasks, self._should_continue_as_new)
-        tasks[1].cancel()
-        await workflow.wait_condition(lambda: self._drained() and not self._pending_launches())
-        for t in tasks:
-            t.cancel()
-        self._log().info("continuing_as_new", version=self._state.version, school_year=self._year())
-        workflow.continue_as_new(DistrictWorkflowInput(
+        await self._live()
+
+    def _next_run(self):
+        next_input = DistrictWorkflowInput(
             state=self._state, applied_updates=self._recent_updates(), schools_started=self._schools,
             history_limit=self._history_limit,
-        ))
+        )
+        return next_input, {"school_year": self._year()}
 
     @workflow.query(name="status")
     def status(self) -> DistrictStatus:
@@ -131,8 +127,14 @@ class DistrictRolloutWorkflow(DeciderShell):
             wake = min(wake, boundary) if wake else boundary
         return wake
 
-    def _clock_forever(self):
+    def _clock(self):
         return self._keep_clock(self._next_wake, c.Tick)
+
+    def _side_loops(self):
+        return [self._launch_forever()]
+
+    def _side_work_pending(self) -> bool:
+        return bool(self._pending_launches())
 
     def _pending_launches(self) -> list[tuple[str, str]]:
         return [(s, mode) for s, mode in wanted_schools(self._state).items() if self._schools.get(s) != mode]

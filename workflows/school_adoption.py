@@ -7,7 +7,6 @@ the same terms. Teams report escalations that reach the principal by signal
 the district. It continues as new at each school-year boundary.
 """
 
-import asyncio
 import contextlib
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -85,18 +84,14 @@ class SchoolAdoptionWorkflow(DeciderShell):
 
     @workflow.run
     async def run(self, input: SchoolWorkflowInput) -> None:
-        tasks = [asyncio.create_task(t) for t in (self._persist_forever(), self._clock_forever(),
-                                                  self._launch_forever(), self._report_forever())]
-        await self._supervise(tasks, self._should_continue_as_new)
-        tasks[1].cancel()
-        await workflow.wait_condition(lambda: self._drained() and not self._unstarted() and not self._to_district)
-        for t in tasks:
-            t.cancel()
-        self._log().info("continuing_as_new", version=self._state.version, school_year=self._state.school_year)
-        workflow.continue_as_new(SchoolWorkflowInput(
+        await self._live()
+
+    def _next_run(self):
+        next_input = SchoolWorkflowInput(
             state=self._state, applied_updates=self._recent_updates(), started_teams=tuple(self._started),
             history_limit=self._history_limit,
-        ))
+        )
+        return next_input, {"school_year": self._state.school_year}
 
     @workflow.query(name="status")
     def status(self) -> SchoolStatus:
@@ -127,8 +122,14 @@ class SchoolAdoptionWorkflow(DeciderShell):
             ]
         return events
 
-    def _clock_forever(self):
+    def _clock(self):
         return self._keep_clock(lambda: next_tick_at(self._state, workflow.now()), m.SchoolTick)
+
+    def _side_loops(self):
+        return [self._launch_forever(), self._report_forever()]
+
+    def _side_work_pending(self) -> bool:
+        return bool(self._unstarted() or self._to_district)
 
     def _unstarted(self) -> list[str]:
         return [t for t in sorted(self._state.teams) if t not in self._started]

@@ -5,13 +5,16 @@ validator runs ``decide`` (a refusal writes nothing); the handler folds the
 events at once and queues them; a persist loop appends them to PostgreSQL in
 order with the ``append_events`` activity, one batch in flight at a time.
 Update ids already applied are remembered across continue-as-new, so a
-client's retry is answered, not applied twice. Subclasses name their stream,
-their log context and their notifications.
+client's retry is answered, not applied twice. The shell owns each run's
+lifecycle (``_live``): it starts the background loops, watches them through
+the run and the drain, and continues as new; subclasses name their stream,
+their log context, their notifications, their clock and other loops, when a
+run ends and what the next run receives.
 """
 
 import asyncio
 import contextlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -30,12 +33,23 @@ with workflow.unsafe.imports_passed_through():
     from .persistence import to_rows
 
 APPLIED_UPDATES_KEPT = 500
-APPEND_RETRY = RetryPolicy(initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(seconds=30))
+# After PostgreSQL comes back the log must catch up within 10 s (issue 8, defect 13). The
+# wait after a failed attempt is at most maximum_interval, and an attempt against a database
+# that is away fails at once (connection refused), so 5 s of backoff plus one append stays
+# well inside 10 s. The uncapped growth to 30 s made catching up take ~33 s. A retry every
+# 5 s per waiting workflow is cheap next to the outage it rides out.
+APPEND_RETRY = RetryPolicy(initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(seconds=5))
 
 
 class EventLogRejected(RuntimeError):
     """Raised (not as ApplicationError) so the workflow task fails and retries:
     the folded state must never run ahead of a log that refused it."""
+
+
+class LoopDied(RuntimeError):
+    """A background loop ended with an error. Raised from ``run`` (never as an ApplicationError)
+    so the workflow task fails and retries, visible in the Web UI, instead of the workflow
+    accepting Updates it no longer persists or escalates (issue 8, defect 1)."""
 
 
 def rejection(err: DomainError) -> ApplicationError:
@@ -64,6 +78,48 @@ class DeciderShell:
 
     def _notifications(self, first_version: int, batch: Sequence) -> list[Notification]:
         return []
+
+    # --- subclasses say how a run lives and ends ---
+
+    def _clock(self) -> Coroutine:
+        """The loop that keeps the durable timers; stopped when the run starts to drain."""
+        raise NotImplementedError
+
+    def _side_loops(self) -> list[Coroutine]:
+        """Loops that must keep going through the drain (reporting to a parent, launching children)."""
+        return []
+
+    def _should_continue_as_new(self) -> bool:
+        raise NotImplementedError
+
+    def _side_work_pending(self) -> bool:
+        """Work the side loops still owe before the run may end."""
+        return False
+
+    def _next_run(self) -> tuple[BaseModel, dict[str, Any]]:
+        """The input of the next run, and what to log about this one as it ends."""
+        raise NotImplementedError
+
+    # --- the lifecycle, the same for every workflow ---
+
+    async def _live(self) -> None:
+        """Start the loops, watch them through the run and the drain, then continue as new.
+
+        Creation and cancellation order are those the workflows had before the
+        shell owned them (persist, clock, then side loops): recorded histories
+        keep replaying command for command.
+        """
+        loops = {"persist": self._persist_forever(), "clock": self._clock()}
+        loops.update({coro.__name__.strip("_"): coro for coro in self._side_loops()})
+        tasks = {name: asyncio.create_task(coro) for name, coro in loops.items()}
+        await self._supervise(tasks, self._should_continue_as_new)
+        tasks["clock"].cancel()
+        await self._supervise(tasks, lambda: self._drained() and not self._side_work_pending())
+        for task in tasks.values():
+            task.cancel()
+        next_input, progress = self._next_run()
+        self._log().info("continuing_as_new", version=self._state.version, **progress)
+        workflow.continue_as_new(next_input)
 
     # --- Updates ---
 
@@ -157,15 +213,20 @@ class DeciderShell:
             raise EventLogRejected(f"event log refused versions {first}..{first + len(batch) - 1}: {err.cause}") from err
         self._persisted = first + len(batch) - 1
 
-    async def _supervise(self, tasks: list, until) -> None:
-        """Wait for ``until``; a background loop that died must not die silently: re-raise its
-        error here, which fails the workflow task (retried, visible in the Web UI)."""
-        def failed():
-            return next((t.exception() for t in tasks if t.done() and not t.cancelled() and t.exception()), None)
+    async def _supervise(self, tasks: dict[str, asyncio.Task], until: Callable[[], bool]) -> None:
+        """Wait for ``until``; a background loop that died must not die silently: raise ``LoopDied``
+        here, which fails the workflow task (retried, visible in the Web UI)."""
+
+        def failed() -> tuple[str, BaseException] | None:
+            for name, t in tasks.items():
+                if t.done() and not t.cancelled() and t.exception() is not None:
+                    return name, t.exception()
+            return None
 
         await workflow.wait_condition(lambda: until() or failed() is not None)
-        if failed() is not None:
-            raise failed()
+        if (death := failed()) is not None:
+            name, err = death
+            raise LoopDied(f"the {name} loop died: {err}") from err
 
     def _drained(self) -> bool:
         return workflow.all_handlers_finished() and self._persisted == self._state.version

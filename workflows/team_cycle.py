@@ -8,8 +8,6 @@ above (a signal to the parent, which handles repeats). After a closed cycle,
 or when history grows, the team continues as new with only its folded state.
 """
 
-import asyncio
-
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
@@ -48,18 +46,13 @@ class TeamCycleWorkflow(DeciderShell):
 
     @workflow.run
     async def run(self, input: TeamWorkflowInput) -> None:
-        persisting = asyncio.create_task(self._persist_forever())
-        escalating = asyncio.create_task(self._escalate_forever())
-        reporting = asyncio.create_task(self._report_forever())
-        await workflow.wait_condition(self._should_continue_as_new)
-        escalating.cancel()
-        await workflow.wait_condition(lambda: self._drained() and not self._roll_ups)
-        persisting.cancel()
-        reporting.cancel()
-        self._log().info("continuing_as_new", version=self._state.version, cycles_closed=self._state.cycles_closed)
-        workflow.continue_as_new(
-            TeamWorkflowInput(state=self._state, applied_updates=self._recent_updates(), history_limit=self._history_limit)
+        await self._live()
+
+    def _next_run(self):
+        next_input = TeamWorkflowInput(
+            state=self._state, applied_updates=self._recent_updates(), history_limit=self._history_limit
         )
+        return next_input, {"cycles_closed": self._state.cycles_closed}
 
     @workflow.query(name="status")
     def status(self) -> TeamStatus:
@@ -67,8 +60,14 @@ class TeamCycleWorkflow(DeciderShell):
             state=self._state, persisted_version=self._persisted, run_started_cycles_closed=self._closed_at_start
         )
 
-    def _escalate_forever(self):
+    def _clock(self):
         return self._keep_clock(lambda: next_escalation_at(self._state, workflow.now()), cmd.RaiseDueEscalations)
+
+    def _side_loops(self):
+        return [self._report_forever()]
+
+    def _side_work_pending(self) -> bool:
+        return bool(self._roll_ups)
 
     async def _report_forever(self) -> None:
         """Tell the school (our parent, by workflow id: it may have continued as new) what reached its principal."""

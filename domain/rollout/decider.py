@@ -261,6 +261,12 @@ def next_tick_at(s: RolloutState, now: datetime) -> datetime | None:
     if s.phase is Phase.SUSTAIN:
         following = next_school_year(cal, cal.local_date(now))
         candidates.append(cal.at_local(following.start, notify) if following else None)
+        current = school_year_of(cal, cal.local_date(now))
+        if current and current.name != s.school_year:
+            # A year began that the rollout has not opened: its tick was pre-empted (the run
+            # continued as new at the boundary first). Due now, or the year is never opened
+            # (issue 8, defect 15: "never happened: the district opened the year").
+            candidates.append(cal.at_local(current.start, notify))
     return ladder.earliest(candidates, now)
 
 

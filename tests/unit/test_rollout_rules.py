@@ -209,3 +209,22 @@ def test_sustain_reviews_each_school_every_year():
         r.run(c.ReviewSchool(actor="sv.admin", school_id="silver-valley-es", celebration="again"), date(2027, 5, 3))
     events = r.run(c.Tick(), date(2027, 8, 25))
     assert r.state.school_year == "2027-28" and "PhaseOpened" in [e.type for e in events]
+
+
+def test_a_school_year_begun_but_not_opened_is_due_at_once():
+    """The district's run may continue as new at the boundary before its clock ticked the new year."""
+    r = Rollout()
+    through_model_the_work(r)
+    r.run(c.ScheduleWave(actor=r.admin, kind="pilot", launch_on=date(2026, 10, 1), school_ids=("silver-valley-ms",),
+                         pilot_team_ids=("svm-math",)), MON)
+    r.run(c.ScheduleWave(actor=r.admin, kind="schoolwide", launch_on=date(2026, 10, 5),
+                         school_ids=("silver-valley-ms", "silver-valley-es", "silver-valley-hs")), MON)
+    r.run(c.Tick(), date(2026, 10, 5))
+    r.run(c.CompletePhase(actor=r.admin, phase=Phase.LAUNCH_WAVES), date(2026, 10, 5))
+    for s in ("silver-valley-ms", "silver-valley-es", "silver-valley-hs"):
+        r.run(c.ReviewSchool(actor="svm.math-lead", school_id=s, celebration="A year of inquiry"), date(2027, 5, 3))
+    later = at(date(2027, 8, 27), 12)  # two days into 2027-28, nothing ticked yet
+    assert r.state.school_year == "2026-27"
+    assert next_tick_at(r.state, later) == later
+    r.run(c.Tick(), date(2027, 8, 27), 12)
+    assert r.state.school_year == "2027-28"

@@ -8,7 +8,6 @@ while their children keep running; at the end, each stream in PostgreSQL
 folds to the state its workflow reports.
 """
 
-import asyncio
 import os
 import time as clock
 from datetime import date, time, timedelta
@@ -32,7 +31,7 @@ from domain.school.terms import terms
 from domain.steps import STEPS, Step
 from pydantic import TypeAdapter
 from tests.support.calendars import years_around
-from tests.support.harness import settled
+from tests.support.harness import continued, eventually, settled
 from workflows.district_rollout import district_workflow_id
 from workflows.school_adoption import school_workflow_id
 
@@ -55,14 +54,6 @@ def scenario_district(calendar):
     schools = tuple(s.model_copy(update={"teams": (*s.teams, extra[s.school_id])}) if s.school_id in extra else s
                     for s in start.district.schools)
     return start.model_copy(update={"district": start.district.model_copy(update={"schools": schools}), "calendar": calendar})
-
-
-async def eventually(check, what: str, tries: int = 200):
-    for _ in range(tries):
-        if await check():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"never happened: {what}")
 
 
 async def test_a_three_year_rollout(harness):
@@ -125,11 +116,13 @@ async def test_a_three_year_rollout(harness):
     ms = (await districts.school_status("silver-valley-ms")).state
     assert ms.teams["svm-math"].pilot and not ms.teams["svm-ela"].pilot
     assert (await h.status("svm-math")).state.version >= pilot_math.version  # the pilot team kept its work
+    pilot_run = await h.run_id("svm-math")
     for step in STEPS[3:]:  # the pilot team finishes its cycle inside the schoolwide school
         if step is Step.REFLECT_AND_DECIDE:
             await h.send("svm-math", cmd.RecordDecision(actor="svm.teacher1", kind="lateral", summary="Keep the routine"))
         await h.advance("svm-math", step, actor="svm.teacher1")
-    await eventually(lambda: _cycle(h, "svm-math", 2), "the math team closed its cycle and opened the next")
+    await h.next_run("svm-math", pilot_run)  # a closed cycle continues as new; query it only after (harness.continued)
+    assert (await h.status("svm-math")).state.cycle == 2
     await districts.send("silver-valley", c.CompletePhase(actor=ADMIN, phase=Phase.LAUNCH_WAVES))
     assert (await district()).phase is Phase.SUSTAIN
 
@@ -162,10 +155,14 @@ async def test_a_three_year_rollout(harness):
         await districts.send("silver-valley", c.ReviewSchool(actor="svm.math-lead", school_id=s.school_id, celebration="A year of inquiry"))
 
     # --- two school-year boundaries: district and schools continue as new, children keep running ---
+    handles = [districts.district("silver-valley"), *(districts.school(s.school_id) for s in start.district.schools)]
     first_district_run = (await districts.district("silver-valley").describe()).run_id
     first_school_run = (await districts.school("silver-valley-ms").describe()).run_id
     for year_start in years.starts[1:3]:
+        runs = [(await handle.describe()).run_id for handle in handles]
         await sleep_to(year_start + timedelta(days=2))
+        for handle, run in zip(handles, runs, strict=True):  # each continues as new at the boundary: query after
+            await continued(handle, run)
         await eventually(lambda y=year_start: _in_year(districts, cal, y), f"the district opened the year starting {year_start}")
     assert (await districts.district("silver-valley").describe()).run_id != first_district_run
     assert (await districts.school("silver-valley-ms").describe()).run_id != first_school_run
@@ -197,10 +194,6 @@ async def _started(districts, school_id: str, teams: int) -> bool:
     except Exception:
         return False
     return len(status.started_teams) == teams
-
-
-async def _cycle(h, team_id: str, cycle: int) -> bool:
-    return (await h.status(team_id)).state.cycle == cycle
 
 
 async def _rolled_up(districts, escalation_id: str) -> bool:

@@ -38,9 +38,9 @@ async def test_a_full_cycle_closes_and_the_next_opens_in_a_fresh_run(harness):
     team = await harness.start(layout)
     first_run = await harness.run_id(team)
     await run_cycle(harness, team)
+    await harness.next_run(team, first_run)  # continued as new (queried only after: see harness.continued)
     status = await harness.assert_log_matches(team)
     assert (status.state.cycle, status.state.cycles_closed, status.state.step) == (2, 1, Step.IDENTIFY_FOCUS)
-    await harness.next_run(team, first_run)  # continued as new
     assert status.run_started_cycles_closed == 1
 
 
