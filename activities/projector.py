@@ -25,7 +25,7 @@ def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-READ_MODELS = ("school_days", "team_status", "school_status", "district_status", "open_escalations", "rubric_results")
+READ_MODELS = ("school_days", "district_time_zones", "team_status", "school_status", "district_status", "open_escalations", "rubric_results")
 TRAILING_WINDOW = 1_000
 PROJECTION_LOCK = 7_320_002  # advisory lock: one projection batch at a time across processes
 Handler = Callable[[asyncpg.Connection, str, dict], Awaitable[None]]
@@ -114,10 +114,13 @@ VERSIONED = {"team": ("team_status", "team_id"), "school": ("school_status", "sc
 
 
 async def _school_days(conn, district_id: str, calendar: dict) -> None:
-    """A district's calendar as rows, once (a district has one calendar for all its teams)."""
+    """A district's calendar as rows, once (a district has one calendar for all its teams), and its time zone."""
     if await conn.fetchval("SELECT 1 FROM school_days WHERE district_id = $1 LIMIT 1", district_id):
         return
-    days = SchoolCalendar.model_validate(calendar).school_days
+    parsed = SchoolCalendar.model_validate(calendar)
+    days = parsed.school_days
+    await conn.execute("INSERT INTO district_time_zones (district_id, timezone) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                       district_id, parsed.timezone)
     await conn.executemany("INSERT INTO school_days (district_id, day) VALUES ($1, $2) ON CONFLICT DO NOTHING",
                            [(district_id, day) for day in days])
 

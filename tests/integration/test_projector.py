@@ -100,3 +100,20 @@ async def test_a_rebuild_and_a_live_projector_can_overlap(event_store):
     async with event_store.pool.acquire() as conn:
         row = await conn.fetchrow("SELECT * FROM team_status WHERE team_id = $1", team_id)
     assert row["version"] == team.state.version
+
+
+async def test_school_days_in_step_count_local_dates_not_utc(event_store):
+    """Issue 8, defect 12: a step opened at 17:30 in Los Angeles (00:30 UTC the next day) opened on Monday."""
+    from datetime import UTC, datetime
+
+    from activities.read_models import ReadModels
+
+    team_id = f"tz-{uuid4().hex[:8]}"
+    evening = local(MON, 17, 30)
+    assert evening.astimezone(UTC).date() != MON  # the premise: UTC already says Tuesday
+    team = given((register(team_id), evening), (cmd.StartCycle(actor="a.kennedy"), evening))
+    await event_store.append(f"team-{team_id}", to_rows(1, team.log))
+    await Projector(event_store.pool).catch_up()
+    read = await ReadModels(event_store.pool).team(team_id)
+    cal = team.state.calendar
+    assert read["school_days_in_step"] == cal.school_days_between(MON, cal.local_date(datetime.now(UTC)))
