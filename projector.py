@@ -11,7 +11,7 @@ import signal
 
 import structlog
 
-from activities.projector import project_until
+from activities.projector_loop import project_until
 from app.config import Settings
 from app.logging import configure
 from app.process import exit_now
