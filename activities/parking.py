@@ -36,7 +36,8 @@ def database_away(err: BaseException) -> bool:
 
 
 def describe(err: BaseException) -> str:
-    return f"{type(err).__name__}: {err}"[:2_000]
+    """One line (health and the log print it on one line), bounded."""
+    return " ".join(f"{type(err).__name__}: {err}".split())[:2_000]
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from activities.read_models import ReadModels
 from activities.tokens import TokenStore
 from app.config import Settings
 from app.districts import DistrictClient
+from app.health import run_checks
 from app.teams import TeamClient
 from app.wiring import connect_temporal, open_store
 
@@ -26,7 +27,8 @@ def production_app(settings: Settings | None = None) -> FastAPI:
         store = await open_store(url)
         client = await connect_temporal(settings)
         rt = Runtime(TeamClient(client, settings.task_queue), DistrictClient(client, settings.task_queue),
-                     ReadModels(store.pool), TokenStore(store.pool))
+                     ReadModels(store.pool), TokenStore(store.pool),
+                     health=lambda quick: run_checks(settings, pool=store.pool, client=client, quick=quick))
         holder["app"] = create_app(rt)
         app.mount("/", holder["app"])
         yield
