@@ -70,6 +70,10 @@ async def parked_streams(conn: asyncpg.Connection, streams: list[str]) -> dict[s
     return {r["stream_id"]: r["version"] for r in rows}
 
 
+async def parked_count(pool: asyncpg.Pool) -> int:
+    return await pool.fetchval("SELECT count(*) FROM parked_events")
+
+
 async def parked_events(pool: asyncpg.Pool, limit: int = 100) -> list[Parked]:
     rows = await pool.fetch(
         "SELECT stream_id, version, type, error, parked_at FROM parked_events ORDER BY parked_at, stream_id, version LIMIT $1",

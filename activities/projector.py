@@ -40,6 +40,10 @@ class Projector:
         self._pool = pool
         self.parked: list[tuple[str, int, str]] = []  # parked by the last catch_up, for its caller to report
 
+    @property
+    def pool(self) -> asyncpg.Pool:
+        return self._pool
+
     async def catch_up(self, batch: int = 500) -> int:
         """Apply every event not yet applied; returns how many were applied (``self.parked``: what was parked)."""
         applied, self.parked = 0, []
@@ -158,6 +162,14 @@ class Projector:
                 done.applied += 1
             await _set_versions(conn, applied_to)
         return done
+
+    async def lag(self) -> tuple[int, float]:
+        """Events past the cursor, and how many seconds the oldest of them has waited (the database's clock)."""
+        row = await self._pool.fetchrow(
+            """SELECT count(*) AS events, extract(epoch FROM clock_timestamp() - min(recorded_at)) AS seconds
+                 FROM events WHERE position > (SELECT coalesce(max(position), 0) FROM projection_cursor)"""
+        )
+        return row["events"], float(row["seconds"] or 0.0)
 
     async def rebuild(self) -> int:
         """Drop every read model's contents (and parked events) and replay the whole log."""

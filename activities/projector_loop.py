@@ -7,10 +7,13 @@ only what changed: the first failure, each longer wait, the recovery.
 """
 
 import asyncio
-from collections.abc import Callable
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from . import metrics
 from .event_store import EventStore
+from .parking import parked_count
 from .projector import Projector
 
 
@@ -28,7 +31,8 @@ class Backoff:
 
 
 async def project_until(
-    dsn: str, stop: asyncio.Event, log, backoff: Backoff = Backoff(), on_round: Callable[[Projector], object] | None = None
+    dsn: str, stop: asyncio.Event, log, backoff: Backoff = Backoff(),
+    on_round: Callable[[Projector], Awaitable[None]] | None = None,
 ) -> None:
     """Keep the read models caught up until ``stop`` is set; a failing round is retried with backoff.
 
@@ -79,8 +83,27 @@ async def _open(dsn: str) -> EventStore:
 
 async def _round(projector: Projector, log) -> None:
     applied = await projector.catch_up(batch=2_000)
+    metrics.EVENTS_PROJECTED.inc(applied)
+    metrics.EVENTS_PARKED.inc(len(projector.parked))
     if applied:
         log.info("projected", events=applied)
     for stream, version, error in projector.parked:
         log.error("event_parked", stream_id=stream, version=version, error=error,
                   fix="fix the cause, then run `plcflow projections retry`")
+
+
+def gauge_refresher(every: float = 5.0) -> Callable[[Projector], Awaitable[None]]:
+    """An ``on_round`` that refreshes the lag and parked gauges, at most every ``every`` seconds (two queries)."""
+    last = float("-inf")
+
+    async def refresh(projector: Projector) -> None:
+        nonlocal last
+        if time.monotonic() - last < every:
+            return
+        last = time.monotonic()
+        behind, lag = await projector.lag()
+        metrics.PROJECTOR_BEHIND.set(behind)
+        metrics.PROJECTOR_LAG.set(lag)
+        metrics.PARKED.set(await parked_count(projector.pool))
+
+    return refresh

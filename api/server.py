@@ -9,6 +9,7 @@ from activities.tokens import TokenStore
 from app.config import Settings
 from app.districts import DistrictClient
 from app.health import run_checks
+from app.telemetry import serve_metrics
 from app.teams import TeamClient
 from app.wiring import connect_temporal, open_store
 
@@ -24,6 +25,7 @@ def production_app(settings: Settings | None = None) -> FastAPI:
         url = settings.event_store_url()
         if not url:
             raise SystemExit("no event store: set DATABASE_URL, or start `make run`")
+        serve_metrics(settings.metrics_address)  # commands accepted and refused, by command
         store = await open_store(url)
         client = await connect_temporal(settings)
         rt = Runtime(TeamClient(client, settings.task_queue), DistrictClient(client, settings.task_queue),

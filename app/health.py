@@ -17,7 +17,8 @@ from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
-from activities.parking import parked_events
+from activities.parking import parked_count, parked_events
+from activities.projector import Projector
 from workflows.messages import WORKFLOW_TYPE, TeamStatus
 
 from .config import Settings
@@ -147,21 +148,17 @@ async def _migrations(pool: asyncpg.Pool, report: Report) -> bool:
 
 async def _projector(pool: asyncpg.Pool, report: Report, limits: Limits) -> None:
     """Lag: how many events are past the projector's cursor, and how long the oldest has waited."""
-    row = await pool.fetchrow(
-        """SELECT count(*) AS events, extract(epoch FROM clock_timestamp() - min(e.recorded_at)) AS seconds
-             FROM events e WHERE e.position > (SELECT coalesce(max(position), 0) FROM projection_cursor)"""
-    )
-    lag = float(row["seconds"] or 0.0)
-    report.checks["projector"] = {"events_behind": row["events"], "lag_seconds": round(lag, 3)}
+    behind, lag = await Projector(pool).lag()
+    report.checks["projector"] = {"events_behind": behind, "lag_seconds": round(lag, 3)}
     if lag > limits.lag:
         report.problems.append(
-            f"The projector is {lag:.0f} s behind ({row['events']} events not projected); check that the projector "
+            f"The projector is {lag:.0f} s behind ({behind} events not projected); check that the projector "
             "process is running (`python projector.py`, the projector service) and read its log."
         )
 
 
 async def _parked(pool: asyncpg.Pool, report: Report) -> None:
-    total = await pool.fetchval("SELECT count(*) FROM parked_events")
+    total = await parked_count(pool)
     first = await parked_events(pool, limit=5)
     report.checks["parked_events"] = {
         "count": total, "first": [{"stream_id": p.stream_id, "version": p.version, "type": p.type, "error": p.error} for p in first],

@@ -7,7 +7,6 @@ import os
 from datetime import date
 import sys
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 from uuid import uuid4
 
 import asyncpg
@@ -28,6 +27,7 @@ from app.health import Limits, run_checks
 from app.teams import TeamClient
 from app.wiring import build_worker, open_store
 from tests.support.builders import local, register
+from tests.support.databases import fresh_database
 from tests.support.gwt import given
 from domain import commands as cmd
 from workflows.persistence import to_rows
@@ -36,20 +36,9 @@ ROOT = Path(__file__).resolve().parents[2]
 MONDAY = local(date(2026, 9, 14))
 
 
-async def fresh_database(pg_url: str) -> str:
-    """A new, empty database on the session's server: these checks look at the whole database."""
-    name = f"doctor_{uuid4().hex[:10]}"
-    conn = await asyncpg.connect(pg_url)
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    return urlunsplit(urlsplit(pg_url)._replace(path=f"/{name}"))
-
-
 @pytest.fixture
 async def store(pg_url):
-    store = await open_store(await fresh_database(pg_url))
+    store = await open_store(await fresh_database(pg_url, "doctor"))
     yield store
     await store.close()
 
@@ -110,7 +99,7 @@ async def test_a_parked_event_is_reported_until_an_operator_retries_it(env, stor
 
 
 async def test_pending_migrations_and_projector_lag_are_reported(env, pg_url, store):
-    bare = await asyncpg.create_pool(await fresh_database(pg_url), min_size=1, max_size=1)
+    bare = await asyncpg.create_pool(await fresh_database(pg_url, "doctor"), min_size=1, max_size=1)
     try:
         report = await run_checks(Settings(), pool=bare, client=env.client)
     finally:
