@@ -33,13 +33,12 @@ VERSIONED = {"team": ("team_status", "team_id"), "school": ("school_status", "sc
 
 
 async def _school_days(conn, district_id: str, calendar: dict) -> None:
-    """A district's calendar as rows, once (a district has one calendar for all its teams), and its time zone."""
+    """A district's time zone and its calendar as rows, once (a district has one calendar for all its teams)."""
+    await conn.execute("INSERT INTO district_time_zones (district_id, timezone) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                       district_id, calendar["timezone"])
     if await conn.fetchval("SELECT 1 FROM school_days WHERE district_id = $1 LIMIT 1", district_id):
         return
-    parsed = SchoolCalendar.model_validate(calendar)
-    days = parsed.school_days
-    await conn.execute("INSERT INTO district_time_zones (district_id, timezone) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                       district_id, parsed.timezone)
+    days = SchoolCalendar.model_validate(calendar).school_days
     await conn.executemany("INSERT INTO school_days (district_id, day) VALUES ($1, $2) ON CONFLICT DO NOTHING",
                            [(district_id, day) for day in days])
 

@@ -10,7 +10,7 @@ say when they stopped short.
 import asyncio
 from dataclasses import dataclass, field
 from importlib import resources
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import asyncpg
 from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
@@ -50,7 +50,9 @@ class Report:
 def redacted(url: str) -> str:
     """Where a database is, without its password."""
     parts = urlsplit(url)
-    return f"{parts.hostname or 'localhost'}:{parts.port or 5432}{parts.path}"
+    socket_dir = parse_qs(parts.query).get("host", [""])[0]  # postgresql://user@/db?host=/run/postgresql
+    where = socket_dir if socket_dir and not parts.hostname else f"{parts.hostname or 'localhost'}:{parts.port or 5432}"
+    return f"{where}{parts.path}"
 
 
 def migration_names() -> set[str]:
