@@ -116,3 +116,21 @@ async def test_school_days_in_step_count_local_dates_not_utc(event_store):
     read = await ReadModels(event_store.pool).team(team_id)
     cal = team.state.calendar
     assert read["school_days_in_step"] == cal.school_days_between(MON, cal.local_date(datetime.now(UTC)))
+
+
+async def test_the_time_zone_migration_backfills_districts_already_in_the_log(pg_url):
+    """Migration 0009 on a database that already holds events: each district gets its calendar's time zone."""
+    from app.wiring import open_store
+    from tests.support.databases import fresh_database
+
+    store = await open_store(await fresh_database(pg_url, "tz"))
+    try:
+        team = given((register("g7-math"), local(MON)))
+        await store.append("team-g7-math", to_rows(1, team.log))
+        await store.pool.execute("DELETE FROM schema_migrations WHERE name = '0009_district_time_zones.sql'")
+        await store.pool.execute("DROP TABLE district_time_zones")
+        assert await store.migrate() == ["0009_district_time_zones.sql"]
+        rows = await store.pool.fetch("SELECT district_id, timezone FROM district_time_zones")
+    finally:
+        await store.close()
+    assert [tuple(r) for r in rows] == [("silver-valley", "America/Los_Angeles")]
