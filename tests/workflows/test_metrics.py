@@ -128,3 +128,4 @@ async def test_commands_are_counted_accepted_and_refused_by_type_where_they_are_
     after = (sample("plcflow_commands_total", command="advance", outcome="accepted"),
              sample("plcflow_commands_total", command="advance", outcome="refused"))
     assert (after[0] - before[0], after[1] - before[1]) == (1.0, 1.0)
+    await harness.assert_log_matches(team)  # nothing in flight when the test's worker stops
