@@ -11,10 +11,11 @@ import signal
 
 import structlog
 
-from activities.projector import project_until
+from activities.projector_loop import gauge_refresher, project_until
 from app.config import Settings
 from app.logging import configure
 from app.process import exit_now
+from app.telemetry import serve_metrics
 
 
 async def main() -> None:
@@ -27,7 +28,8 @@ async def main() -> None:
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         asyncio.get_running_loop().add_signal_handler(sig, stop.set)
-    await project_until(url, stop, log)
+    serve_metrics(settings.metrics_address)  # lag, parked events, events projected (README: Metrics)
+    await project_until(url, stop, log, on_round=gauge_refresher())
 
 
 if __name__ == "__main__":

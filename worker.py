@@ -14,6 +14,7 @@ import structlog
 from app.config import Settings
 from app.logging import configure
 from app.process import exit_now
+from app.telemetry import serve_metrics
 from app.wiring import build_worker, connect_temporal, open_store
 
 
@@ -34,6 +35,8 @@ async def main() -> None:
     log = structlog.get_logger("plcflow.worker")
     if not settings.database_url:
         raise SystemExit("DATABASE_URL is not set: the worker needs PostgreSQL for the event log.")
+    # Before any client: the SDK's metrics belong to the runtime its clients are built on.
+    serve_metrics(settings.metrics_address, temporal_sdk=True)
     # In a fresh deployment PostgreSQL or Temporal may still be starting: keep trying.
     store = await retrying(lambda: open_store(settings.database_url), "postgresql", log)
     client = await retrying(lambda: connect_temporal(settings), "temporal", log)

@@ -7,9 +7,12 @@ def _rows(rows) -> list[dict]:
     return [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in dict(r).items()} for r in rows]
 
 
-# School days a team has spent in its open step: counted on its district's calendar, to today.
-IN_STEP = """(SELECT count(*) FROM school_days d WHERE d.district_id = t.district_id
-              AND d.day > (t.step_opened_at AT TIME ZONE 'UTC')::date AND d.day <= current_date) AS school_days_in_step"""
+# School days a team has spent in its open step: counted on its district's calendar, to today, both dates
+# taken in the district's time zone (issue 8, defect 12: UTC dates were a day off every evening in the Americas).
+IN_STEP = """(SELECT count(*) FROM school_days d, district_time_zones z
+               WHERE d.district_id = t.district_id AND z.district_id = t.district_id
+                 AND d.day > (t.step_opened_at AT TIME ZONE z.timezone)::date
+                 AND d.day <= (now() AT TIME ZONE z.timezone)::date) AS school_days_in_step"""
 
 
 class ReadModels:

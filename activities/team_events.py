@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from . import metrics
 from .event_store import EventStore, EventStoreError, NewEvent, Notification
 
 log = structlog.get_logger("plcflow.activities")
@@ -38,11 +39,15 @@ class EventLogActivities:
         bound = log.bind(
             workflow_id=info.workflow_id, team_id=batch.team_id, school_id=batch.school_id, stream_id=batch.stream_id
         )
+        if info.attempt > 1:
+            metrics.APPEND_RETRIES.inc()
         try:
             result = await self._store.append(batch.stream_id, batch.events, batch.notifications)
         except EventStoreError as err:
+            metrics.APPENDS_REFUSED.labels(type(err).__name__).inc()
             bound.error("event_append_refused", error=str(err), attempt=info.attempt)
             raise ApplicationError(str(err), type=type(err).__name__, non_retryable=True) from err
+        metrics.count_appended(batch.events, result.appended)
         bound.info(
             "events_appended",
             first_version=batch.events[0].version if batch.events else None,

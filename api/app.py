@@ -8,6 +8,7 @@ refused request sends reaches a workflow's history or the event log.
 
 import json
 from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from datetime import UTC, datetime
 
@@ -29,6 +30,7 @@ from workflows.school_adoption import SCHOOL_UPDATES
 from domain.steps import STEPS
 
 from . import problems
+from .health import health_router
 
 DASHBOARD = (Path(__file__).parent / "dashboard.html").read_text(encoding="utf-8")
 
@@ -39,6 +41,7 @@ class Runtime:
     districts: DistrictClient
     reads: ReadModels
     tokens: TokenStore
+    health: Callable[[bool], Awaitable] | None = None  # app.health.run_checks bound to this process's clients
 
 
 def body_model(command_type: type[BaseModel]) -> type[BaseModel]:
@@ -50,6 +53,8 @@ def body_model(command_type: type[BaseModel]) -> type[BaseModel]:
 def create_app(rt: Runtime) -> FastAPI:
     app = FastAPI(title="plcflow", version="1", description=__doc__)
     problems.install(app)
+    if rt.health:
+        app.include_router(health_router(rt.health))
 
     async def principal(authorization: str | None = Header(default=None)) -> Principal:
         scheme, _, token = (authorization or "").partition(" ")

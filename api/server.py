@@ -8,6 +8,8 @@ from activities.read_models import ReadModels
 from activities.tokens import TokenStore
 from app.config import Settings
 from app.districts import DistrictClient
+from app.health import run_checks
+from app.telemetry import serve_metrics
 from app.teams import TeamClient
 from app.wiring import connect_temporal, open_store
 
@@ -23,10 +25,12 @@ def production_app(settings: Settings | None = None) -> FastAPI:
         url = settings.event_store_url()
         if not url:
             raise SystemExit("no event store: set DATABASE_URL, or start `make run`")
+        serve_metrics(settings.metrics_address)  # commands accepted and refused, by command
         store = await open_store(url)
         client = await connect_temporal(settings)
         rt = Runtime(TeamClient(client, settings.task_queue), DistrictClient(client, settings.task_queue),
-                     ReadModels(store.pool), TokenStore(store.pool))
+                     ReadModels(store.pool), TokenStore(store.pool),
+                     health=lambda quick: run_checks(settings, pool=store.pool, client=client, quick=quick))
         holder["app"] = create_app(rt)
         app.mount("/", holder["app"])
         yield

@@ -22,6 +22,7 @@ class Settings:
     log_format: str = "auto"  # auto | json | console
     log_level: str = "info"
     workflow_cache: int = 2_000
+    metrics_address: str | None = None  # host:port of this process's /metrics (issue 8); unset: none
 
     def event_store_url(self) -> str | None:
         """DATABASE_URL, or the embedded stack's own PostgreSQL when ``make run`` is up."""
@@ -43,4 +44,5 @@ class Settings:
             log_format=env.get("PLCFLOW_LOG_FORMAT", d.log_format),
             log_level=env.get("PLCFLOW_LOG_LEVEL", d.log_level),
             workflow_cache=int(env.get("PLCFLOW_WORKFLOW_CACHE", d.workflow_cache)),
+            metrics_address=env.get("PLCFLOW_METRICS_ADDRESS") or None,
         )

@@ -13,6 +13,7 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from activities.metrics import COMMANDS
 from domain.commands import Command, RegisterTeam
 from workflows.messages import (
     UPDATE_NAMES,
@@ -73,15 +74,21 @@ class TeamClient:
 
 
 async def send_update(handle: WorkflowHandle, name: str, command, result_type, unknown: str, *, update_id: str | None = None):
-    """Send a command as an Update; a refusal becomes ``CommandRefused`` with the domain's sentence."""
+    """Send a command as an Update; a refusal becomes ``CommandRefused`` with the domain's sentence.
+
+    Counted here, outside the workflow (a count in workflow code would repeat on replay).
+    """
     try:
-        return await handle.execute_update(name, command, id=update_id, result_type=result_type)
+        result = await handle.execute_update(name, command, id=update_id, result_type=result_type)
     except WorkflowUpdateFailedError as err:
         if isinstance(err.cause, ApplicationError):
+            COMMANDS.labels(name, "refused").inc()
             raise CommandRefused(err.cause.message, err.cause.type) from None
         raise
     except RPCError as err:
         raise (UnknownTeam(unknown) if err.status == RPCStatusCode.NOT_FOUND else err) from None
+    COMMANDS.labels(name, "accepted").inc()
+    return result
 
 
 # A query that reaches a run just as it continues as new can go unanswered (the

@@ -32,6 +32,7 @@ from . import output
 from .district import district_app, register, school_app
 from .backend import backend
 from .evidence_args import EvidenceSyntax, build_evidence
+from .ops import register_ops
 
 app = typer.Typer(help="plcflow: Professional Learning Community workflows.", no_args_is_help=True)
 team_app = typer.Typer(help="Act on one team's inquiry cycle.", no_args_is_help=True)
@@ -283,6 +284,7 @@ def escalation_snooze(
 
 
 register(_run)
+register_ops(app, projections_app)
 
 
 def main() -> None:

@@ -1,7 +1,7 @@
 """The projector on real PostgreSQL: read models from the log, each event applied at most once,
 and a rebuild from the log gives identical contents."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 from uuid import uuid4
 
 from activities.projector import READ_MODELS, Projector
@@ -81,7 +81,8 @@ async def test_teams_schools_and_districts_project_once_and_rebuild_identically(
     from activities.read_models import ReadModels
 
     read = await ReadModels(event_store.pool).team(team_id)
-    assert read["school_days_in_step"] == team.state.calendar.school_days_between(MON, date.today())
+    cal = team.state.calendar  # "today" is the district's date, not the machine's (issue 8, defect 12)
+    assert read["school_days_in_step"] == cal.school_days_between(MON, cal.local_date(datetime.now(UTC)))
     assert await projector.catch_up() == 0  # nothing applies twice
     before = await snapshot(event_store.pool)
     await projector.rebuild()
@@ -100,3 +101,36 @@ async def test_a_rebuild_and_a_live_projector_can_overlap(event_store):
     async with event_store.pool.acquire() as conn:
         row = await conn.fetchrow("SELECT * FROM team_status WHERE team_id = $1", team_id)
     assert row["version"] == team.state.version
+
+
+async def test_school_days_in_step_count_local_dates_not_utc(event_store):
+    """Issue 8, defect 12: a step opened at 17:30 in Los Angeles (00:30 UTC the next day) opened on Monday."""
+    from activities.read_models import ReadModels
+
+    team_id = f"tz-{uuid4().hex[:8]}"
+    evening = local(MON, 17, 30)
+    assert evening.astimezone(UTC).date() != MON  # the premise: UTC already says Tuesday
+    team = given((register(team_id), evening), (cmd.StartCycle(actor="a.kennedy"), evening))
+    await event_store.append(f"team-{team_id}", to_rows(1, team.log))
+    await Projector(event_store.pool).catch_up()
+    read = await ReadModels(event_store.pool).team(team_id)
+    cal = team.state.calendar
+    assert read["school_days_in_step"] == cal.school_days_between(MON, cal.local_date(datetime.now(UTC)))
+
+
+async def test_the_time_zone_migration_backfills_districts_already_in_the_log(pg_url):
+    """Migration 0009 on a database that already holds events: each district gets its calendar's time zone."""
+    from app.wiring import open_store
+    from tests.support.databases import fresh_database
+
+    store = await open_store(await fresh_database(pg_url, "tz"))
+    try:
+        team = given((register("g7-math"), local(MON)))
+        await store.append("team-g7-math", to_rows(1, team.log))
+        await store.pool.execute("DELETE FROM schema_migrations WHERE name = '0009_district_time_zones.sql'")
+        await store.pool.execute("DROP TABLE district_time_zones")
+        assert await store.migrate() == ["0009_district_time_zones.sql"]
+        rows = await store.pool.fetch("SELECT district_id, timezone FROM district_time_zones")
+    finally:
+        await store.close()
+    assert [tuple(r) for r in rows] == [("silver-valley", "America/Los_Angeles")]

@@ -1,0 +1,36 @@
+"""plcflow's own Prometheus series (issue 8, "Metrics"); served by ``app.telemetry`` on PLCFLOW_METRICS_ADDRESS.
+
+Counted outside workflow code on purpose: a workflow replays, so a counter
+there would count again on every replay. Commands are counted where they are
+sent (``app.teams.send_update``: the API and the CLI), events and escalations
+where they reach the log (the append activity, only the newly appended
+ones), the projector's lag and parked events by the projector process.
+"""
+
+from collections.abc import Sequence
+
+from prometheus_client import Counter, Gauge
+
+COMMANDS = Counter("plcflow_commands_total", "Commands sent to a workflow, by command and outcome (accepted, refused)",
+                   ["command", "outcome"])
+EVENTS_APPENDED = Counter("plcflow_events_appended_total", "Events newly appended to the event log, by type", ["type"])
+ESCALATIONS = Counter("plcflow_escalations_raised_total", "Escalations raised (or re-raised higher), by kind and rung",
+                      ["kind", "rung"])
+APPEND_RETRIES = Counter("plcflow_append_retries_total", "Append activity attempts after the first (PostgreSQL slow or away)")
+APPENDS_REFUSED = Counter("plcflow_appends_refused_total", "Appends the event log refused (gap or conflict), by error", ["error"])
+EVENTS_PROJECTED = Counter("plcflow_events_projected_total", "Events the projector applied to the read models")
+EVENTS_PARKED = Counter("plcflow_events_parked_total", "Events the projector parked (could not apply, or held behind one)")
+PROJECTOR_LAG = Gauge("plcflow_projector_lag_seconds", "How long the oldest event not yet projected has waited")
+PROJECTOR_BEHIND = Gauge("plcflow_projector_events_behind", "Events past the projector's cursor")
+PARKED = Gauge("plcflow_parked_events", "Events parked now, waiting for `plcflow projections retry`")
+
+_ESCALATION_KINDS = {"EscalationRaised": "team", "SchoolEscalationRaised": "school", "RolloutEscalationRaised": "district"}
+
+
+def count_appended(events: Sequence, appended: int) -> None:
+    """Count the events a batch newly appended: the store inserts only the tail it did not hold yet."""
+    for event in list(events)[len(events) - appended:] if appended else ():
+        EVENTS_APPENDED.labels(event.type).inc()
+        kind = _ESCALATION_KINDS.get(event.type)
+        if kind:
+            ESCALATIONS.labels(kind, str(event.data.get("level", "unknown"))).inc()

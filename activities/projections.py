@@ -1,0 +1,182 @@
+"""What each event does to the read models (the projector in ``activities.projector`` applies them).
+
+Each handler gets the connection of the projector's batch transaction, the
+stream id and the event's JSON data; it must be a pure function of those and
+the read models, so a rebuild from the log gives the same contents.
+"""
+
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime
+
+import asyncpg
+
+from domain.calendar import SchoolCalendar
+
+
+def _ts(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+READ_MODELS = ("school_days", "district_time_zones", "team_status", "school_status", "district_status",
+               "open_escalations", "rubric_results")
+Handler = Callable[[asyncpg.Connection, str, dict], Awaitable[None]]
+
+VERSIONED = {"team": ("team_status", "team_id"), "school": ("school_status", "school_id"),
+             "district": ("district_status", "district_id")}
+
+
+# --- what each event does to the read models ---
+
+
+async def _school_days(conn, district_id: str, calendar: dict) -> None:
+    """A district's time zone and its calendar as rows, once (a district has one calendar for all its teams)."""
+    await conn.execute("INSERT INTO district_time_zones (district_id, timezone) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                       district_id, calendar["timezone"])
+    if await conn.fetchval("SELECT 1 FROM school_days WHERE district_id = $1 LIMIT 1", district_id):
+        return
+    days = SchoolCalendar.model_validate(calendar).school_days
+    await conn.executemany("INSERT INTO school_days (district_id, day) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                           [(district_id, day) for day in days])
+
+
+async def _team_registered(conn, stream, d):
+    t = d["team"]
+    await _school_days(conn, t["district_id"], d["calendar"])
+    await conn.execute(
+        "INSERT INTO team_status (team_id, school_id, district_id, name, version) VALUES ($1, $2, $3, $4, 0)",
+        t["team_id"], t["school_id"], t["district_id"], t["name"],
+    )
+
+
+def _team_id(stream: str) -> str:
+    return stream.removeprefix("team-")
+
+
+async def _cycle_started(conn, stream, d):
+    await conn.execute("UPDATE team_status SET cycle = $2 WHERE team_id = $1", _team_id(stream), d["cycle"])
+
+
+async def _step_opened(conn, stream, d):
+    await conn.execute(
+        "UPDATE team_status SET step = $2, step_opened_at = $3, due_on = $4 WHERE team_id = $1",
+        _team_id(stream), d["step"], _ts(d["at"]), _date(d["due_on"]),
+    )
+
+
+async def _cycle_closed(conn, stream, d):
+    await conn.execute("UPDATE team_status SET step = NULL, due_on = NULL WHERE team_id = $1", _team_id(stream))
+
+
+async def _paused(conn, stream, d):
+    await conn.execute("UPDATE team_status SET paused = true WHERE team_id = $1", _team_id(stream))
+
+
+async def _resumed(conn, stream, d):
+    await conn.execute("UPDATE team_status SET paused = false, due_on = $2 WHERE team_id = $1", _team_id(stream), _date(d["due_on"]))
+
+
+async def _escalation_raised(conn, stream, d, kind: str, subject: str, ids: dict):
+    before = await conn.fetchval("SELECT reached FROM open_escalations WHERE escalation_id = $1", d["escalation_id"]) or []
+    reached = list(dict.fromkeys([*before, *d["reached"]]))  # everyone reached so far, lowest rung first
+    await conn.execute(
+        """INSERT INTO open_escalations (escalation_id, kind, stream_id, team_id, school_id, district_id, subject, level,
+                                         reached, reason, raised_on, raised_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+           ON CONFLICT (escalation_id) DO UPDATE SET level = $8, reached = $13, reason = $10, raised_on = $11,
+               raised_at = $12, held_until = NULL, hold = NULL""",
+        d["escalation_id"], kind, stream, ids.get("team_id"), ids.get("school_id"), ids.get("district_id"), subject,
+        d["level"], list(d["reached"]), d["reason"], _date(d["on"]), _ts(d["at"]), reached,
+    )
+
+
+async def _team_escalation_raised(conn, stream, d):
+    team = await conn.fetchrow("SELECT school_id, district_id FROM team_status WHERE team_id = $1", _team_id(stream))
+    ids = {"team_id": _team_id(stream), **(dict(team) if team else {})}
+    await _escalation_raised(conn, stream, d, "team", d["step"], ids)
+    await conn.execute("UPDATE team_status SET escalation_id = $2, escalation_level = $3 WHERE team_id = $1",
+                       _team_id(stream), d["escalation_id"], d["level"])
+
+
+async def _held(conn, stream, d):
+    hold = d.get("hold") or ("acknowledged" if d["type"] == "EscalationAcknowledged" else "snoozed")
+    await conn.execute("UPDATE open_escalations SET held_until = $2, hold = $3 WHERE escalation_id = $1",
+                       d["escalation_id"], _date(d["held_until"]), hold)
+
+
+async def _resolved(conn, stream, d):
+    await conn.execute("DELETE FROM open_escalations WHERE escalation_id = $1", d["escalation_id"])
+    await conn.execute("UPDATE team_status SET escalation_id = NULL, escalation_level = NULL WHERE escalation_id = $1",
+                       d["escalation_id"])
+
+
+async def _school_opened(conn, stream, d):
+    s = d["school"]
+    await conn.execute(
+        """INSERT INTO school_status (school_id, district_id, name, level, area, rubric_levels, version)
+           VALUES ($1, $2, $3, $4, $5, $6, 0)""",
+        s["school_id"], d["district_id"], s["name"], s["level"], s["area"], list(d["rubric"]["levels"]),
+    )
+
+
+async def _term_began(conn, stream, d):
+    await conn.execute("UPDATE school_status SET term = $2 WHERE school_id = $1", stream.removeprefix("school-"), d["term"])
+
+
+async def _self_assessed(conn, stream, d):
+    a = d["assessment"]
+    await conn.executemany(
+        """INSERT INTO rubric_results (school_id, term, dimension, level, assessed_on) VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (school_id, term, dimension) DO UPDATE SET level = $4, assessed_on = $5""",
+        [(stream.removeprefix("school-"), a["term"], dim, level, _date(a["assessed_on"])) for dim, level in a["ratings"].items()],
+    )
+
+
+async def _school_escalation_raised(conn, stream, d):
+    school_id = stream.removeprefix("school-")
+    district = await conn.fetchval("SELECT district_id FROM school_status WHERE school_id = $1", school_id)
+    await _escalation_raised(conn, stream, d, "school", d["subject"], {"school_id": school_id, "district_id": district})
+
+
+async def _rollout_started(conn, stream, d):
+    await _school_days(conn, d["district"]["district_id"], d["calendar"])
+    await conn.execute("INSERT INTO district_status (district_id, name, version) VALUES ($1, $2, 0)",
+                       d["district"]["district_id"], d["district"]["name"])
+
+
+async def _phase_opened(conn, stream, d):
+    await conn.execute("UPDATE district_status SET phase = $2, due_on = $3, school_year = $4 WHERE district_id = $1",
+                       stream.removeprefix("district-"), d["phase"], _date(d["due_on"]), d["school_year"])
+
+
+async def _rollout_escalation_raised(conn, stream, d):
+    district_id = stream.removeprefix("district-")
+    await _escalation_raised(conn, stream, d, "district", d["phase"], {"district_id": district_id})
+
+
+HANDLERS: dict[str, Handler] = {
+    "TeamRegistered": _team_registered,
+    "CycleStarted": _cycle_started,
+    "StepOpened": _step_opened,
+    "CycleClosed": _cycle_closed,
+    "TeamPaused": _paused,
+    "TeamResumed": _resumed,
+    "EscalationRaised": _team_escalation_raised,
+    "EscalationAcknowledged": _held,
+    "EscalationSnoozed": _held,
+    "EscalationResolved": _resolved,
+    "SchoolOpened": _school_opened,
+    "TermBegan": _term_began,
+    "SelfAssessed": _self_assessed,
+    "SchoolEscalationRaised": _school_escalation_raised,
+    "SchoolEscalationHeld": _held,
+    "SchoolEscalationResolved": _resolved,
+    "RolloutStarted": _rollout_started,
+    "PhaseOpened": _phase_opened,
+    "RolloutEscalationRaised": _rollout_escalation_raised,
+    "RolloutEscalationHeld": _held,
+    "RolloutEscalationResolved": _resolved,
+}

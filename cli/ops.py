@@ -1,0 +1,59 @@
+"""Operators' verbs: ``plcflow doctor`` and ``plcflow projections retry`` (issue 8: health, defect 11)."""
+
+import asyncio
+import json as jsonlib
+from typing import Annotated, Optional
+
+import typer
+
+from activities.event_store import EventStore
+from activities.projector import Projector
+from app.config import Settings
+from app.health import Limits, run_checks
+
+from . import output
+
+
+def doctor(
+    quick: Annotated[bool, typer.Option(help="Skip the checks that walk running workflows (for healthchecks).")] = False,
+    json: Annotated[bool, typer.Option("--json", help="The report as JSON on stdout.")] = False,
+    lag: Annotated[float, typer.Option(help="Seconds of projector lag that count as a problem.")] = Limits.lag,
+):
+    """Check Temporal, PostgreSQL, migrations, the projector, parked events, failing workflows; exit 1 on a problem."""
+    report = asyncio.run(run_checks(Settings.from_env(), limits=Limits(lag=lag), quick=quick))
+    if json:
+        print(jsonlib.dumps(report.as_json(), indent=2, default=str))
+    else:
+        for name, seen in report.checks.items():
+            print(f"{name}: {jsonlib.dumps(seen, default=str)}")
+        for problem in report.problems:
+            print(f"PROBLEM {problem}")
+        print("healthy" if report.ok else f"{len(report.problems)} problem(s)")
+    raise typer.Exit(0 if report.ok else 1)
+
+
+def projections_retry(
+    stream: Annotated[Optional[str], typer.Option(help="Only this stream (e.g. team-g7-math); default: every parked one.")] = None,
+):
+    """Re-project parked events in order once their cause is fixed; what fails again stays parked."""
+
+    async def go():
+        url = Settings.from_env().event_store_url()
+        if not url:
+            output.refuse("no event store: set DATABASE_URL, or start `make run`", code=2, label="Error")
+        store = await EventStore.connect(url, min_size=1, max_size=2)
+        try:
+            return await Projector(store.pool).retry_parked(stream)
+        finally:
+            await store.close()
+
+    done = asyncio.run(go())
+    output.out.print(f"[green]Re-projected[/] {done.applied} parked events; {len(done.parked)} still parked")
+    for stream_id, version, error in done.parked[:10]:
+        output.out.print(f"  {stream_id} version {version}: {error}")
+    raise typer.Exit(0 if not done.parked else 1)
+
+
+def register_ops(app: typer.Typer, projections_app: typer.Typer) -> None:
+    app.command("doctor")(doctor)
+    projections_app.command("retry")(projections_retry)
