@@ -8,6 +8,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
@@ -79,7 +80,7 @@ class Settings:
             temporal_namespace=env.get("PLCFLOW_TEMPORAL_NAMESPACE", d.temporal_namespace),
             **_temporal_security(env),
             task_queue=env.get("PLCFLOW_TASK_QUEUE", d.task_queue),
-            database_url=env.get("DATABASE_URL") or None,
+            database_url=_database_url(env),
             data_dir=Path(env.get("PLCFLOW_DATA_DIR", d.data_dir)),
             log_format=env.get("PLCFLOW_LOG_FORMAT", d.log_format),
             log_level=env.get("PLCFLOW_LOG_LEVEL", d.log_level),
@@ -101,3 +102,23 @@ def _temporal_security(env: dict[str, str]) -> dict:
         raise ConfigError("PLCFLOW_TEMPORAL_TLS_CERT and PLCFLOW_TEMPORAL_TLS_KEY go together (mTLS): set both or neither.")
     return {"temporal_tls": tls, "temporal_tls_ca": files["ca"], "temporal_tls_cert": files["cert"],
             "temporal_tls_key": files["key"], "temporal_tls_server_name": server_name, "temporal_api_key": api_key}
+
+
+def _database_url(env: dict[str, str]) -> str | None:
+    """DATABASE_URL, with PLCFLOW_DATABASE_PASSWORD put in URL-encoded (a password may hold @ : / # %).
+
+    docker-compose.yml cannot encode a password it interpolates into a URL, so
+    it passes the URL without one and the password on its own (issue 8).
+    """
+    url, password = env.get("DATABASE_URL") or None, env.get("PLCFLOW_DATABASE_PASSWORD") or None
+    if url is None or password is None:
+        if password is not None:
+            raise ConfigError("PLCFLOW_DATABASE_PASSWORD is set but DATABASE_URL is not: set the URL without a password.")
+        return url
+    parts = urlsplit(url)
+    if parts.password is not None:
+        raise ConfigError("DATABASE_URL already holds a password and PLCFLOW_DATABASE_PASSWORD is set: keep one.")
+    user, _, host = parts.netloc.rpartition("@")
+    if not user:
+        raise ConfigError("DATABASE_URL names no user to go with PLCFLOW_DATABASE_PASSWORD (postgresql://USER@HOST/DB).")
+    return urlunsplit(parts._replace(netloc=f"{user}:{quote(password, safe='')}@{host}"))

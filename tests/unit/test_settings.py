@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import pytest
 from temporalio.service import TLSConfig
@@ -92,3 +93,22 @@ def test_the_worker_stops_at_start_up_with_that_sentence_not_a_traceback(tmp_pat
     assert done.returncode == 1
     assert done.stderr.strip().splitlines()[-1] == f"configuration: PLCFLOW_TEMPORAL_TLS_CA={tmp_path / 'ca.pem'}: no such file."
     assert "Traceback" not in done.stderr
+
+
+def test_the_database_password_is_url_encoded_into_database_url():
+    password = "p@ss:w/rd#50%?x"
+    settings = Settings.from_env({"DATABASE_URL": "postgresql://plcflow@postgresql:5432/plcflow",
+                                  "PLCFLOW_DATABASE_PASSWORD": password})
+    url = urlsplit(settings.database_url)
+    assert (url.username, unquote(url.password), url.hostname, url.port, url.path) == (
+        "plcflow", password, "postgresql", 5432, "/plcflow")
+
+
+def test_a_url_that_already_has_a_password_and_a_second_password_is_refused():
+    with pytest.raises(ConfigError, match="already holds a password"):
+        Settings.from_env({"DATABASE_URL": "postgresql://u:a@h/db", "PLCFLOW_DATABASE_PASSWORD": "b"})
+
+
+def test_a_password_without_a_url_is_refused():
+    with pytest.raises(ConfigError, match="PLCFLOW_DATABASE_PASSWORD is set but DATABASE_URL is not"):
+        Settings.from_env({"PLCFLOW_DATABASE_PASSWORD": "b"})
