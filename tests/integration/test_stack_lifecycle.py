@@ -5,6 +5,7 @@ SIGKILLed or hung-up stack left it running with a stale pid in its users'
 list, and from then on even a clean Ctrl-C left it running.
 """
 
+import contextlib
 import json
 import signal
 import subprocess
@@ -14,7 +15,8 @@ from pathlib import Path
 import psutil
 import pytest
 
-from tests.support.stack import assert_all_gone, processes_of, stack_env, start_stack, stop_stack
+from tests.support import stack
+from tests.support.stack import assert_all_gone, processes_of, stack_env, stop_stack
 
 
 @pytest.fixture
@@ -22,11 +24,29 @@ def env(tmp_path_factory):
     return stack_env(tmp_path_factory.mktemp("life", numbered=True))
 
 
+@pytest.fixture
+def start_stack(env):
+    """Start stacks on ``env``; whatever a failed test left running is killed afterwards."""
+    started = []
+
+    def start(env):
+        started.append(stack.start_stack(env))
+        return started[-1]
+
+    yield start
+    for proc in started:
+        left = processes_of(proc, env)
+        proc.kill()
+        for p in left:
+            with contextlib.suppress(psutil.Error):
+                p.kill()
+
+
 def names(processes: list[psutil.Process]) -> set[str]:
     return {p.name() for p in processes}
 
 
-def test_a_killed_stack_takes_everything_with_it_and_the_next_start_stops_cleanly_on_a_hangup(env):
+def test_a_killed_stack_takes_everything_with_it_and_the_next_start_stops_cleanly_on_a_hangup(env, start_stack):
     proc = start_stack(env)
     running = processes_of(proc, env)
     assert {"postgres", "temporal"} <= names(running) and len(running) > 3  # the projector, PostgreSQL's backends
@@ -38,7 +58,7 @@ def test_a_killed_stack_takes_everything_with_it_and_the_next_start_stops_cleanl
     stop_stack(proc, env, signal.SIGHUP)  # the terminal closed
 
 
-def test_sigterm_stops_the_stack_cleanly(env):
+def test_sigterm_stops_the_stack_cleanly(env, start_stack):
     proc = start_stack(env)
     stop_stack(proc, env, signal.SIGTERM)
 
@@ -52,7 +72,7 @@ def orphan_postgresql(pgdata: Path) -> int:
     return pid
 
 
-def test_a_cluster_orphaned_by_an_earlier_stack_is_reclaimed_and_then_stopped_with_the_stack(env):
+def test_a_cluster_orphaned_by_an_earlier_stack_is_reclaimed_and_then_stopped_with_the_stack(env, start_stack):
     data = Path(env["PLCFLOW_DATA_DIR"])
     orphan = psutil.Process(orphan_postgresql(data / "pg"))
     assert orphan.is_running()

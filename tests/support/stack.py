@@ -51,7 +51,10 @@ def start_stack(env) -> subprocess.Popen:
 def processes_of(proc: subprocess.Popen, env) -> list[psutil.Process]:
     """Everything the stack runs: its descendants and any process on its data folder, with their descendants."""
     data = env["PLCFLOW_DATA_DIR"]
-    found = {p.pid: p for p in psutil.Process(proc.pid).children(recursive=True)}
+    try:
+        found = {p.pid: p for p in psutil.Process(proc.pid).children(recursive=True)}
+    except psutil.NoSuchProcess:  # the stack is gone: what it left behind is still on its data folder
+        found = {}
     for p in psutil.process_iter(["cmdline"]):
         if p.pid != proc.pid and data in " ".join(p.info["cmdline"] or ()):
             found[p.pid] = p
