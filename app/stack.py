@@ -34,9 +34,6 @@ DEMO_TEAM = ROOT / "examples" / "demo-team.yaml"
 log = structlog.get_logger("plcflow.stack")
 
 
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-
-
 # How the embedded dev server runs, here and in the benchmarks: the SQLite
 # file in WAL mode (close to in-memory speed, DESIGN) and eager activities,
 # so an append activity starts in the worker that scheduled it.
@@ -119,13 +116,29 @@ Ctrl-C stops everything.
 """
 
 
+def hang_up(data: Path, stop: asyncio.Event) -> None:
+    """The terminal is gone: a write to it would fail (EIO) mid-shutdown, so the rest goes to stack.log."""
+    log_fd = os.open(data / "stack.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    for fd in (sys.stdout.fileno(), sys.stderr.fileno()):
+        os.dup2(log_fd, fd)
+    os.close(log_fd)
+    stop.set()
+
+
+def stop_on_signals(data: Path) -> asyncio.Event:
+    """Ctrl-C, SIGTERM and SIGHUP (a closed terminal) all stop the stack in order."""
+    stop, loop = asyncio.Event(), asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    loop.add_signal_handler(signal.SIGHUP, hang_up, data, stop)
+    return stop
+
+
 async def main() -> None:
     settings = Settings.from_env()
     configure(settings.log_format, settings.log_level)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    stop = asyncio.Event()
-    for sig in STOP_SIGNALS:
-        asyncio.get_running_loop().add_signal_handler(sig, stop.set)
+    stop = stop_on_signals(settings.data_dir)
     lock = local_postgres.claim_data_folder(settings.data_dir)
     pg, pg_url = local_postgres.start(settings.data_dir / "pg")
     pg_url = settings.database_url or pg_url

@@ -7,9 +7,13 @@ list, and from then on even a clean Ctrl-C left it running.
 
 import contextlib
 import json
+import os
+import pty
+import select
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import psutil
@@ -79,3 +83,25 @@ def test_a_cluster_orphaned_by_an_earlier_stack_is_reclaimed_and_then_stopped_wi
     proc = start_stack(env)
     assert not orphan.is_running()  # stopped before the stack started its own
     stop_stack(proc, env)
+
+
+def test_a_closed_terminal_stops_the_stack_cleanly_though_nothing_can_be_printed_any_more(env):
+    """The terminal goes away first, then SIGHUP arrives: writing "Stopping..." to it fails with EIO."""
+    controller, terminal = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "app.stack"], cwd=stack.ROOT, env=env,
+                            stdin=subprocess.DEVNULL, stdout=terminal, stderr=terminal)
+    os.close(terminal)
+    try:
+        seen = b""
+        deadline = time.monotonic() + 90
+        while b"Ctrl-C stops everything" not in seen:
+            assert time.monotonic() < deadline and proc.poll() is None, "stack did not come up"
+            if select.select([controller], [], [], 1)[0]:
+                seen += os.read(controller, 65536)
+        running = processes_of(proc, env)
+    finally:
+        os.close(controller)  # the terminal window closes
+    proc.send_signal(signal.SIGHUP)
+    assert proc.wait(60) == 0
+    assert_all_gone(running)
+    assert "Stopped." in (Path(env["PLCFLOW_DATA_DIR"]) / "stack.log").read_text()
