@@ -17,16 +17,25 @@ import yaml
 
 from app.config import Settings
 from app.readiness import SEARCH_ATTRIBUTES
+from tests.support.compose import (
+    COMPOSE,
+    OPERATOR_ENV,
+    ROOT,
+    depends_on,
+    env_of,
+    metrics_port,
+    probe,
+    published,
+    resolve,
+    script_of,
+    serve_port,
+)
 
-ROOT = Path(__file__).resolve().parents[2]
-COMPOSE = ROOT / "docker-compose.yml"
 SERVICES = {"postgresql", "temporal-schema", "temporal", "temporal-admin-tools", "temporal-ui", "worker", "projector",
             "api", "proxy"}
 ONE_SHOTS = {"temporal-schema", "temporal-admin-tools"}
 PLCFLOW = {"worker", "projector", "api"}
 IMAGE = "plcflow:${PLCFLOW_VERSION:-latest}"
-# What an operator sets (.env); a password a URL cannot hold as it is.
-OPERATOR_ENV = {"POSTGRES_PASSWORD": "p@ss/w:rd#1%", "PLCFLOW_DOMAIN": "plc.district.example"}
 
 
 @pytest.fixture(scope="module")
@@ -37,36 +46,6 @@ def compose() -> dict:
 @pytest.fixture(scope="module")
 def services(compose) -> dict:
     return compose["services"]
-
-
-def env_of(service: dict) -> dict:
-    env = service.get("environment", {})
-    return env if isinstance(env, dict) else dict(item.split("=", 1) for item in env)
-
-
-def resolve(value: str, env: dict[str, str] = OPERATOR_ENV) -> str:
-    """Apply compose's ${VAR:-default} and ${VAR:?error} as compose would with ``env``."""
-
-    def one(m: re.Match) -> str:
-        name, op, arg = m.groups()
-        if env.get(name):
-            return env[name]
-        if op == ":?":
-            raise LookupError(f"{name}: {arg}")
-        return arg
-
-    return re.sub(r"\$\{(\w+)(:[-?])([^}]*)\}", one, str(value))
-
-
-def depends_on(service: dict) -> dict:
-    deps = service.get("depends_on", {})
-    return {name: {"condition": "service_started"} for name in deps} if isinstance(deps, list) else deps
-
-
-def script_of(service: dict) -> str:
-    """A one-shot's shell script as the container gets it (compose turns $$ into $)."""
-    command = service["command"]
-    return (command if isinstance(command, str) else " ".join(command)).replace("$$", "$")
 
 
 def test_the_stack_has_its_services(services):
@@ -292,16 +271,6 @@ def test_the_projector_reads_the_same_event_log_as_the_worker(services):
         assert env_of(projector)[key] == env_of(worker)[key]
 
 
-def published(service: dict) -> list[tuple[str, str, str]]:
-    """(host ip, host port, container port) of each short-syntax port."""
-    out = []
-    for port in service.get("ports", []):
-        *host, container = str(port).split(":")
-        ip, host_port = (host if len(host) == 2 else ["", *host]) if host else ("", "")
-        out.append((ip, host_port, container))
-    return out
-
-
 def test_only_the_proxy_listens_beyond_this_host(services):
     for name, service in services.items():
         for ip, _, container in published(service):
@@ -309,16 +278,6 @@ def test_only_the_proxy_listens_beyond_this_host(services):
                 assert container.split("/")[0] in {"80", "443"}
             else:
                 assert ip == "127.0.0.1", f"{name} publishes {container} on every interface"
-
-
-def metrics_port(service: dict) -> str:
-    return env_of(service)["PLCFLOW_METRICS_ADDRESS"].rsplit(":", 1)[1]
-
-
-def probe(service: dict) -> str:
-    test = service["healthcheck"]["test"]
-    assert test[0] == "CMD" and test[1:3] == ["python", "-c"], "the slim image has python, not curl"
-    return test[3]
 
 
 def test_each_plcflow_process_has_a_healthcheck_on_its_own_endpoint(services):
@@ -341,12 +300,6 @@ def test_restart_policies_and_log_rotation_everywhere(services):
             assert service["restart"] == "unless-stopped", name
         logging = service["logging"]
         assert logging["driver"] == "json-file" and logging["options"]["max-size"] and int(logging["options"]["max-file"]) >= 2
-
-
-def serve_port(api: dict) -> str:
-    command = api["command"]
-    assert command[:2] == ["plcflow", "serve"] and command[command.index("--host") + 1] == "0.0.0.0"
-    return command[command.index("--port") + 1]
 
 
 def test_the_api_is_a_service_reached_only_through_the_tls_proxy(services):
