@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support.stack import free_port, start_stack, stop_stack
+from tests.support.stack import data_folder, free_port, start_stack, stop_stack
 from tests.support.stack import stack_env as make_stack_env
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,8 +22,9 @@ BIN = Path(sys.executable).parent
 
 
 @pytest.fixture(scope="module")
-def stack_env(tmp_path_factory):
-    return make_stack_env(tmp_path_factory.mktemp("stack", numbered=True))
+def stack_env():
+    with data_folder() as data:
+        yield make_stack_env(data)
 
 
 def plcflow(env, *args) -> subprocess.CompletedProcess:

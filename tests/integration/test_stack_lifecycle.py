@@ -20,30 +20,35 @@ import psutil
 import pytest
 
 from tests.support import stack
-from tests.support.stack import assert_all_gone, processes_of, stack_env, stop_stack
+from tests.support.stack import assert_all_gone, data_folder, processes_of, stack_env, stop_stack
 
 
 @pytest.fixture
-def env(tmp_path_factory):
-    return stack_env(tmp_path_factory.mktemp("life", numbered=True))
+def env():
+    with data_folder() as data:
+        yield stack_env(data)
 
 
 @pytest.fixture
-def start_stack(env):
-    """Start stacks on ``env``; whatever a failed test left running is killed afterwards."""
-    started = []
-
-    def start(env):
-        started.append(stack.start_stack(env))
-        return started[-1]
-
-    yield start
-    for proc in started:
+def started(env):
+    """Every stack a test starts; whatever a failed test left running is killed afterwards."""
+    procs: list[subprocess.Popen] = []
+    yield procs
+    for proc in procs:
         left = processes_of(proc, env)
         proc.kill()
         for p in left:
             with contextlib.suppress(psutil.Error):
                 p.kill()
+
+
+@pytest.fixture
+def start_stack(started):
+    def start(env):
+        started.append(stack.start_stack(env))
+        return started[-1]
+
+    return start
 
 
 def names(processes: list[psutil.Process]) -> set[str]:
@@ -85,11 +90,12 @@ def test_a_cluster_orphaned_by_an_earlier_stack_is_reclaimed_and_then_stopped_wi
     stop_stack(proc, env)
 
 
-def test_a_closed_terminal_stops_the_stack_cleanly_though_nothing_can_be_printed_any_more(env):
+def test_a_closed_terminal_stops_the_stack_cleanly_though_nothing_can_be_printed_any_more(env, started):
     """The terminal goes away first, then SIGHUP arrives: writing "Stopping..." to it fails with EIO."""
     controller, terminal = pty.openpty()
     proc = subprocess.Popen([sys.executable, "-m", "app.stack"], cwd=stack.ROOT, env=env,
                             stdin=subprocess.DEVNULL, stdout=terminal, stderr=terminal)
+    started.append(proc)
     os.close(terminal)
     try:
         seen = b""

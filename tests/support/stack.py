@@ -1,12 +1,16 @@
 """`make run`'s stack as a subprocess, the way a user starts and stops it (tests/integration)."""
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psutil
@@ -19,6 +23,21 @@ def free_port() -> int:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     return port if port < 64000 else free_port()  # the Web UI sits 1000 above the frontend
+
+
+@contextmanager
+def data_folder() -> Iterator[Path]:
+    """A fresh data folder outside pytest's tmp tree.
+
+    Run as root, PostgreSQL runs as another user who must reach its folder,
+    and every pytest session resets /tmp/pytest-of-<user> to 0700: a stack
+    starting while another session does that failed with "Permission denied".
+    """
+    folder = Path(tempfile.mkdtemp(prefix="plcs-", dir="/tmp"))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def stack_env(data: Path, task_queue: str = "plcflow-e2e") -> dict[str, str]:
@@ -36,16 +55,18 @@ def stack_env(data: Path, task_queue: str = "plcflow-e2e") -> dict[str, str]:
 
 def start_stack(env) -> subprocess.Popen:
     """Start the stack and return once its banner is printed; its later output is drained, never blocking it."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "app.stack"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
-    )
+    errors = Path(env["PLCFLOW_DATA_DIR"]) / "stack.stderr"
+    with errors.open("ab") as stderr:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "app.stack"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=stderr, text=True
+        )
     deadline = time.monotonic() + 90
     for line in proc.stdout:
         if "Ctrl-C stops everything" in line:
             threading.Thread(target=proc.stdout.read, daemon=True).start()
             return proc
         assert time.monotonic() < deadline, "stack did not come up"
-    raise AssertionError(f"stack exited with {proc.wait()}")
+    raise AssertionError(f"stack exited with {proc.wait()}: {errors.read_text()[-2000:]}")
 
 
 def processes_of(proc: subprocess.Popen, env) -> list[psutil.Process]:
