@@ -11,6 +11,8 @@ them is unknown). Bounded: a namespace that never appears is a start-up error.
 import asyncio
 
 import structlog
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest, ListSearchAttributesRequest
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -57,3 +59,15 @@ async def wait_for_namespace(
         f"Create the namespace and register the Keyword search attributes {', '.join(attributes)} "
         "(docker-compose.yml's temporal-admin-tools job does both)."
     )
+
+
+async def register_search_attributes(client: Client, attributes: tuple[str, ...] = SEARCH_ATTRIBUTES) -> None:
+    """Add the missing Keyword attributes (``make run``: the dev server's ``--search-attribute`` only applies
+    to a new database file, so a data folder from an older version lacks them)."""
+    listed = await client.operator_service.list_search_attributes(
+        ListSearchAttributesRequest(namespace=client.namespace))
+    missing = [name for name in attributes if name not in listed.custom_attributes]
+    if missing:
+        keyword = IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD
+        await client.operator_service.add_search_attributes(
+            AddSearchAttributesRequest(namespace=client.namespace, search_attributes=dict.fromkeys(missing, keyword)))

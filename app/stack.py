@@ -25,7 +25,7 @@ from app.config import ROOT, Settings
 from app.files import load_team_file
 from app.logging import configure
 from app.process import exit_now
-from app.readiness import SEARCH_ATTRIBUTES
+from app.readiness import register_search_attributes
 from app.teams import TeamClient
 from app.wiring import build_worker, connect_temporal, open_store
 
@@ -48,8 +48,6 @@ def start_temporal(data: Path, port: int = 7233, ui_port: int = 8233) -> subproc
         str(BIN / "temporal"), "server", "start-dev",
         "--ip", "127.0.0.1", "--port", str(port), "--ui-port", str(ui_port),
         "--db-filename", str(data / "temporal.db"), *DEV_SERVER_TUNING, "--log-level", "warn",
-        # The same search attributes as production, so a worker process started against us finds them.
-        *(arg for name in SEARCH_ATTRIBUTES for arg in ("--search-attribute", f"{name}=Keyword")),
     ]  # fmt: skip
     logfile = open(data / "temporal.log", "ab")
     return subprocess.Popen(args, stdout=logfile, stderr=subprocess.STDOUT, start_new_session=True,
@@ -146,6 +144,8 @@ async def main() -> None:
     store = None
     try:
         client = await wait_for_temporal(settings, temporal)
+        # The same search attributes as production, so a worker process started against us finds them.
+        await register_search_attributes(client)
         store = await open_store(pg_url)
         (settings.data_dir / "stack.json").write_text(json.dumps({"database_url": pg_url}))
         worker = build_worker(client, store, task_queue=settings.task_queue, workflow_cache=settings.workflow_cache)

@@ -26,7 +26,7 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from app.config import Settings
-from app.readiness import SEARCH_ATTRIBUTES, TemporalNotReady, wait_for_namespace
+from app.readiness import SEARCH_ATTRIBUTES, TemporalNotReady, register_search_attributes, wait_for_namespace
 from app.wiring import connect_temporal
 
 SERVER_NAME = "temporal.plcflow.test"
@@ -154,3 +154,21 @@ async def test_the_wait_is_bounded_and_says_what_to_do(dev_server):
     client = await Client.connect(dev_server.client.service_client.config.target_host, namespace="never-created")
     with pytest.raises(TemporalNotReady, match="namespace 'never-created' not found. Create the namespace"):
         await wait_for_namespace(client, attempts=2, delay=0.1)
+
+
+async def test_make_run_registers_the_search_attributes_a_data_folder_lacks(dev_server):
+    admin = dev_server.client
+    namespace = f"plcflow-{uuid4().hex[:8]}"
+    await admin.workflow_service.register_namespace(
+        RegisterNamespaceRequest(namespace=namespace, workflow_execution_retention_period=Duration(seconds=86_400)))
+    client = await Client.connect(admin.service_client.config.target_host, namespace=namespace)
+    for _ in range(100):  # until the new namespace reaches the frontend's cache
+        with pytest.raises(TemporalNotReady) as refused:
+            await wait_for_namespace(client, attempts=1)
+        if f"namespace {namespace!r} not found" not in str(refused.value):
+            break
+        await asyncio.sleep(0.1)
+    assert "search attributes TeamId, SchoolId not all registered" in str(refused.value)
+    await register_search_attributes(client)
+    await register_search_attributes(client)  # idempotent: every start calls it
+    await wait_for_namespace(client, attempts=150, delay=0.2)
