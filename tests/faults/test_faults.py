@@ -10,11 +10,17 @@ total.
 """
 
 import asyncio
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from app.wiring import open_store
+from domain.calendar import SchoolCalendar
+from domain.ladder import Rung
+from domain.policy import EscalationPolicy
 from domain.steps import Step
+from workflows.persistence import stream_id
 from tests.support.calendars import layout_around
 
 from .checks import verify
@@ -45,3 +51,83 @@ async def test_worker_killed_during_200_concurrent_advances(stack: FaultStack, l
 
 async def _answered(ledger: Ledger, n: int) -> bool:
     return len(ledger.accepted) >= n
+
+
+def same_day_calendar(now: datetime) -> SchoolCalendar:
+    """Every day a school day, in a zone where it is not near midnight: a rung due today stays due today."""
+    zone = next(z for z in ("UTC", "Asia/Tokyo", "America/Chicago") if 1 <= now.astimezone(ZoneInfo(z)).hour < 22)
+    today = now.astimezone(ZoneInfo(zone)).date()
+    return SchoolCalendar(timezone=zone, weekend=[], school_years=[
+        {"name": "this-year", "start": today - timedelta(days=30), "end": today + timedelta(days=300)}])
+
+
+def rung_due_at(instant: datetime, calendar: SchoolCalendar) -> EscalationPolicy:
+    """Each step due the day it opens, the team's rung at ``instant`` that day (the ladder's notify time)."""
+    return EscalationPolicy(
+        due_school_days={s: 0 for s in Step},
+        ladder_school_days_past_due={Rung.TEAM: 0, Rung.FACILITATOR: 1, Rung.PRINCIPAL: 2, Rung.COALITION: 3},
+        notify_at=instant.astimezone(calendar.zone).time().replace(microsecond=0),
+    )
+
+
+async def test_temporal_killed_while_an_escalation_comes_due(stack: FaultStack, ledger: Ledger, tally):
+    now = datetime.now(UTC)
+    calendar = same_day_calendar(now)
+    due = (now + timedelta(seconds=15)).replace(microsecond=0)
+    teams = await ledger.start_teams(20, calendar, rung_due_at(due, calendar))
+    await asyncio.gather(*(ledger.advance(t, Step.IDENTIFY_FOCUS) for t in teams))
+    stack.kill("temporal")
+    killed_at = datetime.now(UTC)
+    assert killed_at < due - timedelta(seconds=3), "the set-up took too long: the timer would come due before the fault"
+    # Half the teams keep advancing through the outage; the other half get no command, so only their timer can escalate.
+    advancing = asyncio.gather(*(ledger.advance(t, Step.POSE_QUESTION) for t in teams[:10]))
+    await asyncio.sleep((due - datetime.now(UTC)).total_seconds() + 5)
+    restarted_at = datetime.now(UTC)
+    await stack.start_temporal()
+    await asyncio.wait_for(advancing, BOUND * 4)
+    store = await open_store(stack.database_url)
+    try:
+        raised = await until(lambda: _escalated_after(store, teams, restarted_at), "every team's escalation")
+    finally:
+        await store.close()
+    tally.detail = f"Temporal down {(restarted_at - killed_at).total_seconds():.0f} s, {len(raised)} escalations after"
+    await verify(stack, ledger, teams, tally)
+
+
+async def _escalated_after(store, teams: list[str], instant: datetime) -> dict | None:
+    """Each team's EscalationRaised, raised after ``instant``; None until every team has one."""
+    rows = await store.pool.fetch(
+        "SELECT stream_id, data->>'at' AS at FROM events WHERE type = 'EscalationRaised' AND stream_id = ANY($1)",
+        [stream_id(t) for t in teams])
+    late = {r["stream_id"]: r["at"] for r in rows if datetime.fromisoformat(r["at"]) >= instant - timedelta(seconds=1)}
+    early = [r for r in rows if r["stream_id"] not in late]
+    assert not early, f"escalated before Temporal came back: {early[:3]}"
+    return late if len(late) == len(teams) else None
+
+
+PG_DOWN_SECONDS = 30
+
+
+async def test_postgres_stopped_30_s_while_advances_keep_coming(stack: FaultStack, ledger: Ledger, tally):
+    teams = await ledger.start_teams(50, school_calendar())
+    steps = [Step.IDENTIFY_FOCUS, Step.POSE_QUESTION, Step.PLAN_ACTION, Step.IMPLEMENT]
+    # Each team advances a step every ~10 s, staggered, from before the outage until after it.
+    advancing = asyncio.gather(*(_paced(ledger, t, steps, delay=i * 0.2) for i, t in enumerate(teams)))
+    await asyncio.sleep(3)
+    stack.stop_pg()
+    stopped = len(ledger.sent)
+    await asyncio.sleep(PG_DOWN_SECONDS)
+    during = len(ledger.sent) - stopped
+    stack.start_pg()
+    await asyncio.wait_for(advancing, BOUND * 4)
+    assert during > 0, "no advance came while PostgreSQL was down: the fault hit nothing"
+    tally.detail = f"{during} commands sent while PostgreSQL was down {PG_DOWN_SECONDS} s"
+    await verify(stack, ledger, teams, tally)
+    assert len(ledger.accepted) == len(teams) * len(steps)
+
+
+async def _paced(ledger: Ledger, team_id: str, steps: list[Step], delay: float, every: float = 10) -> None:
+    await asyncio.sleep(delay)
+    for step in steps:
+        await ledger.advance(team_id, step)
+        await asyncio.sleep(every)
