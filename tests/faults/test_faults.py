@@ -25,11 +25,9 @@ from domain.steps import Step
 from workflows.persistence import stream_id
 from tests.support.calendars import layout_around
 
-from tests.integration.test_stack_and_cli import start_stack
-
 from .checks import verify
 from .ledger import Ledger, Outcome
-from .stack import BOUND, FaultStack, RunStack, of_data_dir, reap, short_tempdir, until, wait_gone
+from .stack import BOUND, FaultStack, RunStack, of_data_dir, reap, short_tempdir, start_run, until, wait_gone
 
 pytestmark = pytest.mark.faults
 
@@ -184,7 +182,7 @@ async def test_make_run_killed_leaves_nothing_running(sig, tally):
     """`make run` killed mid-traffic: nothing of it may keep running; run again, it loses nothing.
     The known defect's assertion comes last, so the log checks run today too."""
     run = RunStack(short_tempdir("plcr-"))
-    proc = await asyncio.to_thread(start_stack, run.env())
+    proc = await asyncio.to_thread(start_run, run.env())
     try:
         ledger = Ledger(TeamClient(await connect_temporal(run.settings), run.task_queue))
         teams = await ledger.start_teams(20, school_calendar())
@@ -195,7 +193,7 @@ async def test_make_run_killed_leaves_nothing_running(sig, tally):
         proc.send_signal(sig)
         proc.wait(BOUND)
         left = [(p.pid, p.name()) for p in await asyncio.to_thread(wait_gone, run.data, 20)]
-        proc = await asyncio.to_thread(start_stack, run.env())
+        proc = await asyncio.to_thread(start_run, run.env())
         await asyncio.wait_for(advancing, BOUND * 4)
         tally.detail = f"{len(parts)} processes before the {sig.name}, {len(left)} left after"
         await verify(run, ledger, teams, tally)
