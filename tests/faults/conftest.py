@@ -28,6 +28,8 @@ class Line:
         o = self.outcome
         detail = f"; {self.detail}" if self.detail else ""
         verdict = f" XFAIL ({self.xfail})" if self.xfail else "" if self.passed else " FAILED"
+        if self.xfail.startswith("XPASS"):
+            verdict = f" FAILED ({self.xfail})"
         return (f"{self.scenario}: {o.accepted} commands accepted, lost {o.lost}, duplicated {o.duplicated} "
                 f"({self.seconds:.0f} s{detail}){verdict}")
 
@@ -67,6 +69,8 @@ def pytest_runtest_makereport(item, call):
     if line is not None and report.when == "call":
         line.passed = report.passed
         line.xfail = getattr(report, "wasxfail", "")
+        if report.failed and str(report.longrepr).startswith("[XPASS(strict)]"):
+            line.xfail = "XPASS: the known defect is fixed, drop its xfail mark"
     return report
 
 
