@@ -38,13 +38,16 @@ LINES: list[Line] = []
 
 
 @pytest.fixture
-async def stack():
+async def stack(request, tmp_path):
     fs = FaultStack(short_tempdir("plcf-"))
     try:
         fs.teams = await fs.start()
         yield fs
     finally:
-        fs.close()
+        failed = getattr(request.node, "fault_failed", True)  # unset: set-up itself failed
+        fs.close(keep_logs=tmp_path / "logs" if failed else None)
+        if failed:
+            print(f"\nlogs of the failed scenario: {tmp_path / 'logs'}")
 
 
 @pytest.fixture
@@ -65,6 +68,8 @@ def tally(request):
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     report = yield
+    if report.when == "call":
+        item.fault_failed = report.failed
     line = next((v for v in getattr(item, "funcargs", {}).values() if isinstance(v, Line)), None)
     if line is not None and report.when == "call":
         line.passed = report.passed

