@@ -88,5 +88,8 @@ def pytest_terminal_summary(terminalreporter):
     terminalreporter.write_sep("-", "fault scenarios")
     for ln in LINES:
         terminalreporter.write_line(ln.text())
+    unchecked = sum(ln.outcome is None for ln in LINES)
+    # The exact form when every scenario reached its checks; never "lost 0" alone when one did not.
+    tail = f"; {unchecked} scenario(s) FAILED before their checks" if unchecked else ""
     terminalreporter.write_line(
-        f"faults: {len(LINES)} scenarios, {accepted} commands accepted, lost {lost}, duplicated {duplicated}")
+        f"faults: {len(LINES)} scenarios, {accepted} commands accepted, lost {lost}, duplicated {duplicated}{tail}")
