@@ -30,7 +30,7 @@ async def check_api(stack: FaultStack, ledger: Ledger, team_ids: list[str]) -> N
     async with httpx.AsyncClient(timeout=30, headers=auth) as http:
         listed = {t["team_id"]: t["version"] for t in (await http.get(f"{base}/v1/teams")).raise_for_status().json()}
         live = (await http.get(f"{base}/v1/teams/{team_ids[0]}", params={"live": "true"})).raise_for_status().json()
-    versions = {t: (await ledger.teams.status(t)).state.version for t in team_ids}
+    versions = {t: (await asyncio.wait_for(ledger.teams.status(t), 10)).state.version for t in team_ids}
     assert {t: listed.get(t) for t in team_ids} == versions, "the API's read models disagree with the workflows"
     assert live["version"] == versions[team_ids[0]]
 

@@ -67,9 +67,9 @@ class Ledger:
     async def start_teams(self, n: int, calendar: SchoolCalendar, policy: EscalationPolicy | None = None) -> list[str]:
         ids = [f"f-{letters()[:10]}" for _ in range(n)]
         for chunk in range(0, n, 20):  # the dev server starts ~50-95 workflows/s: don't queue them all at once
-            await asyncio.gather(*(self.teams.start(RegisterTeam(
+            await asyncio.wait_for(asyncio.gather(*(self.teams.start(RegisterTeam(
                 actor="district.admin", team=profile(t), calendar=calendar, policy=policy or EscalationPolicy()))
-                for t in ids[chunk:chunk + 20]))
+                for t in ids[chunk:chunk + 20])), 60)
         return ids
 
     async def advance(self, team_id: str, step: Step) -> Sent:
@@ -154,7 +154,7 @@ async def check_fold_equals_state(teams: TeamClient, store: EventStore, team_ids
 
 async def _settled(teams: TeamClient, team_id: str):
     try:
-        status = await teams.status(team_id)
+        status = await asyncio.wait_for(teams.status(team_id), 10)
     except TRANSIENT:
         return None
     return status if status.persisted_version == status.state.version else None

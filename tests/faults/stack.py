@@ -172,7 +172,10 @@ async def until(check, what: str, timeout: float = BOUND, every: float = 0.2):
     """Poll ``check`` (async, returns truthy when done) for at most ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     while True:
-        value = await check()
+        try:  # a check that hangs (a query to a server that is not back yet) must not outlive the deadline
+            value = await asyncio.wait_for(check(), max(deadline - time.monotonic(), every))
+        except asyncio.TimeoutError:
+            value = None
         if value:
             return value
         if time.monotonic() > deadline:

@@ -184,7 +184,7 @@ async def test_make_run_killed_leaves_nothing_running(sig, tally):
     run = RunStack(short_tempdir("plcr-"))
     proc = await asyncio.to_thread(start_run, run.env())
     try:
-        ledger = Ledger(TeamClient(await connect_temporal(run.settings), run.task_queue))
+        ledger = Ledger(TeamClient(await asyncio.wait_for(connect_temporal(run.settings), BOUND), run.task_queue))
         teams = await ledger.start_teams(20, school_calendar())
         advancing = asyncio.gather(*(ledger.advance_through(t, [Step.IDENTIFY_FOCUS, Step.POSE_QUESTION]) for t in teams))
         await until(lambda: _answered(ledger, 10), "the first 10 answers")
