@@ -10,7 +10,6 @@ must hold each accepted command's marker exactly once (issue 8).
 import asyncio
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
 from uuid import uuid4
 
 from temporalio.client import WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
@@ -172,7 +171,3 @@ async def check_read_models(store: EventStore, rebuild) -> None:
     live = await snapshot(store.pool)
     await rebuild()
     assert await snapshot(store.pool) == live, "the live read models differ from a rebuild of the log"
-
-
-def now_local(calendar: SchoolCalendar) -> datetime:
-    return datetime.now(calendar.zone)

@@ -22,11 +22,11 @@ from domain.calendar import SchoolCalendar
 from domain.ladder import Rung
 from domain.policy import EscalationPolicy
 from domain.steps import Step
-from workflows.persistence import stream_id
 from tests.support.calendars import layout_around
+from workflows.persistence import stream_id
 
 from .checks import verify
-from .ledger import Ledger, Outcome
+from .ledger import Ledger
 from .stack import BOUND, FaultStack, RunStack, of_data_dir, reap, short_tempdir, start_run, until, wait_gone
 
 pytestmark = pytest.mark.faults
