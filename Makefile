@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test chromium test-unit test-workflows test-integration bench bench-supervisor record-histories clean
+.PHONY: run test chromium test-unit test-workflows test-integration test-faults bench bench-supervisor record-histories clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -34,6 +34,11 @@ test-workflows: $(STAMP)
 
 test-integration: $(STAMP)
 	$(BIN)/pytest -q tests/integration
+
+# Faults injected into the real embedded stack, one scenario each (README: "The fault suite").
+# Not part of `make test`: it starts real processes for several minutes.
+test-faults: $(STAMP)
+	$(BIN)/pytest -q -m faults tests/faults
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.advance
