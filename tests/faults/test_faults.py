@@ -168,19 +168,12 @@ async def _projecting(store) -> bool:
 
 
 class LeftRunning(AssertionError):
-    """Only this failure is the known defect: any other one in the scenario fails the run."""
+    """A process of a killed `make run` outlived it (issue 8, item 10: PostgreSQL once did)."""
 
 
-# Known defect (issue 8, item 10): PostgreSQL outlives a killed `make run`. Fixed on branch i8-deploy;
-# drop the xfail after that merge (strict, so the fix turns this run red until someone does).
-ORPHANED_PG = pytest.mark.xfail(strict=True, raises=LeftRunning, reason="fixed on i8-deploy")
-
-
-@pytest.mark.parametrize("sig", [pytest.param(signal.SIGKILL, marks=ORPHANED_PG, id="SIGKILL"),
-                                 pytest.param(signal.SIGHUP, marks=ORPHANED_PG, id="SIGHUP")])
+@pytest.mark.parametrize("sig", [pytest.param(signal.SIGKILL, id="SIGKILL"), pytest.param(signal.SIGHUP, id="SIGHUP")])
 async def test_make_run_killed_leaves_nothing_running(sig, tally):
-    """`make run` killed mid-traffic: nothing of it may keep running; run again, it loses nothing.
-    The known defect's assertion comes last, so the log checks run today too."""
+    """`make run` killed mid-traffic: nothing of it may keep running; run again, it loses nothing."""
     run = RunStack(short_tempdir("plcr-"))
     proc = await asyncio.to_thread(start_run, run.env())
     try:
