@@ -36,6 +36,11 @@ async def _missing(client: Client, attributes: tuple[str, ...]) -> str | None:
             return f"namespace {client.namespace!r} not found"
         if err.status == RPCStatusCode.INVALID_ARGUMENT:
             return f"search attributes {', '.join(attributes)} not all registered ({err.message})"
+        if err.status == RPCStatusCode.UNIMPLEMENTED:
+            # A server with no visibility API (the time-skipping test server) has no search
+            # attributes to wait for; the namespace answered, which is all it can say.
+            log.warning("temporal_visibility_unimplemented", namespace=client.namespace)
+            return None
         raise
     return None
 
