@@ -12,7 +12,7 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from domain.commands import Command, RegisterTeam
+from domain.team.commands import Command, RegisterTeam
 from workflows.messages import (
     UPDATE_NAMES,
     WORKFLOW_TYPE,

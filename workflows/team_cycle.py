@@ -13,11 +13,11 @@ import asyncio
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from domain import commands as cmd
-    from domain.decider import decide
+    from domain.team import commands as cmd
+    from domain.team.decider import decide
     from domain.escalation import RollUp, next_escalation_at, roll_ups
     from domain.school.model import RollUpEscalation
-    from domain.state import TeamState, evolve
+    from domain.team.state import TeamState, evolve
 
     from .messages import UPDATE_NAMES, WORKFLOW_TYPE, CommandResult, TeamStatus, TeamWorkflowInput
     from .persistence import notifications, stream_id

@@ -8,9 +8,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..calendar import SchoolCalendar
 from ..district import District
 from ..ladder import Rung
-from ..policy import EscalationPolicy
+from ..team.policy import EscalationPolicy
 from ..rubric import Rubric
-from ..team import Slug, UserId
+from ..team.profile import Slug, UserId
 from .phases import Phase, RolloutPolicy
 from ..school.policy import SchoolPolicy
 from ..text import Reason, text

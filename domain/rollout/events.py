@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..calendar import SchoolCalendar
 from ..district import District
 from ..ladder import Rung
-from ..policy import EscalationPolicy
+from ..team.policy import EscalationPolicy
 from ..rubric import Rubric
 from ..school.policy import SchoolPolicy
 from .phases import Phase, RolloutPolicy

@@ -16,15 +16,15 @@ from typing import Literal
 
 from pydantic import ValidationError
 
-from ..commands import RegisterTeam
-from ..decider import decide as decide_team
+from ..team.commands import RegisterTeam
+from ..team.decider import decide as decide_team
 from ..district import School
 from ..errors import DomainError, InvalidTransition
 from ..school import model as m
 from ..school.decider import decide as decide_school
 from ..school.fold import evolve as evolve_school
-from ..state import TeamState
-from ..team import TeamProfile
+from ..team.state import TeamState
+from ..team.profile import TeamProfile
 from ..validation import describe_errors
 from . import commands as c
 from .state import RolloutState

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..calendar import SchoolCalendar
 from ..district import District
 from ..ladder import EscalationRecord, Rung, merge_reached, numbered_through
-from ..policy import EscalationPolicy
+from ..team.policy import EscalationPolicy
 from ..rubric import Rubric
 from ..school.policy import SchoolPolicy
 from . import events as ev

@@ -6,7 +6,7 @@ from datetime import datetime
 from .. import ladder
 from ..errors import InvalidTransition, NotAllowed
 from ..ladder import Rung, Watch
-from ..policy import TEAM_LADDER
+from ..team.policy import TEAM_LADDER
 from ..rubric import Assessment
 from . import model as m
 from .terms import Term, term_on, terms

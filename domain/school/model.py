@@ -14,9 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..calendar import SchoolCalendar
 from ..district import School, TeamSpec
 from ..ladder import EscalationRecord, Rung
-from ..policy import EscalationPolicy
+from ..team.policy import EscalationPolicy
 from ..rubric import Assessment, Rubric
-from ..team import Slug, UserId
+from ..team.profile import Slug, UserId
 from ..text import Reason, text
 from .policy import SchoolPolicy
 

@@ -5,7 +5,7 @@ from datetime import date
 from uuid import uuid4
 
 from activities.projector import READ_MODELS, Projector
-from domain import commands as cmd
+from domain.team import commands as cmd
 from domain.ladder import Rung
 from domain.rollout import commands as rc
 from domain.rollout.decider import decide as decide_rollout

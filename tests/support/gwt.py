@@ -7,10 +7,10 @@ state the rules can actually reach.
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from domain.commands import Command
-from domain.decider import decide
-from domain.events import Event
-from domain.state import TeamState, evolve
+from domain.team.commands import Command
+from domain.team.decider import decide
+from domain.team.events import Event
+from domain.team.state import TeamState, evolve
 
 
 @dataclass

@@ -8,14 +8,14 @@ whether any workflow would be started with input its decider refuses (a refusal 
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from domain.decider import decide as decide_team
+from domain.team.decider import decide as decide_team
 from domain.rollout.launch import LAUNCHER, school_opening, team_registration, wanted_schools
 from domain.rollout.state import RolloutState
 from domain.school import model as m
 from domain.school.decider import decide as decide_school
 from domain.school.fold import evolve as evolve_school
-from domain.state import TeamState
-from domain.state import evolve as evolve_team
+from domain.team.state import TeamState
+from domain.team.state import evolve as evolve_team
 
 
 @dataclass

@@ -10,8 +10,8 @@ from datetime import date, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from domain import commands as cmd
-from domain import events as team_events
+from domain.team import commands as cmd
+from domain.team import events as team_events
 from domain.errors import DomainError
 from domain.ladder import Rung
 from domain.rollout import commands as rc

@@ -51,7 +51,7 @@ async def api(harness):
 
 
 async def prepared(h, need: str | None) -> tuple[str, dict]:
-    from domain import commands as cmd
+    from domain.team import commands as cmd
 
     layout = await h.layout()
     team = await h.start(layout)

@@ -16,7 +16,7 @@ from activities.read_models import ReadModels
 from activities.tokens import TokenStore
 from api.app import Runtime, create_app
 from app.districts import DistrictClient
-from domain import commands as cmd
+from domain.team import commands as cmd
 from domain.rollout import commands as rc
 from domain.rollout.decider import decide as decide_rollout
 from domain.rollout.state import RolloutState, evolve as evolve_rollout
@@ -24,7 +24,7 @@ from domain.school import model as sm
 from domain.school.decider import decide as decide_school
 from domain.school.fold import evolve as evolve_school
 from domain.steps import STEPS
-from domain.team import TeamProfile
+from domain.team.profile import TeamProfile
 from tests.support.builders import EVIDENCE, local
 from tests.support.gwt import given
 from tests.unit.test_rollout_rules import SV_COALITION

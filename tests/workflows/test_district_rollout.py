@@ -19,7 +19,7 @@ import pytest
 from app.districts import DistrictClient
 from app.files import load_district_file
 from app.teams import CommandRefused
-from domain import commands as cmd
+from domain.team import commands as cmd
 from domain.district import TeamSpec
 from domain.ladder import Rung
 from domain.rollout import commands as c

@@ -10,12 +10,12 @@ from datetime import datetime
 
 from . import commands as cmd
 from . import events as ev
-from .errors import InvalidTransition, MissingEvidence
-from .escalation import reached_by, rung_due
-from .ladder import acknowledgement_ends, check_holdable, fresh_escalation_ids, snooze_ends
+from ..errors import InvalidTransition, MissingEvidence
+from ..escalation import reached_by, rung_due
+from ..ladder import acknowledgement_ends, check_holdable, fresh_escalation_ids, snooze_ends
 from .state import TeamState
-from .steps import FIRST_STEP, Step, missing_evidence, next_step
-from .team import require_leader, require_participant, require_principal
+from ..steps import FIRST_STEP, Step, missing_evidence, next_step
+from .profile import require_leader, require_participant, require_principal
 
 
 def decide(state: TeamState, command: cmd.Command, now: datetime) -> list[ev.Event]:
