@@ -16,7 +16,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.team import commands as cmd
     from domain.team.decider import decide
     from domain.escalation import RollUp, next_escalation_at, roll_ups
-    from domain.school.model import RollUpEscalation
+    from domain.school.commands import RollUpEscalation
     from domain.team.state import TeamState, evolve
 
     from .messages import UPDATE_NAMES, WORKFLOW_TYPE, CommandResult, TeamStatus, TeamWorkflowInput

@@ -10,9 +10,9 @@ from app.files import load_district_file
 from domain.errors import InvalidTransition, NotAllowed
 from domain.ladder import Rung
 from domain.rubric import trend
-from domain.school import model as m
+from domain.school import commands as m
+from domain.school.state import SchoolState, evolve
 from domain.school.decider import decide, next_tick_at
-from domain.school.fold import evolve
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "districts"
 TZ = ZoneInfo("America/Los_Angeles")
@@ -27,7 +27,7 @@ def at(d: date, hour: int = 9) -> datetime:
 
 class School:
     def __init__(self, mode="pilot", on=date(2026, 9, 14)):
-        self.state = m.SchoolState()
+        self.state = SchoolState()
         self.run(m.OpenSchool(actor="sv.admin", district_id="silver-valley", school=MIDDLE, calendar=START.calendar,
                               rubric=START.rubric, coalition=("sv.admin", "svm.principal"), mode=mode,
                               pilot_team_ids=("svm-math", "svm-science") if mode == "pilot" else ()), on)
