@@ -18,7 +18,7 @@ from domain.district import District, Draft, Role, check_references, department_
 from domain.errors import InvalidConfiguration
 from domain.team.policy import EscalationPolicy
 from domain.rollout.commands import StartRollout
-from domain.rollout.phases import RolloutPolicy
+from domain.rollout.policy import RolloutPolicy
 from domain.rubric import Rubric
 from domain.school.policy import SchoolPolicy
 from domain.team.profile import TeamProfile, UserId

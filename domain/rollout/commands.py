@@ -11,7 +11,8 @@ from ..ladder import Rung
 from ..team.policy import EscalationPolicy
 from ..rubric import Rubric
 from ..team.profile import Slug, UserId
-from .phases import Phase, RolloutPolicy
+from .phases import Phase
+from .policy import RolloutPolicy
 from ..school.policy import SchoolPolicy
 from ..text import Reason, text
 

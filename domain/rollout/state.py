@@ -13,7 +13,8 @@ from ..team.policy import EscalationPolicy
 from ..rubric import Rubric
 from ..school.policy import SchoolPolicy
 from . import events as ev
-from .phases import Phase, RolloutPolicy
+from .phases import Phase
+from .policy import RolloutPolicy
 
 
 class _Frozen(BaseModel):
