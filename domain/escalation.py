@@ -10,8 +10,8 @@ from datetime import datetime
 from . import ladder
 from .ladder import Rung, Watch
 from .team.events import EscalationRaised, EscalationResolved
-from .team.state import OpenEscalation, TeamState
 from .team.profile import TeamProfile
+from .team.state import OpenEscalation, TeamState
 
 
 def reached_by(rung: Rung, team: TeamProfile) -> tuple[str, ...]:

@@ -8,13 +8,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..calendar import SchoolCalendar
 from ..district import District
 from ..ladder import Rung
-from ..team.policy import EscalationPolicy
 from ..rubric import Rubric
+from ..school.policy import SchoolPolicy
+from ..team.policy import EscalationPolicy
 from ..team.profile import Slug, UserId
+from ..text import Reason, text
 from .phases import Phase
 from .policy import RolloutPolicy
-from ..school.policy import SchoolPolicy
-from ..text import Reason, text
 
 Text = text(500)
 

@@ -16,15 +16,15 @@ from typing import Literal
 
 from pydantic import ValidationError
 
-from ..team.commands import RegisterTeam
-from ..team.decider import decide as decide_team
 from ..district import School
 from ..errors import DomainError, InvalidTransition
 from ..school import commands as sc
 from ..school.decider import decide as decide_school
 from ..school.state import SchoolState, evolve as evolve_school
-from ..team.state import TeamState
+from ..team.commands import RegisterTeam
+from ..team.decider import decide as decide_team
 from ..team.profile import TeamProfile
+from ..team.state import TeamState
 from ..validation import describe_errors
 from . import commands as c
 from .state import RolloutState

@@ -6,8 +6,8 @@ from datetime import datetime
 from .. import ladder
 from ..errors import InvalidTransition, NotAllowed
 from ..ladder import Rung, Watch
-from ..team.policy import TEAM_LADDER
 from ..rubric import Assessment
+from ..team.policy import TEAM_LADDER
 from . import commands as c
 from . import events as ev
 from .state import SchoolEscalation, SchoolState

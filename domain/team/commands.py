@@ -12,10 +12,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..calendar import SchoolCalendar
 from ..evidence import StepEvidence, Text
-from .policy import EscalationPolicy
 from ..steps import Step
-from .profile import TeamProfile, UserId
 from ..text import Reason
+from .policy import EscalationPolicy
+from .profile import TeamProfile, UserId
 
 class Command(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")

@@ -13,8 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..calendar import SchoolCalendar
 from ..evidence import RecordedEvidence
 from ..ladder import Rung
-from .policy import EscalationPolicy
 from ..steps import Step
+from .policy import EscalationPolicy
 from .profile import TeamProfile
 
 

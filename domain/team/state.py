@@ -11,12 +11,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from . import events as ev
 from ..calendar import SchoolCalendar
 from ..evidence import RecordedEvidence
 from ..ladder import EscalationRecord, merge_reached, numbered_through
-from .policy import EscalationPolicy
 from ..steps import Step
+from . import events as ev
+from .policy import EscalationPolicy
 from .profile import TeamProfile
 
 
