@@ -5,7 +5,7 @@ from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from domain.rollout.commands import RolloutCommand, StartRollout
-from domain.school.model import SchoolCommand
+from domain.school.commands import SchoolCommand
 from workflows.district_rollout import (
     DISTRICT_UPDATES,
     DISTRICT_WORKFLOW,

@@ -13,15 +13,15 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.calendar import SchoolCalendar
-from domain.commands import RegisterTeam
+from domain.team.commands import RegisterTeam
 from domain.district import District, Draft, Role, check_references, department_problems
 from domain.errors import InvalidConfiguration
-from domain.policy import EscalationPolicy
+from domain.team.policy import EscalationPolicy
 from domain.rollout.commands import StartRollout
-from domain.rollout.phases import RolloutPolicy
+from domain.rollout.policy import RolloutPolicy
 from domain.rubric import Rubric
 from domain.school.policy import SchoolPolicy
-from domain.team import TeamProfile, UserId
+from domain.team.profile import TeamProfile, UserId
 from domain.validation import parse_model
 
 

@@ -14,7 +14,7 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.metrics import COMMANDS
-from domain.commands import Command, RegisterTeam
+from domain.team.commands import Command, RegisterTeam
 from workflows.messages import (
     UPDATE_NAMES,
     WORKFLOW_TYPE,

@@ -9,7 +9,7 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict
 
 from domain.rubric import trend
-from domain.state import TeamState
+from domain.team.state import TeamState
 from domain.steps import REQUIREMENTS
 
 VIEW_VERSION = 1

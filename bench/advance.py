@@ -32,8 +32,8 @@ from app.logging import configure
 from app.stack import DEV_SERVER_TUNING
 from app.teams import TeamClient
 from app.wiring import build_worker, open_store
-from domain import commands as cmd
-from domain.commands import RegisterTeam
+from domain.team import commands as cmd
+from domain.team.commands import RegisterTeam
 from domain.steps import STEPS
 
 from .fixtures import EVIDENCE, calendar_around, team

@@ -8,13 +8,13 @@ student privacy).
 from datetime import date, datetime, timedelta
 
 from domain.calendar import SchoolCalendar
-from domain.commands import Command
-from domain.decider import decide
+from domain.team.commands import Command
+from domain.team.decider import decide
 from domain.evidence import AggregateResult, DocumentLink, Note, StepEvidence
-from domain.events import Event
-from domain.state import TeamState, evolve
+from domain.team.events import Event
+from domain.team.state import TeamState, evolve
 from domain.steps import Step
-from domain.team import TeamProfile
+from domain.team.profile import TeamProfile
 
 
 def calendar_around(today: date) -> SchoolCalendar:

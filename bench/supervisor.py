@@ -35,8 +35,8 @@ from app.logging import configure
 from app.stack import DEV_SERVER_TUNING, start_projector, stop_process
 from app.teams import TeamClient
 from app.wiring import build_worker, open_store
-from domain import commands as cmd
-from domain.commands import RegisterTeam
+from domain.team import commands as cmd
+from domain.team.commands import RegisterTeam
 from domain.steps import Step
 from workflows.persistence import to_rows
 

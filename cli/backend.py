@@ -12,7 +12,7 @@ from app.config import Settings
 from app.teams import CommandRefused, TeamClient, UnknownTeam
 from app.views import team_view
 from app.wiring import connect_temporal
-from domain.commands import Command
+from domain.team.commands import Command
 from workflows.messages import UPDATE_NAMES
 
 

@@ -23,7 +23,7 @@ from app.views import TeamView
 from activities.projector import Projector
 from activities.tokens import TokenStore
 from app.wiring import connect_temporal, open_store
-from domain import commands as cmd
+from domain.team import commands as cmd
 from domain.errors import InvalidConfiguration
 from domain.steps import Step
 from domain.validation import describe_errors

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from .limits import MAX_TEAM_MEMBERS
-from .team import Slug, UserId
+from .team.profile import Slug, UserId
 from .text import text
 
 Name = text(120)

@@ -9,9 +9,9 @@ from datetime import datetime
 
 from . import ladder
 from .ladder import Rung, Watch
-from .events import EscalationRaised, EscalationResolved
-from .state import OpenEscalation, TeamState
-from .team import TeamProfile
+from .team.events import EscalationRaised, EscalationResolved
+from .team.profile import TeamProfile
+from .team.state import OpenEscalation, TeamState
 
 
 def reached_by(rung: Rung, team: TeamProfile) -> tuple[str, ...]:

@@ -10,7 +10,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .team import Slug
+from .team.profile import Slug
 from .text import text
 
 Text = text(300)

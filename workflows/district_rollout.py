@@ -23,7 +23,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.rollout.events import RolloutEventT
     from domain.rollout.launch import school_opening, wanted_schools
     from domain.rollout.state import RolloutState, evolve
-    from domain.school import model as m
+    from domain.school import commands as m
 
     from .recorded import decide_rollout
     from .school_adoption import SCHOOL_WORKFLOW, SchoolWorkflowInput, school_workflow_id

@@ -6,10 +6,10 @@ validates exactly what the domain will decide on.
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from domain import commands as cmd
-from domain.commands import RegisterTeam
-from domain.events import TeamEvent
-from domain.state import TeamState
+from domain.team import commands as cmd
+from domain.team.commands import RegisterTeam
+from domain.team.events import TeamEvent
+from domain.team.state import TeamState
 
 
 class _Message(BaseModel):

@@ -9,8 +9,8 @@ from collections.abc import Iterable, Sequence
 from pydantic import TypeAdapter
 
 from activities.event_store import NewEvent, Notification, StoredEvent
-from domain.events import EscalationRaised, Event, TeamEvent
-from domain.state import TeamState, fold
+from domain.team.events import EscalationRaised, Event, TeamEvent
+from domain.team.state import TeamState, fold
 
 from .messages import workflow_id
 

@@ -16,10 +16,11 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 with workflow.unsafe.imports_passed_through():
     from domain.errors import DomainError
     from domain.rollout.commands import RollUpFromSchool
-    from domain.school import model as m
+    from domain.school import commands as m
+    from domain.school.events import SchoolEventT
+    from domain.school.state import SchoolState, evolve
     from domain.rollout.launch import team_registration
     from domain.school.decider import decide, district_roll_ups, next_tick_at
-    from domain.school.fold import evolve
 
     from .messages import TeamWorkflowInput, workflow_id
     from .shell import DeciderShell
@@ -42,7 +43,7 @@ class SchoolWorkflowInput(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     opening: m.OpenSchool | None = None
-    state: m.SchoolState | None = None
+    state: SchoolState | None = None
     applied_updates: dict[str, int] = Field(default_factory=dict)
     started_teams: tuple[str, ...] = ()
     history_limit: int = Field(default=4_000, ge=20)
@@ -52,14 +53,14 @@ class SchoolCommandResult(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     version: int
-    events: list[m.SchoolEventT]
+    events: list[SchoolEventT]
     duplicate: bool = False
 
 
 class SchoolStatus(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    state: m.SchoolState
+    state: SchoolState
     persisted_version: int
     started_teams: tuple[str, ...]
 
@@ -72,7 +73,7 @@ class SchoolAdoptionWorkflow(DeciderShell):
 
     @workflow.init
     def __init__(self, input: SchoolWorkflowInput) -> None:
-        self._start_shell(input.state or m.SchoolState(), input.applied_updates)
+        self._start_shell(input.state or SchoolState(), input.applied_updates)
         self._started = list(input.started_teams)
         self._history_limit = input.history_limit
         self._to_district: list[RollUpFromSchool] = []

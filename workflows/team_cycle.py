@@ -11,11 +11,11 @@ or when history grows, the team continues as new with only its folded state.
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from domain import commands as cmd
-    from domain.decider import decide
+    from domain.team import commands as cmd
+    from domain.team.decider import decide
     from domain.escalation import RollUp, next_escalation_at, roll_ups
-    from domain.school.model import RollUpEscalation
-    from domain.state import TeamState, evolve
+    from domain.school.commands import RollUpEscalation
+    from domain.team.state import TeamState, evolve
 
     from .messages import UPDATE_NAMES, WORKFLOW_TYPE, CommandResult, TeamStatus, TeamWorkflowInput
     from .persistence import notifications, stream_id

@@ -8,12 +8,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..calendar import SchoolCalendar
 from ..district import District
 from ..ladder import Rung
-from ..policy import EscalationPolicy
 from ..rubric import Rubric
-from ..team import Slug, UserId
-from .phases import Phase, RolloutPolicy
 from ..school.policy import SchoolPolicy
+from ..team.policy import EscalationPolicy
+from ..team.profile import Slug, UserId
 from ..text import Reason, text
+from .phases import Phase
+from .policy import RolloutPolicy
 
 Text = text(500)
 

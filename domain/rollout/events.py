@@ -8,10 +8,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..calendar import SchoolCalendar
 from ..district import District
 from ..ladder import Rung
-from ..policy import EscalationPolicy
+from ..team.policy import EscalationPolicy
 from ..rubric import Rubric
 from ..school.policy import SchoolPolicy
-from .phases import Phase, RolloutPolicy
+from .phases import Phase
+from .policy import RolloutPolicy
 
 
 class RolloutEvent(BaseModel):

@@ -16,15 +16,15 @@ from typing import Literal
 
 from pydantic import ValidationError
 
-from ..commands import RegisterTeam
-from ..decider import decide as decide_team
 from ..district import School
 from ..errors import DomainError, InvalidTransition
-from ..school import model as m
+from ..school import commands as sc
 from ..school.decider import decide as decide_school
-from ..school.fold import evolve as evolve_school
-from ..state import TeamState
-from ..team import TeamProfile
+from ..school.state import SchoolState, evolve as evolve_school
+from ..team.commands import RegisterTeam
+from ..team.decider import decide as decide_team
+from ..team.profile import TeamProfile
+from ..team.state import TeamState
 from ..validation import describe_errors
 from . import commands as c
 from .state import RolloutState
@@ -52,21 +52,21 @@ def _own(school: School, team_ids) -> tuple[str, ...]:
     return tuple(t for t in team_ids if t in own)
 
 
-def school_opening(s: RolloutState, school_id: str, mode: Mode) -> m.OpenSchool:
+def school_opening(s: RolloutState, school_id: str, mode: Mode) -> sc.OpenSchool:
     """How the rollout opens a school its launched waves reach: a pilot opens only its volunteer teams the pilot wave names."""
     school = s.district.school(school_id)
     named = (t for w in s.launched_waves if w.kind == "pilot" for t in w.pilot_team_ids)
     return _opening(s, school, mode, _own(school, named) if mode == "pilot" else ())
 
 
-def _opening(s: RolloutState, school: School, mode: Mode, pilots: tuple[str, ...]) -> m.OpenSchool:
-    return m.OpenSchool(
+def _opening(s: RolloutState, school: School, mode: Mode, pilots: tuple[str, ...]) -> sc.OpenSchool:
+    return sc.OpenSchool(
         actor=LAUNCHER, district_id=s.district.district_id, school=school, calendar=s.calendar, rubric=s.rubric,
         policy=s.school_policy, team_policy=s.team_policy, coalition=coalition(s), mode=mode, pilot_team_ids=pilots,
     )
 
 
-def team_registration(s: m.SchoolState, team_id: str) -> RegisterTeam:
+def team_registration(s: SchoolState, team_id: str) -> RegisterTeam:
     """How a school launches one of its teams: the team workflow's registration, from the district file's team."""
     spec = s.teams[team_id].spec
     profile = TeamProfile(
@@ -115,8 +115,8 @@ def _rehearse(s: RolloutState, cmd: c.ScheduleWave, school: School, now: datetim
     pilots = _own(school, pilot_wave.pilot_team_ids) if pilot_wave and school.school_id in pilot_wave.school_ids else ()
     steps = [_opening(s, school, "pilot", pilots)] if pilots else []
     if cmd.kind == "schoolwide":
-        steps.append(m.LaunchSchoolwide(actor=LAUNCHER) if pilots else _opening(s, school, "schoolwide", ()))
-    state = m.SchoolState()
+        steps.append(sc.LaunchSchoolwide(actor=LAUNCHER) if pilots else _opening(s, school, "schoolwide", ()))
+    state = SchoolState()
     try:
         for command in steps:
             for e in decide_school(state, command, now):

@@ -9,11 +9,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..calendar import SchoolCalendar
 from ..district import District
 from ..ladder import EscalationRecord, Rung, merge_reached, numbered_through
-from ..policy import EscalationPolicy
+from ..team.policy import EscalationPolicy
 from ..rubric import Rubric
 from ..school.policy import SchoolPolicy
 from . import events as ev
-from .phases import Phase, RolloutPolicy
+from .phases import Phase
+from .policy import RolloutPolicy
 
 
 class _Frozen(BaseModel):
@@ -108,52 +109,104 @@ def _apply(event, state: RolloutState) -> RolloutState:
     raise TypeError(f"no fold for {type(event).__name__}")
 
 
-def _set(**fields):
-    return lambda e, s: s.model_copy(update={k: f(e, s) for k, f in fields.items()})
+def _set(s: RolloutState, **changes) -> RolloutState:
+    return s.model_copy(update=changes)
 
 
-_RULES = {
-    ev.RolloutStarted: _set(
-        district=lambda e, s: e.district, calendar=lambda e, s: e.calendar, rubric=lambda e, s: e.rubric,
-        policy=lambda e, s: e.policy, school_policy=lambda e, s: e.school_policy, team_policy=lambda e, s: e.team_policy,
-    ),
-    ev.PhaseOpened: _set(phase=lambda e, s: e.phase, due_on=lambda e, s: e.due_on, school_year=lambda e, s: e.school_year),
-    ev.PhaseCompleted: _set(completed=lambda e, s: (*s.completed, e.phase)),
-    ev.CoalitionSeated: _set(coalition=lambda e, s: e.members),
-    ev.InquiryActivityRecorded: _set(
-        inquiry_activities=lambda e, s: (*s.inquiry_activities, Activity(kind=e.kind, title=e.title, held_on=e.held_on))
-    ),
-    ev.GlossaryAdopted: _set(glossary=lambda e, s: {**s.glossary, **e.terms}),
-    ev.NonNegotiablesSet: _set(non_negotiables=lambda e, s: e.items),
-    ev.MissionAligned: _set(aligned_schools=lambda e, s: tuple(dict.fromkeys((*s.aligned_schools, e.school_id)))),
-    ev.LearningSessionAdded: _set(sessions=lambda e, s: (*s.sessions, Session(term=e.term, topic=e.topic, held_on=e.held_on))),
-    ev.DistrictNormsRecorded: _set(district_norms=lambda e, s: e.norms, violation_process=lambda e, s: e.violation_process),
-    ev.WaveScheduled: _set(
-        waves=lambda e, s: (*s.waves, Wave(number=e.number, kind=e.kind, launch_on=e.launch_on, school_ids=e.school_ids,
-                                          pilot_team_ids=e.pilot_team_ids))
-    ),
-    ev.WaveLaunched: _set(
-        waves=lambda e, s: tuple(w.model_copy(update={"launched": True}) if w.number == e.number else w for w in s.waves)
-    ),
-    ev.SchoolReviewed: _set(
-        reviews=lambda e, s: {**s.reviews, e.school_year: (*s.reviews.get(e.school_year, ()), e.school_id)}
-    ),
-    ev.RolloutEscalationRaised: lambda e, s: s.model_copy(
-        update={
-            "escalation": PhaseEscalation(
-                id=e.escalation_id, phase=e.phase, level=e.level, raised_on=e.on, raised_at=e.at, reason=e.reason,
-                reached=merge_reached(s.escalation.reached if s.escalation else (), e.reached),
-            ),
-            "escalations_raised": numbered_through(s.escalations_raised, e.escalation_id),
-        }
-    ),
-    ev.RolloutEscalationHeld: lambda e, s: s.model_copy(
-        update={"escalation": s.escalation.held(e.by, e.held_until, e.hold)}
-    ),
-    ev.RolloutEscalationResolved: _set(escalation=lambda e, s: None),
-    ev.EscalationRolledUp: _set(rolled_up=lambda e, s: {**s.rolled_up, e.escalation_id: RolledUpEscalation(
-        school_id=e.school_id, escalation_id=e.escalation_id, level=e.level, reason=e.reason, since=e.at)}),
-    ev.RolledUpEscalationCleared: _set(rolled_up=lambda e, s: {k: v for k, v in s.rolled_up.items() if k != e.escalation_id}),
-}
-for _type, _rule in _RULES.items():
-    _apply.register(_type)(lambda e, s, _rule=_rule: _rule(e, s))
+@_apply.register
+def _(e: ev.RolloutStarted, s):
+    return _set(s, district=e.district, calendar=e.calendar, rubric=e.rubric, policy=e.policy,
+                school_policy=e.school_policy, team_policy=e.team_policy)
+
+
+@_apply.register
+def _(e: ev.PhaseOpened, s):
+    return _set(s, phase=e.phase, due_on=e.due_on, school_year=e.school_year)
+
+
+@_apply.register
+def _(e: ev.PhaseCompleted, s):
+    return _set(s, completed=(*s.completed, e.phase))
+
+
+@_apply.register
+def _(e: ev.CoalitionSeated, s):
+    return _set(s, coalition=e.members)
+
+
+@_apply.register
+def _(e: ev.InquiryActivityRecorded, s):
+    return _set(s, inquiry_activities=(*s.inquiry_activities, Activity(kind=e.kind, title=e.title, held_on=e.held_on)))
+
+
+@_apply.register
+def _(e: ev.GlossaryAdopted, s):
+    return _set(s, glossary={**s.glossary, **e.terms})
+
+
+@_apply.register
+def _(e: ev.NonNegotiablesSet, s):
+    return _set(s, non_negotiables=e.items)
+
+
+@_apply.register
+def _(e: ev.MissionAligned, s):
+    return _set(s, aligned_schools=tuple(dict.fromkeys((*s.aligned_schools, e.school_id))))
+
+
+@_apply.register
+def _(e: ev.LearningSessionAdded, s):
+    return _set(s, sessions=(*s.sessions, Session(term=e.term, topic=e.topic, held_on=e.held_on)))
+
+
+@_apply.register
+def _(e: ev.DistrictNormsRecorded, s):
+    return _set(s, district_norms=e.norms, violation_process=e.violation_process)
+
+
+@_apply.register
+def _(e: ev.WaveScheduled, s):
+    wave = Wave(number=e.number, kind=e.kind, launch_on=e.launch_on, school_ids=e.school_ids,
+                pilot_team_ids=e.pilot_team_ids)
+    return _set(s, waves=(*s.waves, wave))
+
+
+@_apply.register
+def _(e: ev.WaveLaunched, s):
+    return _set(s, waves=tuple(w.model_copy(update={"launched": True}) if w.number == e.number else w for w in s.waves))
+
+
+@_apply.register
+def _(e: ev.SchoolReviewed, s):
+    return _set(s, reviews={**s.reviews, e.school_year: (*s.reviews.get(e.school_year, ()), e.school_id)})
+
+
+@_apply.register
+def _(e: ev.RolloutEscalationRaised, s):
+    escalation = PhaseEscalation(
+        id=e.escalation_id, phase=e.phase, level=e.level, raised_on=e.on, raised_at=e.at, reason=e.reason,
+        reached=merge_reached(s.escalation.reached if s.escalation else (), e.reached),
+    )
+    return _set(s, escalation=escalation, escalations_raised=numbered_through(s.escalations_raised, e.escalation_id))
+
+
+@_apply.register
+def _(e: ev.RolloutEscalationHeld, s):
+    return _set(s, escalation=s.escalation.held(e.by, e.held_until, e.hold))
+
+
+@_apply.register
+def _(e: ev.RolloutEscalationResolved, s):
+    return _set(s, escalation=None)
+
+
+@_apply.register
+def _(e: ev.EscalationRolledUp, s):
+    rolled = RolledUpEscalation(school_id=e.school_id, escalation_id=e.escalation_id, level=e.level, reason=e.reason,
+                                since=e.at)
+    return _set(s, rolled_up={**s.rolled_up, e.escalation_id: rolled})
+
+
+@_apply.register
+def _(e: ev.RolledUpEscalationCleared, s):
+    return _set(s, rolled_up={k: v for k, v in s.rolled_up.items() if k != e.escalation_id})

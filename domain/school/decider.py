@@ -6,51 +6,53 @@ from datetime import datetime
 from .. import ladder
 from ..errors import InvalidTransition, NotAllowed
 from ..ladder import Rung, Watch
-from ..policy import TEAM_LADDER
 from ..rubric import Assessment
-from . import model as m
+from ..team.policy import TEAM_LADDER
+from . import commands as c
+from . import events as ev
+from .state import SchoolEscalation, SchoolState
 from .terms import Term, term_on, terms
 
 ASSESSMENT = "assessment"
 
 
-def decide(s: m.SchoolState, cmd: m.SchoolCommand, now: datetime) -> list[m.SchoolEvent]:
+def decide(s: SchoolState, cmd: c.SchoolCommand, now: datetime) -> list[ev.SchoolEvent]:
     if now.tzinfo is None:
         raise ValueError("decide needs an aware instant")
-    if s.school is None and not isinstance(cmd, m.OpenSchool):
+    if s.school is None and not isinstance(cmd, c.OpenSchool):
         raise InvalidTransition("This school has not been opened yet.")
     return _HANDLERS[type(cmd)](s, cmd, now)
 
 
-def _term_began(s: m.SchoolState, term: Term, now: datetime) -> m.TermBegan:
+def _term_began(s: SchoolState, term: Term, now: datetime) -> ev.TermBegan:
     cal, p = s.calendar, s.policy
     norms_due = cal.add_school_days(term.start, p.norms_review.due_school_days_into_term)
     length = cal.school_days_between(term.start, term.end)
     assess_due = cal.add_school_days(term.start, max(length - p.self_assessment.due_school_days_before_term_end, 0))
-    return m.TermBegan(at=now, term=term.name, school_year=term.school_year,
+    return ev.TermBegan(at=now, term=term.name, school_year=term.school_year,
                        norms_due_on=min(norms_due, term.end) if norms_due else None, assessment_due_on=assess_due)
 
 
-def _open(s, cmd: m.OpenSchool, now):
+def _open(s, cmd: c.OpenSchool, now):
     if s.school is not None:
         raise InvalidTransition(f"{s.school.name} is already open.")
     known = {t.team_id for t in cmd.school.teams}
     if cmd.mode == "pilot" and (not cmd.pilot_team_ids or not set(cmd.pilot_team_ids) <= known):
         raise InvalidTransition(f"A pilot launch names volunteer teams of {cmd.school.name}.")
-    opened = m.SchoolOpened(at=now, by=cmd.actor, district_id=cmd.district_id, school=cmd.school, calendar=cmd.calendar,
+    opened = ev.SchoolOpened(at=now, by=cmd.actor, district_id=cmd.district_id, school=cmd.school, calendar=cmd.calendar,
                             rubric=cmd.rubric, policy=cmd.policy, team_policy=cmd.team_policy, coalition=cmd.coalition)
     team_ids = cmd.pilot_team_ids if cmd.mode == "pilot" else tuple(sorted(known))
     s = s.model_copy(update={"calendar": cmd.calendar, "policy": cmd.policy})
     term = term_on(cmd.calendar, cmd.calendar.local_date(now))
     began = [_term_began(s, term, now)] if term else []
-    return [opened, m.TeamsLaunched(at=now, mode=cmd.mode, team_ids=team_ids), *began]
+    return [opened, ev.TeamsLaunched(at=now, mode=cmd.mode, team_ids=team_ids), *began]
 
 
-def _launch_schoolwide(s, cmd: m.LaunchSchoolwide, now):
+def _launch_schoolwide(s, cmd: c.LaunchSchoolwide, now):
     if s.mode == "schoolwide":
         return []  # the district's signal may arrive twice; once is enough
     rest = tuple(sorted(t.team_id for t in s.school.teams if t.team_id not in s.teams))
-    return [m.TeamsLaunched(at=now, mode="schoolwide", team_ids=rest, carried_over=tuple(sorted(s.teams)))]
+    return [ev.TeamsLaunched(at=now, mode="schoolwide", team_ids=rest, carried_over=tuple(sorted(s.teams)))]
 
 
 def _team_lead(s, team_id: str, actor: str, doing: str) -> None:
@@ -61,27 +63,27 @@ def _team_lead(s, team_id: str, actor: str, doing: str) -> None:
         raise NotAllowed(f"Only {team.spec.facilitator}, the facilitator of {team.spec.name}, or the principal can {doing}.")
 
 
-def _resolve(s, subject: str, now, why: str) -> list[m.SchoolEvent]:
+def _resolve(s, subject: str, now, why: str) -> list[ev.SchoolEvent]:
     esc = s.escalations.get(subject)
-    return [m.SchoolEscalationResolved(at=now, escalation_id=esc.id, why=why)] if esc else []
+    return [ev.SchoolEscalationResolved(at=now, escalation_id=esc.id, why=why)] if esc else []
 
 
-def _record_norms(s, cmd: m.RecordNorms, now):
+def _record_norms(s, cmd: c.RecordNorms, now):
     _team_lead(s, cmd.team_id, cmd.actor, "record its norms")
-    recorded = m.NormsRecorded(at=now, by=cmd.actor, team_id=cmd.team_id, procedural=cmd.procedural,
+    recorded = ev.NormsRecorded(at=now, by=cmd.actor, team_id=cmd.team_id, procedural=cmd.procedural,
                                conversational=cmd.conversational, term=s.term)
     return [recorded, *_resolve(s, f"norms:{cmd.team_id}", now, "norms recorded")]
 
 
-def _review_norms(s, cmd: m.ReviewNorms, now):
+def _review_norms(s, cmd: c.ReviewNorms, now):
     _team_lead(s, cmd.team_id, cmd.actor, "review its norms")
     if not s.teams[cmd.team_id].procedural_norms:
         raise InvalidTransition(f"{s.teams[cmd.team_id].spec.name} has no norms yet; record them first.")
-    reviewed = m.NormsReviewed(at=now, by=cmd.actor, team_id=cmd.team_id, note=cmd.note, term=s.term)
+    reviewed = ev.NormsReviewed(at=now, by=cmd.actor, team_id=cmd.team_id, note=cmd.note, term=s.term)
     return [reviewed, *_resolve(s, f"norms:{cmd.team_id}", now, "norms reviewed")]
 
 
-def _self_assess(s, cmd: m.SelfAssess, now):
+def _self_assess(s, cmd: c.SelfAssess, now):
     if cmd.actor != s.school.principal:
         raise NotAllowed(f"Only {s.school.principal}, the principal of {s.school.name}, records its self-assessment.")
     if s.assessed_this_term():
@@ -90,43 +92,43 @@ def _self_assess(s, cmd: m.SelfAssess, now):
     if problems:
         raise InvalidTransition("The self-assessment is incomplete: " + "; ".join(problems) + ".")
     assessment = Assessment(term=s.term, assessed_on=s.calendar.local_date(now), ratings=cmd.ratings)
-    return [m.SelfAssessed(at=now, by=cmd.actor, assessment=assessment), *_resolve(s, ASSESSMENT, now, "self-assessed")]
+    return [ev.SelfAssessed(at=now, by=cmd.actor, assessment=assessment), *_resolve(s, ASSESSMENT, now, "self-assessed")]
 
 
-def _find(s, escalation_id: str) -> m.SchoolEscalation | None:
+def _find(s, escalation_id: str) -> SchoolEscalation | None:
     return next((x for x in s.escalations.values() if x.id == escalation_id), None)
 
 
 def _hold(s, cmd, now, kind: str, until):
-    return [m.SchoolEscalationHeld(at=now, escalation_id=cmd.escalation_id, hold=kind, by=cmd.actor, reason=cmd.reason, held_until=until)]
+    return [ev.SchoolEscalationHeld(at=now, escalation_id=cmd.escalation_id, hold=kind, by=cmd.actor, reason=cmd.reason, held_until=until)]
 
 
 def _ladder_policy(s, subject: str):
     return s.policy.self_assessment if subject == ASSESSMENT else s.policy.norms_review
 
 
-def _acknowledge(s, cmd: m.AcknowledgeSchoolEscalation, now):
+def _acknowledge(s, cmd: c.AcknowledgeSchoolEscalation, now):
     esc = ladder.check_holdable(_find(s, cmd.escalation_id), cmd.escalation_id, cmd.actor, s.school.name)
     return _hold(s, cmd, now, "acknowledged", ladder.acknowledgement_ends(s.calendar, _ladder_policy(s, esc.subject), now))
 
 
-def _snooze(s, cmd: m.SnoozeSchoolEscalation, now):
+def _snooze(s, cmd: c.SnoozeSchoolEscalation, now):
     esc = ladder.check_holdable(_find(s, cmd.escalation_id), cmd.escalation_id, cmd.actor, s.school.name)
     return _hold(s, cmd, now, "snoozed", ladder.snooze_ends(s.calendar, _ladder_policy(s, esc.subject), now, cmd.until))
 
 
-def _roll_up(s, cmd: m.RollUpEscalation, now):
+def _roll_up(s, cmd: c.RollUpEscalation, now):
     known = s.rolled_up.get(cmd.escalation_id)
     if cmd.level is not None and TEAM_LADDER.index(cmd.level) < TEAM_LADDER.index(s.policy.visible_from):
         return []  # below what this school chose to show
     if cmd.level is None:
-        return [m.TeamEscalationCleared(at=now, team_id=cmd.team_id, escalation_id=cmd.escalation_id)] if known else []
+        return [ev.TeamEscalationCleared(at=now, team_id=cmd.team_id, escalation_id=cmd.escalation_id)] if known else []
     if known and known.level == cmd.level:
         return []  # a repeated signal
-    return [m.TeamEscalationRolledUp(at=now, team_id=cmd.team_id, escalation_id=cmd.escalation_id, level=cmd.level, reason=cmd.reason)]
+    return [ev.TeamEscalationRolledUp(at=now, team_id=cmd.team_id, escalation_id=cmd.escalation_id, level=cmd.level, reason=cmd.reason)]
 
 
-def watches(s: m.SchoolState) -> dict[str, Watch]:
+def watches(s: SchoolState) -> dict[str, Watch]:
     """Every clock the school runs now: one per team whose norms await this term's review, and the self-assessment."""
     if s.term is None:
         return {}
@@ -139,7 +141,7 @@ def watches(s: m.SchoolState) -> dict[str, Watch]:
     return out
 
 
-def reached_by(s: m.SchoolState, subject: str, rung: Rung) -> tuple[str, ...]:
+def reached_by(s: SchoolState, subject: str, rung: Rung) -> tuple[str, ...]:
     if rung is Rung.FACILITATOR:
         return (s.teams[subject.removeprefix("norms:")].spec.facilitator,)
     if rung is Rung.PRINCIPAL:
@@ -151,11 +153,11 @@ def _what(subject: str, s) -> str:
     return "the self-assessment" if subject == ASSESSMENT else f"{s.teams[subject[6:]].spec.name}'s norms review"
 
 
-def _tick(s, cmd: m.SchoolTick, now):
+def _tick(s, cmd: c.SchoolTick, now):
     today = s.calendar.local_date(now)
     current = term_on(s.calendar, today)
     if current and current.name != s.term and current.start <= today:
-        return [*(m.SchoolEscalationResolved(at=now, escalation_id=e.id, why=f"{current.name} began") for e in s.escalations.values()),
+        return [*(ev.SchoolEscalationResolved(at=now, escalation_id=e.id, why=f"{current.name} began") for e in s.escalations.values()),
                 _term_began(s, current, now)]
     out = []
     fresh = ladder.fresh_escalation_ids(s.school.school_id, s.escalations_raised, (e.id for e in s.escalations.values()))
@@ -164,14 +166,14 @@ def _tick(s, cmd: m.SchoolTick, now):
         if rung is not None:
             esc = s.escalations.get(subject)
             esc_id = esc.id if esc else next(fresh)
-            out.append(m.SchoolEscalationRaised(
+            out.append(ev.SchoolEscalationRaised(
                 at=now, escalation_id=esc_id, subject=subject, level=rung, reached=reached_by(s, subject, rung), on=today,
                 reason=f"{_what(subject, s)} was due {w.due_on} in {s.term}",
             ))
     return out
 
 
-def next_tick_at(s: m.SchoolState, now: datetime) -> datetime | None:
+def next_tick_at(s: SchoolState, now: datetime) -> datetime | None:
     if s.calendar is None:
         return None
     cal = s.calendar
@@ -183,29 +185,29 @@ def next_tick_at(s: m.SchoolState, now: datetime) -> datetime | None:
 
 
 _HANDLERS: dict[type, Callable] = {
-    m.OpenSchool: _open,
-    m.LaunchSchoolwide: _launch_schoolwide,
-    m.RecordNorms: _record_norms,
-    m.ReviewNorms: _review_norms,
-    m.SelfAssess: _self_assess,
-    m.AcknowledgeSchoolEscalation: _acknowledge,
-    m.SnoozeSchoolEscalation: _snooze,
-    m.RollUpEscalation: _roll_up,
-    m.SchoolTick: _tick,
+    c.OpenSchool: _open,
+    c.LaunchSchoolwide: _launch_schoolwide,
+    c.RecordNorms: _record_norms,
+    c.ReviewNorms: _review_norms,
+    c.SelfAssess: _self_assess,
+    c.AcknowledgeSchoolEscalation: _acknowledge,
+    c.SnoozeSchoolEscalation: _snooze,
+    c.RollUpEscalation: _roll_up,
+    c.SchoolTick: _tick,
 }
 
 
-def district_roll_ups(before: m.SchoolState, events) -> list[tuple[str, Rung | None, str]]:
+def district_roll_ups(before: SchoolState, events) -> list[tuple[str, Rung | None, str]]:
     """What reaches the coalition in this school, for the district to show: (escalation id, level or None, reason)."""
     out = []
     for e in events:
-        if isinstance(e, m.TeamEscalationRolledUp) and e.level is Rung.COALITION:
+        if isinstance(e, ev.TeamEscalationRolledUp) and e.level is Rung.COALITION:
             out.append((e.escalation_id, e.level, f"{e.team_id}: {e.reason}"))
-        elif isinstance(e, m.TeamEscalationCleared) and getattr(before.rolled_up.get(e.escalation_id), "level", None) is Rung.COALITION:
+        elif isinstance(e, ev.TeamEscalationCleared) and getattr(before.rolled_up.get(e.escalation_id), "level", None) is Rung.COALITION:
             out.append((e.escalation_id, None, ""))
-        elif isinstance(e, m.SchoolEscalationRaised) and e.level is Rung.COALITION:
+        elif isinstance(e, ev.SchoolEscalationRaised) and e.level is Rung.COALITION:
             out.append((e.escalation_id, e.level, e.reason))
-        elif isinstance(e, m.SchoolEscalationResolved):
+        elif isinstance(e, ev.SchoolEscalationResolved):
             esc = next((x for x in before.escalations.values() if x.id == e.escalation_id), None)
             if esc and esc.level is Rung.COALITION:
                 out.append((e.escalation_id, None, e.why))

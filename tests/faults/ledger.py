@@ -17,11 +17,11 @@ from temporalio.service import RPCError
 
 from activities.event_store import EventStore
 from app.teams import CommandRefused, TeamClient
-from domain import commands as cmd
-from domain.commands import RegisterTeam
+from domain.team import commands as cmd
+from domain.team.commands import RegisterTeam
 from domain.calendar import SchoolCalendar
 from domain.evidence import Note
-from domain.policy import EscalationPolicy
+from domain.team.policy import EscalationPolicy
 from domain.steps import Step
 from tests.integration.test_projector import snapshot
 from tests.support.builders import EVIDENCE, profile

@@ -20,7 +20,7 @@ from app.teams import TeamClient
 from app.wiring import connect_temporal, open_store
 from domain.calendar import SchoolCalendar
 from domain.ladder import Rung
-from domain.policy import EscalationPolicy
+from domain.team.policy import EscalationPolicy
 from domain.steps import Step
 from tests.support.calendars import layout_around
 from workflows.persistence import stream_id

@@ -8,7 +8,7 @@ from uuid import uuid4
 
 import pytest
 
-from domain import commands as cmd
+from domain.team import commands as cmd
 from domain.steps import Step
 from tests.support.builders import local, register
 from tests.support.gwt import given

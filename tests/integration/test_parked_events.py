@@ -12,7 +12,7 @@ from activities.event_store import NewEvent
 from activities.parking import parked_events
 from activities.projector import Projector
 from activities.projector_loop import Backoff, project_until
-from domain import commands as cmd
+from domain.team import commands as cmd
 from tests.support.builders import local, register
 from tests.support.gwt import given
 from workflows.persistence import to_rows

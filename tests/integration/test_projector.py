@@ -5,14 +5,14 @@ from datetime import UTC, date, datetime
 from uuid import uuid4
 
 from activities.projector import READ_MODELS, Projector
-from domain import commands as cmd
+from domain.team import commands as cmd
 from domain.ladder import Rung
 from domain.rollout import commands as rc
 from domain.rollout.decider import decide as decide_rollout
 from domain.rollout.state import RolloutState, evolve as evolve_rollout
-from domain.school import model as sm
+from domain.school import commands as sm
+from domain.school.state import SchoolState, evolve as evolve_school
 from domain.school.decider import decide as decide_school
-from domain.school.fold import evolve as evolve_school
 from domain.steps import Step
 from tests.support.builders import EVIDENCE, local, register
 from tests.support.gwt import given
@@ -51,7 +51,7 @@ async def test_teams_schools_and_districts_project_once_and_rebuild_identically(
     school = MIDDLE.model_copy(update={"school_id": f"ms-{suffix}"})
     opening = sm.OpenSchool(actor="sv.admin", district_id="silver-valley", school=school, calendar=START.calendar,
                             rubric=START.rubric, coalition=("sv.admin",))
-    _, school_log = run(decide_school, evolve_school, sm.SchoolState(), [
+    _, school_log = run(decide_school, evolve_school, SchoolState(), [
         (opening, MON), (sm.SelfAssess(actor="svm.principal", ratings=RATINGS), date(2026, 12, 1)),
     ])
     await event_store.append(f"school-{school.school_id}", to_rows(1, school_log))

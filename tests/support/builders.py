@@ -7,10 +7,10 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from domain.calendar import SchoolCalendar
-from domain.commands import RegisterTeam
+from domain.team.commands import RegisterTeam
 from domain.evidence import AggregateResult, DocumentLink, Note, StepEvidence
 from domain.steps import Step
-from domain.team import TeamProfile
+from domain.team.profile import TeamProfile
 
 TZ = ZoneInfo("America/Los_Angeles")
 

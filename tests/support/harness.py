@@ -18,9 +18,9 @@ from temporalio.worker import Worker
 from activities.event_store import EventStore
 from app.wiring import WORKFLOWS, build_worker
 from app.teams import TeamClient
-from domain import commands as cmd
-from domain.commands import RegisterTeam
-from domain.policy import EscalationPolicy
+from domain.team import commands as cmd
+from domain.team.commands import RegisterTeam
+from domain.team.policy import EscalationPolicy
 from domain.steps import Step
 from workflows.messages import CommandResult, TeamStatus
 from workflows.persistence import fold_rows, from_rows, stream_id

@@ -8,19 +8,19 @@ whether any workflow would be started with input its decider refuses (a refusal 
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from domain.decider import decide as decide_team
+from domain.team.decider import decide as decide_team
 from domain.rollout.launch import LAUNCHER, school_opening, team_registration, wanted_schools
 from domain.rollout.state import RolloutState
-from domain.school import model as m
+from domain.school import commands as m
+from domain.school.state import SchoolState, evolve as evolve_school
 from domain.school.decider import decide as decide_school
-from domain.school.fold import evolve as evolve_school
-from domain.state import TeamState
-from domain.state import evolve as evolve_team
+from domain.team.state import TeamState
+from domain.team.state import evolve as evolve_team
 
 
 @dataclass
 class Launched:
-    schools: dict[str, m.SchoolState] = field(default_factory=dict)
+    schools: dict[str, SchoolState] = field(default_factory=dict)
     modes: dict[str, str] = field(default_factory=dict)
     teams: dict[str, TeamState] = field(default_factory=dict)
 
@@ -29,7 +29,7 @@ class Launched:
         for school_id, mode in wanted_schools(rollout).items():
             if self.modes.get(school_id) == mode:
                 continue
-            state = self.schools.get(school_id, m.SchoolState())
+            state = self.schools.get(school_id, SchoolState())
             command = m.LaunchSchoolwide(actor=LAUNCHER) if school_id in self.schools else school_opening(rollout, school_id, mode)
             self.schools[school_id] = _fold(decide_school, evolve_school, state, command, now)
             self.modes[school_id] = mode

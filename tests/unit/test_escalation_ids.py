@@ -10,14 +10,15 @@ from datetime import date, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from domain import commands as cmd
-from domain import events as team_events
+from domain.team import commands as cmd
+from domain.team import events as team_events
 from domain.errors import DomainError
 from domain.ladder import Rung
 from domain.rollout import commands as rc
 from domain.rollout import events as rollout_events
 from domain.rollout.phases import Phase
-from domain.school import model as m
+from domain.school import commands as m
+from domain.school.events import SchoolEscalationRaised, SchoolEscalationResolved
 from tests.support.builders import local, register
 from tests.support.gwt import given as given_commands
 from tests.unit.test_rollout_properties import rollout_commands, school_commands
@@ -54,9 +55,9 @@ def follow(log) -> Escalations:
         match e:
             case team_events.EscalationRaised() | rollout_events.RolloutEscalationRaised():
                 seen.raised("the one clock", e.escalation_id)
-            case m.SchoolEscalationRaised():
+            case SchoolEscalationRaised():
                 seen.raised(e.subject, e.escalation_id)
-            case team_events.EscalationResolved() | rollout_events.RolloutEscalationResolved() | m.SchoolEscalationResolved():
+            case team_events.EscalationResolved() | rollout_events.RolloutEscalationResolved() | SchoolEscalationResolved():
                 seen.resolved(e.escalation_id)
     return seen
 

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from domain import commands as cmd
+from domain.team import commands as cmd
 from domain.errors import InvalidTransition, NotAllowed
 from domain.escalation import next_escalation_at
 from domain.ladder import Rung

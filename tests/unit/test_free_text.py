@@ -10,9 +10,9 @@ from datetime import date
 import pytest
 from pydantic import ValidationError
 
-from domain import commands as team
+from domain.team import commands as team
 from domain.rollout import commands as rollout
-from domain.school import model as school
+from domain.school import commands as school
 from domain.text import BLANK
 from domain.validation import describe_errors
 from tests.support.builders import calendar, profile

@@ -14,10 +14,10 @@ from pydantic import ValidationError
 
 from app.files import load_district_file
 from cli.evidence_args import build_evidence
-from domain import commands as cmd
+from domain.team import commands as cmd
 from domain.evidence import AggregateResult, LevelNotOnScale, Note, ResultScale, StepEvidence
 from domain.privacy import looks_like_an_id
-from domain.policy import EscalationPolicy
+from domain.team.policy import EscalationPolicy
 from domain.steps import Step
 from tests.support.builders import local, register
 from tests.support.gwt import given
@@ -174,8 +174,8 @@ RECORDED_BEFORE = {  # met the rules of its day; today's input rules refuse each
 def test_evidence_stored_under_older_rules_still_folds():
     from pydantic import TypeAdapter
 
-    from domain.events import TeamEvent
-    from domain.state import TeamState, evolve
+    from domain.team.events import TeamEvent
+    from domain.team.state import TeamState, evolve
 
     with pytest.raises(ValidationError):
         StepEvidence.model_validate(RECORDED_BEFORE)  # refused as input today

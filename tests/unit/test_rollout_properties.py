@@ -11,8 +11,8 @@ from domain.ladder import Rung
 from domain.rollout import commands as c
 from domain.rollout.phases import PHASES
 from domain.rollout.state import fold as fold_rollout
-from domain.school import model as m
-from domain.school.fold import fold as fold_school
+from domain.school import commands as m
+from domain.school.state import fold as fold_school
 from tests.unit.test_rollout_rules import SV_COALITION, Rollout
 from tests.unit.test_school_rules import RATINGS, School
 

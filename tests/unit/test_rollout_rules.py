@@ -12,7 +12,8 @@ from domain.ladder import Rung
 from domain.rollout import commands as c
 from domain.rollout.decider import GateNotPassed, decide, next_tick_at
 from domain.rollout.phases import Phase
-from domain.rollout.state import RolloutState, evolve
+from domain.rollout.state import RolloutState
+from tests.support.gwt import ROLLOUT
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "districts"
 TZ = ZoneInfo("America/Los_Angeles")
@@ -24,16 +25,21 @@ def at(d: date, hour: int = 9) -> datetime:
 
 class Rollout:
     def __init__(self, name: str = "silver-valley", on: date = date(2026, 9, 14), start: c.StartRollout | None = None):
-        self.state = RolloutState()
+        self.scenario = ROLLOUT.given()
         self.start = start or load_district_file(EXAMPLES / f"{name}.yaml")
         self.admin = self.start.actor
         self.run(self.start, on)
 
+    @property
+    def state(self):
+        return self.scenario.state
+
+    @state.setter
+    def state(self, state):
+        self.scenario.state = state
+
     def run(self, command, on: date, hour: int = 9):
-        events = decide(self.state, command, at(on, hour))
-        for e in events:
-            self.state = evolve(self.state, e)
-        return events
+        return self.scenario.run(command, at(on, hour))
 
 
 MON = date(2026, 9, 14)

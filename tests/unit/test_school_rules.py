@@ -10,9 +10,9 @@ from app.files import load_district_file
 from domain.errors import InvalidTransition, NotAllowed
 from domain.ladder import Rung
 from domain.rubric import trend
-from domain.school import model as m
-from domain.school.decider import decide, next_tick_at
-from domain.school.fold import evolve
+from domain.school import commands as m
+from domain.school.decider import next_tick_at
+from tests.support.gwt import SCHOOL
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "districts"
 TZ = ZoneInfo("America/Los_Angeles")
@@ -27,16 +27,21 @@ def at(d: date, hour: int = 9) -> datetime:
 
 class School:
     def __init__(self, mode="pilot", on=date(2026, 9, 14)):
-        self.state = m.SchoolState()
+        self.scenario = SCHOOL.given()
         self.run(m.OpenSchool(actor="sv.admin", district_id="silver-valley", school=MIDDLE, calendar=START.calendar,
                               rubric=START.rubric, coalition=("sv.admin", "svm.principal"), mode=mode,
                               pilot_team_ids=("svm-math", "svm-science") if mode == "pilot" else ()), on)
 
+    @property
+    def state(self):
+        return self.scenario.state
+
+    @state.setter
+    def state(self, state):
+        self.scenario.state = state
+
     def run(self, cmd, on: date, hour: int = 9):
-        events = decide(self.state, cmd, at(on, hour))
-        for e in events:
-            self.state = evolve(self.state, e)
-        return events
+        return self.scenario.run(cmd, at(on, hour))
 
 
 def test_a_pilot_school_launches_only_its_volunteer_teams():

@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from domain import commands as cmd
-from domain import events as ev
+from domain.team import commands as cmd
+from domain.team import events as ev
 from domain.errors import InvalidTransition, MissingEvidence, NotAllowed
 from domain.evidence import StepEvidence
 from domain.steps import STEPS, Step

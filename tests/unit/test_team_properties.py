@@ -6,10 +6,10 @@ from datetime import date, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from domain import commands as cmd
+from domain.team import commands as cmd
 from domain.errors import DomainError
-from domain.policy import TEAM_LADDER as LADDER
-from domain.state import TeamState, fold
+from domain.team.policy import TEAM_LADDER as LADDER
+from domain.team.state import TeamState, fold
 from domain.steps import STEPS
 from tests.support.builders import EVIDENCE, local, register
 from tests.support.gwt import given as given_commands

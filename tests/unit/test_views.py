@@ -4,7 +4,7 @@ import json
 from datetime import date
 
 from app.views import district_view, school_view
-from domain.school import model as m
+from domain.school import commands as m
 from tests.unit.test_rollout_rules import Rollout, through_coalition
 from tests.unit.test_school_rules import RATINGS, School
 

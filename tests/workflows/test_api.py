@@ -51,7 +51,7 @@ async def api(harness):
 
 
 async def prepared(h, need: str | None) -> tuple[str, dict]:
-    from domain import commands as cmd
+    from domain.team import commands as cmd
 
     layout = await h.layout()
     team = await h.start(layout)
@@ -245,7 +245,7 @@ async def test_every_role_against_the_school_endpoints(harness):
     from uuid import uuid4
 
     from app.files import load_district_file
-    from domain.school import model as m
+    from domain.school import commands as m
     from tests.support.calendars import years_around
     from workflows.school_adoption import SCHOOL_WORKFLOW, SchoolWorkflowInput, school_workflow_id
 

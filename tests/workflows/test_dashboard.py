@@ -16,15 +16,15 @@ from activities.read_models import ReadModels
 from activities.tokens import TokenStore
 from api.app import Runtime, create_app
 from app.districts import DistrictClient
-from domain import commands as cmd
+from domain.team import commands as cmd
 from domain.rollout import commands as rc
 from domain.rollout.decider import decide as decide_rollout
 from domain.rollout.state import RolloutState, evolve as evolve_rollout
-from domain.school import model as sm
+from domain.school import commands as sm
+from domain.school.state import SchoolState, evolve as evolve_school
 from domain.school.decider import decide as decide_school
-from domain.school.fold import evolve as evolve_school
 from domain.steps import STEPS
-from domain.team import TeamProfile
+from domain.team.profile import TeamProfile
 from tests.support.builders import EVIDENCE, local
 from tests.support.gwt import given
 from tests.unit.test_rollout_rules import SV_COALITION
@@ -60,7 +60,7 @@ async def seed(store, suffix: str) -> dict:
         steps = [(opening, MON), (sm.SelfAssess(actor="svm.principal", ratings=RATINGS), date(2026, 12, 1)),
                  (sm.SchoolTick(), date(2027, 1, 28)),
                  (sm.SelfAssess(actor="svm.principal", ratings={**RATINGS, "collaboration": "Implementing"}), date(2027, 5, 3))]
-        await store.append(f"school-{school.school_id}", to_rows(1, run(decide_school, evolve_school, sm.SchoolState(), steps)))
+        await store.append(f"school-{school.school_id}", to_rows(1, run(decide_school, evolve_school, SchoolState(), steps)))
     stalled_id = None
     for i, (school, advanced) in enumerate([(schools[0], 0), (schools[0], 2), (schools[1], 1)]):
         team = TeamProfile(team_id=f"t{i}-{suffix}", school_id=school.school_id, district_id=district_id, name=f"Team {i}",

@@ -14,7 +14,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from app.teams import CommandRefused, TeamClient
 from app.wiring import build_worker
-from domain import commands as cmd
+from domain.team import commands as cmd
 from domain.steps import STEPS, Step
 from tests.support.harness import Harness, running
 

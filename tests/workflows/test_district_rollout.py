@@ -18,15 +18,16 @@ import pytest
 from app.districts import DistrictClient
 from app.files import load_district_file
 from app.teams import CommandRefused
-from domain import commands as cmd
+from domain.team import commands as cmd
 from domain.district import TeamSpec
 from domain.ladder import Rung
 from domain.rollout import commands as c
 from domain.rollout.phases import Phase
 from domain.rollout.events import RolloutEventT
 from domain.rollout.state import fold as fold_rollout
-from domain.school import model as m
-from domain.school.fold import fold as fold_school
+from domain.school import commands as m
+from domain.school.events import SchoolEventT
+from domain.school.state import fold as fold_school
 from domain.school.terms import terms
 from domain.steps import STEPS, Step
 from pydantic import TypeAdapter
@@ -208,7 +209,7 @@ async def _in_year(districts, cal, year_start: date) -> bool:
 
 async def _log_matches(h, districts) -> None:
     rollout_events = TypeAdapter(RolloutEventT)
-    school_events = TypeAdapter(m.SchoolEventT)
+    school_events = TypeAdapter(SchoolEventT)
     status = await settled(lambda: districts.status("silver-valley"))
     rows = await h.store.read_stream(district_workflow_id("silver-valley"))
     assert fold_rollout(rollout_events.validate_python(r.data) for r in rows) == status.state

@@ -2,7 +2,7 @@
 
 
 from activities.event_store import EventStore
-from domain import commands as cmd
+from domain.team import commands as cmd
 from domain.steps import Step
 from tests.support.harness import running
 

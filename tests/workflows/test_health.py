@@ -29,7 +29,7 @@ from app.wiring import build_worker, open_store
 from tests.support.builders import local, register
 from tests.support.databases import fresh_database
 from tests.support.gwt import given
-from domain import commands as cmd
+from domain.team import commands as cmd
 from workflows.persistence import to_rows
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -16,7 +16,7 @@ from prometheus_client import REGISTRY
 
 from app.teams import CommandRefused, TeamClient
 from app.wiring import open_store
-from domain import commands as cmd
+from domain.team import commands as cmd
 from domain.steps import Step
 from tests.support.builders import EVIDENCE
 from tests.support.databases import fresh_database

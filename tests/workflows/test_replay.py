@@ -15,7 +15,7 @@ from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
-from domain import commands as cmd
+from domain.team import commands as cmd
 from domain.steps import STEPS, Step
 from app.wiring import WORKFLOWS
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from app.districts import DistrictClient
 from app.files import load_district_file
-from domain.school import model as m
+from domain.school import commands as m
 from domain.school.terms import terms
 from tests.support.calendars import years_around
 from workflows.school_adoption import SCHOOL_WORKFLOW, SchoolWorkflowInput, school_workflow_id

@@ -12,7 +12,7 @@ import asyncio
 import time
 
 from app.teams import QUERY_ATTEMPTS, QUERY_TIMEOUT
-from domain import commands as cmd
+from domain.team import commands as cmd
 from tests.support.harness import running
 
 POLLERS = 4

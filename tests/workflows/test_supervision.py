@@ -17,8 +17,8 @@ from temporalio.exceptions import ApplicationError
 
 from activities.team_events import AppendEvents
 from app.files import load_district_file
-from domain import commands as cmd
-from domain.school import model as m
+from domain.team import commands as cmd
+from domain.school import commands as m
 from domain.steps import STEPS, Step
 from tests.support.calendars import years_around
 from tests.support.harness import PATIENCE, eventually, running

@@ -11,8 +11,8 @@ import pytest
 from temporalio.api.enums.v1 import EventType
 
 from app.teams import CommandRefused
-from domain import commands as cmd
-from domain.events import EscalationRaised
+from domain.team import commands as cmd
+from domain.team.events import EscalationRaised
 from domain.ladder import Rung
 from domain.steps import STEPS, Step
 from tests.support.builders import EVIDENCE

@@ -10,9 +10,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .errors import NotAllowed
-from .limits import MAX_COALITION, MAX_TEAM_MEMBERS
-from .text import text
+from ..errors import NotAllowed
+from ..limits import MAX_COALITION, MAX_TEAM_MEMBERS
+from ..text import text
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
 UserId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,62}$")]

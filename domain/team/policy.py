@@ -8,9 +8,9 @@ default, so a district tunes the pace without touching code.
 
 from pydantic import Field, model_validator
 
-from .evidence import ResultScale
-from .ladder import LadderPolicy, Rung, SchoolDays, defaults_merged
-from .steps import Step
+from ..evidence import ResultScale
+from ..ladder import LadderPolicy, Rung, SchoolDays, defaults_merged
+from ..steps import Step
 
 TEAM_LADDER: tuple[Rung, ...] = (Rung.TEAM, Rung.FACILITATOR, Rung.PRINCIPAL, Rung.COALITION)
 

@@ -11,13 +11,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..calendar import SchoolCalendar
+from ..evidence import RecordedEvidence
+from ..ladder import EscalationRecord, merge_reached, numbered_through
+from ..steps import Step
 from . import events as ev
-from .calendar import SchoolCalendar
-from .evidence import RecordedEvidence
-from .ladder import EscalationRecord, merge_reached, numbered_through
 from .policy import EscalationPolicy
-from .steps import Step
-from .team import TeamProfile
+from .profile import TeamProfile
 
 
 class _Frozen(BaseModel):

@@ -10,12 +10,12 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .calendar import SchoolCalendar
-from .evidence import RecordedEvidence
-from .ladder import Rung
+from ..calendar import SchoolCalendar
+from ..evidence import RecordedEvidence
+from ..ladder import Rung
+from ..steps import Step
 from .policy import EscalationPolicy
-from .steps import Step
-from .team import TeamProfile
+from .profile import TeamProfile
 
 
 class Event(BaseModel):

@@ -8,14 +8,14 @@ Nothing is recorded for a refused command because nothing is returned.
 from collections.abc import Callable
 from datetime import datetime
 
+from ..errors import InvalidTransition, MissingEvidence
+from ..escalation import reached_by, rung_due
+from ..ladder import acknowledgement_ends, check_holdable, fresh_escalation_ids, snooze_ends
+from ..steps import FIRST_STEP, Step, missing_evidence, next_step
 from . import commands as cmd
 from . import events as ev
-from .errors import InvalidTransition, MissingEvidence
-from .escalation import reached_by, rung_due
-from .ladder import acknowledgement_ends, check_holdable, fresh_escalation_ids, snooze_ends
+from .profile import require_leader, require_participant, require_principal
 from .state import TeamState
-from .steps import FIRST_STEP, Step, missing_evidence, next_step
-from .team import require_leader, require_participant, require_principal
 
 
 def decide(state: TeamState, command: cmd.Command, now: datetime) -> list[ev.Event]:

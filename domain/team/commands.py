@@ -10,12 +10,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .calendar import SchoolCalendar
-from .evidence import StepEvidence, Text
+from ..calendar import SchoolCalendar
+from ..evidence import StepEvidence, Text
+from ..steps import Step
+from ..text import Reason
 from .policy import EscalationPolicy
-from .steps import Step
-from .team import TeamProfile, UserId
-from .text import Reason
+from .profile import TeamProfile, UserId
 
 class Command(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")

@@ -1,0 +1,80 @@
+"""What people (and the district's workflow) ask a school's adoption to do (seed 002: teams, norms, self-assessment)."""
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..calendar import SchoolCalendar
+from ..district import School
+from ..ladder import Rung
+from ..rubric import Rubric
+from ..team.policy import EscalationPolicy
+from ..team.profile import Slug, UserId
+from ..text import Reason, text
+from .policy import SchoolPolicy
+
+Text = text(300)
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class SchoolCommand(_Frozen):
+    actor: UserId
+
+
+class OpenSchool(SchoolCommand):
+    district_id: Slug
+    school: School
+    calendar: SchoolCalendar
+    rubric: Rubric
+    policy: SchoolPolicy = Field(default_factory=SchoolPolicy)
+    team_policy: EscalationPolicy = Field(default_factory=EscalationPolicy)
+    coalition: tuple[UserId, ...] = ()
+    mode: Literal["pilot", "schoolwide"] = "schoolwide"
+    pilot_team_ids: tuple[Slug, ...] = ()
+
+
+class LaunchSchoolwide(SchoolCommand):
+    """The district's schoolwide wave reached this school (a signal from the district's workflow)."""
+
+
+class RecordNorms(SchoolCommand):
+    team_id: Slug
+    procedural: Annotated[tuple[Text, ...], Field(min_length=1, max_length=20)]
+    conversational: Annotated[tuple[Text, ...], Field(min_length=1, max_length=20)]
+
+
+class ReviewNorms(SchoolCommand):
+    team_id: Slug
+    note: Text
+
+
+class SelfAssess(SchoolCommand):
+    ratings: dict[Slug, str]
+
+
+class AcknowledgeSchoolEscalation(SchoolCommand):
+    escalation_id: str
+    reason: Reason
+
+
+class SnoozeSchoolEscalation(SchoolCommand):
+    escalation_id: str
+    until: date
+    reason: Reason
+
+
+class RollUpEscalation(SchoolCommand):
+    """A team's escalation reached the principal (or above), or was resolved (``level`` None)."""
+
+    team_id: Slug
+    escalation_id: str
+    level: Rung | None
+    reason: str = ""
+
+
+class SchoolTick(SchoolCommand):
+    actor: UserId = "plcflow"

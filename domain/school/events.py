@@ -1,0 +1,117 @@
+"""What happened to a school's adoption (past tense). Immutable facts, each with its instant."""
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..calendar import SchoolCalendar
+from ..district import School
+from ..ladder import Rung
+from ..rubric import Assessment, Rubric
+from ..team.policy import EscalationPolicy
+from .policy import SchoolPolicy
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class SchoolEvent(_Frozen):
+    at: datetime
+
+
+class SchoolOpened(SchoolEvent):
+    type: Literal["SchoolOpened"] = "SchoolOpened"
+    by: str
+    district_id: str
+    school: School
+    calendar: SchoolCalendar
+    rubric: Rubric
+    policy: SchoolPolicy
+    team_policy: EscalationPolicy
+    coalition: tuple[str, ...]
+
+
+class TeamsLaunched(SchoolEvent):
+    type: Literal["TeamsLaunched"] = "TeamsLaunched"
+    mode: Literal["pilot", "schoolwide"]
+    team_ids: tuple[str, ...]
+    carried_over: tuple[str, ...] = ()  # pilot teams kept, with their expertise, in the schoolwide launch
+
+
+class TermBegan(SchoolEvent):
+    type: Literal["TermBegan"] = "TermBegan"
+    term: str
+    school_year: str
+    norms_due_on: date | None
+    assessment_due_on: date | None
+
+
+class NormsRecorded(SchoolEvent):
+    type: Literal["NormsRecorded"] = "NormsRecorded"
+    by: str
+    team_id: str
+    procedural: tuple[str, ...]
+    conversational: tuple[str, ...]
+    term: str
+
+
+class NormsReviewed(SchoolEvent):
+    type: Literal["NormsReviewed"] = "NormsReviewed"
+    by: str
+    team_id: str
+    note: str
+    term: str
+
+
+class SelfAssessed(SchoolEvent):
+    type: Literal["SelfAssessed"] = "SelfAssessed"
+    by: str
+    assessment: Assessment
+
+
+class SchoolEscalationRaised(SchoolEvent):
+    type: Literal["SchoolEscalationRaised"] = "SchoolEscalationRaised"
+    escalation_id: str
+    subject: str  # "norms:<team_id>" or "assessment"
+    level: Rung
+    reached: tuple[str, ...]
+    reason: str
+    on: date
+
+
+class SchoolEscalationHeld(SchoolEvent):
+    type: Literal["SchoolEscalationHeld"] = "SchoolEscalationHeld"
+    escalation_id: str
+    hold: Literal["acknowledged", "snoozed"]
+    by: str
+    reason: str
+    held_until: date
+
+
+class SchoolEscalationResolved(SchoolEvent):
+    type: Literal["SchoolEscalationResolved"] = "SchoolEscalationResolved"
+    escalation_id: str
+    why: str
+
+
+class TeamEscalationRolledUp(SchoolEvent):
+    type: Literal["TeamEscalationRolledUp"] = "TeamEscalationRolledUp"
+    team_id: str
+    escalation_id: str
+    level: Rung
+    reason: str
+
+
+class TeamEscalationCleared(SchoolEvent):
+    type: Literal["TeamEscalationCleared"] = "TeamEscalationCleared"
+    team_id: str
+    escalation_id: str
+
+
+SchoolEventT = Annotated[
+    SchoolOpened | TeamsLaunched | TermBegan | NormsRecorded | NormsReviewed | SelfAssessed | SchoolEscalationRaised
+    | SchoolEscalationHeld | SchoolEscalationResolved | TeamEscalationRolledUp | TeamEscalationCleared,
+    Field(discriminator="type"),
+]
