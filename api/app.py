@@ -23,9 +23,7 @@ from app.districts import DistrictClient
 from app.files import parse_district
 from app.teams import TeamClient, UnknownTeam
 from app.views import team_view
-from workflows.district_rollout import DISTRICT_UPDATES
-from workflows.messages import UPDATE_NAMES
-from workflows.school_adoption import SCHOOL_UPDATES
+from workflows.contracts import DISTRICT_UPDATES, SCHOOL_UPDATES, TEAM_UPDATES
 
 from domain.steps import STEPS
 
@@ -103,7 +101,7 @@ def create_app(rt: Runtime) -> FastAPI:
         return district_id
 
     for table, path, scope, send in [
-        (UPDATE_NAMES, "/v1/teams", team_district, rt.teams.send),
+        (TEAM_UPDATES, "/v1/teams", team_district, rt.teams.send),
         (DISTRICT_UPDATES, "/v1/districts", itself, rt.districts.send),
         (SCHOOL_UPDATES, "/v1/schools", school_district, rt.districts.send_school),
     ]:

@@ -6,20 +6,15 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from domain.rollout.commands import RolloutCommand, StartRollout
 from domain.school.commands import SchoolCommand
-from workflows.district_rollout import (
+from workflows.contracts import (
     DISTRICT_UPDATES,
     DISTRICT_WORKFLOW,
-    DistrictCommandResult,
-    DistrictStatus,
-    DistrictWorkflowInput,
-    district_workflow_id,
-)
-from workflows.school_adoption import (
     SCHOOL_UPDATES,
-    SchoolCommandResult,
-    SchoolStatus,
+    district_workflow_id,
     school_workflow_id,
 )
+from workflows.district_rollout import DistrictCommandResult, DistrictStatus, DistrictWorkflowInput
+from workflows.school_adoption import SchoolCommandResult, SchoolStatus
 
 from .teams import CommandRefused, query_status, send_update
 

@@ -19,7 +19,8 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from activities.parking import parked_count, parked_events
 from activities.projector import Projector
-from workflows.messages import WORKFLOW_TYPE, TeamStatus
+from workflows.contracts import TEAM_WORKFLOW
+from workflows.messages import TeamStatus
 
 from .config import Settings
 from .teams import query_status
@@ -218,7 +219,7 @@ async def _described_failing(client: Client, limits: Limits) -> list[str]:
 
 async def _teams_behind(client: Client, pool: asyncpg.Pool, report: Report, limits: Limits) -> None:
     """Teams whose state is ahead of the event log: their events are not reaching PostgreSQL."""
-    query = f"WorkflowType = '{WORKFLOW_TYPE}' AND ExecutionStatus = 'Running'"
+    query = f"WorkflowType = '{TEAM_WORKFLOW}' AND ExecutionStatus = 'Running'"
     try:
         ids = [wf.id async for wf in client.list_workflows(query, limit=limits.workflows)]
     except RPCError as err:

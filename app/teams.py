@@ -15,13 +15,11 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from activities.metrics import COMMANDS
 from domain.team.commands import Command, RegisterTeam
+from workflows.contracts import STATUS_QUERY, TEAM_UPDATES, TEAM_WORKFLOW, team_workflow_id
 from workflows.messages import (
-    UPDATE_NAMES,
-    WORKFLOW_TYPE,
     CommandResult,
     TeamStatus,
     TeamWorkflowInput,
-    workflow_id,
 )
 
 
@@ -44,9 +42,9 @@ class TeamClient:
         extra = {"history_limit": history_limit} if history_limit else {}
         try:
             return await self._client.start_workflow(
-                WORKFLOW_TYPE,
+                TEAM_WORKFLOW,
                 TeamWorkflowInput(registration=register, **extra),
-                id=workflow_id(register.team.team_id),
+                id=team_workflow_id(register.team.team_id),
                 task_queue=self._task_queue,
                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
                 id_conflict_policy=(
@@ -57,17 +55,17 @@ class TeamClient:
             raise CommandRefused(f"Team {register.team.team_id} already exists; team ids are never reused.") from None
 
     def handle(self, team_id: str, run_id: str | None = None) -> WorkflowHandle:
-        return self._client.get_workflow_handle(workflow_id(team_id), run_id=run_id)
+        return self._client.get_workflow_handle(team_workflow_id(team_id), run_id=run_id)
 
     async def send(self, team_id: str, command: Command, *, update_id: str | None = None) -> CommandResult:
-        return await send_update(self.handle(team_id), UPDATE_NAMES[type(command)], command, CommandResult,
+        return await send_update(self.handle(team_id), TEAM_UPDATES[type(command)], command, CommandResult,
                                  f"There is no running team {team_id}.", update_id=update_id)
 
     async def status(self, team_id: str) -> TeamStatus:
         return await query_status(self.handle(team_id), TeamStatus, f"There is no running team {team_id}.")
 
     async def team_ids(self) -> AsyncIterator[str]:
-        query = f"WorkflowType = '{WORKFLOW_TYPE}' AND ExecutionStatus = 'Running'"
+        query = f"WorkflowType = '{TEAM_WORKFLOW}' AND ExecutionStatus = 'Running'"
         async for wf in self._client.list_workflows(query):
             yield wf.id.removeprefix("team-")
 
@@ -102,7 +100,7 @@ QUERY_ATTEMPTS = 5
 async def query_status(handle: WorkflowHandle, result_type, unknown: str):
     for attempt in range(1, QUERY_ATTEMPTS + 1):
         try:
-            return await handle.query("status", result_type=result_type, rpc_timeout=QUERY_TIMEOUT)
+            return await handle.query(STATUS_QUERY, result_type=result_type, rpc_timeout=QUERY_TIMEOUT)
         except RPCError as err:
             if err.status == RPCStatusCode.NOT_FOUND:
                 raise UnknownTeam(unknown) from None

@@ -13,7 +13,7 @@ from app.teams import CommandRefused, TeamClient, UnknownTeam
 from app.views import team_view
 from app.wiring import connect_temporal
 from domain.team.commands import Command
-from workflows.messages import UPDATE_NAMES
+from workflows.contracts import TEAM_UPDATES
 
 
 @dataclass
@@ -62,7 +62,7 @@ class ApiBackend:
 
     async def send(self, team_id: str, command: Command) -> Sent:
         body = command.model_dump(mode="json", exclude={"actor"})
-        result = await self._call("POST", f"/v1/teams/{team_id}/{UPDATE_NAMES[type(command)]}", json=body)
+        result = await self._call("POST", f"/v1/teams/{team_id}/{TEAM_UPDATES[type(command)]}", json=body)
         return Sent([e["type"] for e in result["events"]], result["version"])
 
     async def view(self, team_id: str) -> dict:

@@ -17,8 +17,7 @@ from app.districts import DistrictClient
 from app.files import load_district_file
 from app.views import district_view, school_view
 from app.wiring import connect_temporal
-from workflows.district_rollout import DISTRICT_UPDATES
-from workflows.school_adoption import SCHOOL_UPDATES
+from workflows.contracts import DISTRICT_UPDATES, SCHOOL_UPDATES
 
 from . import output
 

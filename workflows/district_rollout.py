@@ -26,29 +26,18 @@ with workflow.unsafe.imports_passed_through():
     from domain.school import commands as m
 
     from .recorded import decide_rollout
-    from .school_adoption import SCHOOL_WORKFLOW, SchoolWorkflowInput, school_workflow_id
+    from .contracts import (
+        DISTRICT_UPDATES,
+        DISTRICT_WORKFLOW,
+        LAUNCH_SCHOOLWIDE_SIGNAL,
+        SCHOOL_ESCALATION_SIGNAL,
+        SCHOOL_WORKFLOW,
+        STATUS_QUERY,
+        district_workflow_id,
+        school_workflow_id,
+    )
+    from .school_adoption import SchoolWorkflowInput
     from .shell import DeciderShell
-
-DISTRICT_WORKFLOW = "DistrictRollout"
-DISTRICT_UPDATES: dict[type, str] = {
-    c.SeatCoalition: "seat_coalition",
-    c.RecordInquiryActivity: "record_inquiry_activity",
-    c.AdoptGlossary: "adopt_glossary",
-    c.SetNonNegotiables: "set_non_negotiables",
-    c.AlignMissionAndVision: "align_mission",
-    c.AddLearningSession: "add_learning_session",
-    c.RecordDistrictNorms: "record_district_norms",
-    c.ScheduleWave: "schedule_wave",
-    c.CompletePhase: "complete_phase",
-    c.ReviewSchool: "review_school",
-    c.AcknowledgeRolloutEscalation: "acknowledge",
-    c.SnoozeRolloutEscalation: "snooze",
-}
-
-
-def district_workflow_id(district_id: str) -> str:
-    return f"district-{district_id}"
-
 
 class DistrictWorkflowInput(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -104,11 +93,11 @@ class DistrictRolloutWorkflow(DeciderShell):
         )
         return next_input, {"school_year": self._year()}
 
-    @workflow.query(name="status")
+    @workflow.query(name=STATUS_QUERY)
     def status(self) -> DistrictStatus:
         return DistrictStatus(state=self._state, persisted_version=self._persisted, schools_started=self._schools)
 
-    @workflow.signal(name="school_escalation")
+    @workflow.signal(name=SCHOOL_ESCALATION_SIGNAL)
     def school_escalation(self, notice: c.RollUpFromSchool) -> None:
         try:
             self._execute(notice)
@@ -146,7 +135,7 @@ class DistrictRolloutWorkflow(DeciderShell):
             school_id, mode = self._pending_launches()[0]
             if school_id in self._schools:
                 handle = workflow.get_external_workflow_handle(school_workflow_id(school_id))
-                await handle.signal("launch_schoolwide", m.LaunchSchoolwide(actor="plcflow"))
+                await handle.signal(LAUNCH_SCHOOLWIDE_SIGNAL, m.LaunchSchoolwide(actor="plcflow"))
             else:
                 await self._start_school(school_id, mode)
             self._schools[school_id] = mode

@@ -6,7 +6,6 @@ validates exactly what the domain will decide on.
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from domain.team import commands as cmd
 from domain.team.commands import RegisterTeam
 from domain.team.events import TeamEvent
 from domain.team.state import TeamState
@@ -42,22 +41,3 @@ class TeamStatus(_Message):
     persisted_version: int
     run_started_cycles_closed: int
 
-
-# The Update each command travels as: one table, read by the workflow's
-# decorators and by every client, so the two cannot drift apart.
-UPDATE_NAMES: dict[type[cmd.Command], str] = {
-    cmd.AdvanceStep: "advance",
-    cmd.RevisitStep: "revisit",
-    cmd.RecordDecision: "decide",
-    cmd.ApproveRecommendation: "approve",
-    cmd.RejectRecommendation: "reject",
-    cmd.PauseTeam: "pause",
-    cmd.ResumeTeam: "resume",
-    cmd.AcknowledgeEscalation: "acknowledge",
-    cmd.SnoozeEscalation: "snooze",
-}
-WORKFLOW_TYPE = "TeamCycle"
-
-
-def workflow_id(team_id: str) -> str:
-    return f"team-{team_id}"

@@ -12,14 +12,14 @@ from activities.event_store import NewEvent, Notification, StoredEvent
 from domain.team.events import EscalationRaised, Event, TeamEvent
 from domain.team.state import TeamState, fold
 
-from .messages import workflow_id
+from .contracts import team_workflow_id
 
 _EVENT = TypeAdapter(TeamEvent)
 
 
 def stream_id(team_id: str) -> str:
     """One stream per team, named like its workflow, across all of its runs."""
-    return workflow_id(team_id)
+    return team_workflow_id(team_id)
 
 
 def to_rows(first_version: int, events: Sequence[Event]) -> list[NewEvent]:

@@ -22,22 +22,19 @@ with workflow.unsafe.imports_passed_through():
     from domain.rollout.launch import team_registration
     from domain.school.decider import decide, district_roll_ups, next_tick_at
 
-    from .messages import TeamWorkflowInput, workflow_id
+    from .contracts import (
+        LAUNCH_SCHOOLWIDE_SIGNAL,
+        SCHOOL_ESCALATION_SIGNAL,
+        SCHOOL_UPDATES,
+        SCHOOL_WORKFLOW,
+        STATUS_QUERY,
+        TEAM_ESCALATION_SIGNAL,
+        TEAM_WORKFLOW,
+        school_workflow_id,
+        team_workflow_id,
+    )
+    from .messages import TeamWorkflowInput
     from .shell import DeciderShell
-
-SCHOOL_WORKFLOW = "SchoolAdoption"
-SCHOOL_UPDATES: dict[type, str] = {
-    m.RecordNorms: "record_norms",
-    m.ReviewNorms: "review_norms",
-    m.SelfAssess: "self_assess",
-    m.AcknowledgeSchoolEscalation: "acknowledge",
-    m.SnoozeSchoolEscalation: "snooze",
-}
-
-
-def school_workflow_id(school_id: str) -> str:
-    return f"school-{school_id}"
-
 
 class SchoolWorkflowInput(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -94,15 +91,15 @@ class SchoolAdoptionWorkflow(DeciderShell):
         )
         return next_input, {"school_year": self._state.school_year}
 
-    @workflow.query(name="status")
+    @workflow.query(name=STATUS_QUERY)
     def status(self) -> SchoolStatus:
         return SchoolStatus(state=self._state, persisted_version=self._persisted, started_teams=tuple(self._started))
 
-    @workflow.signal(name="team_escalation")
+    @workflow.signal(name=TEAM_ESCALATION_SIGNAL)
     def team_escalation(self, notice: m.RollUpEscalation) -> None:
         self._apply_signal(notice)
 
-    @workflow.signal(name="launch_schoolwide")
+    @workflow.signal(name=LAUNCH_SCHOOLWIDE_SIGNAL)
     def launch_schoolwide(self, command: m.LaunchSchoolwide) -> None:
         self._apply_signal(command)
 
@@ -142,8 +139,8 @@ class SchoolAdoptionWorkflow(DeciderShell):
             team_id = self._unstarted()[0]
             with contextlib.suppress(WorkflowAlreadyStartedError):
                 await workflow.start_child_workflow(
-                    "TeamCycle", TeamWorkflowInput(registration=team_registration(self._state, team_id)),
-                    id=workflow_id(team_id), parent_close_policy=workflow.ParentClosePolicy.ABANDON,
+                    TEAM_WORKFLOW, TeamWorkflowInput(registration=team_registration(self._state, team_id)),
+                    id=team_workflow_id(team_id), parent_close_policy=workflow.ParentClosePolicy.ABANDON,
                 )
             self._started.append(team_id)
 
@@ -153,7 +150,7 @@ class SchoolAdoptionWorkflow(DeciderShell):
             return
         while True:
             await workflow.wait_condition(lambda: bool(self._to_district))
-            await workflow.get_external_workflow_handle(parent.workflow_id).signal("school_escalation", self._to_district[0])
+            await workflow.get_external_workflow_handle(parent.workflow_id).signal(SCHOOL_ESCALATION_SIGNAL, self._to_district[0])
             self._to_district.pop(0)
 
     def _should_continue_as_new(self) -> bool:

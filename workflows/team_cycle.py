@@ -17,14 +17,12 @@ with workflow.unsafe.imports_passed_through():
     from domain.school.commands import RollUpEscalation
     from domain.team.state import TeamState, evolve
 
-    from .messages import UPDATE_NAMES, WORKFLOW_TYPE, CommandResult, TeamStatus, TeamWorkflowInput
+    from .contracts import STATUS_QUERY, TEAM_ESCALATION_SIGNAL, TEAM_UPDATES, TEAM_WORKFLOW
+    from .messages import CommandResult, TeamStatus, TeamWorkflowInput
     from .persistence import notifications, stream_id
     from .shell import DeciderShell
 
-ROLL_UP_SIGNAL = "team_escalation"
-
-
-@workflow.defn(name=WORKFLOW_TYPE)
+@workflow.defn(name=TEAM_WORKFLOW)
 class TeamCycleWorkflow(DeciderShell):
     _decide = staticmethod(decide)
     _evolve = staticmethod(evolve)
@@ -36,7 +34,7 @@ class TeamCycleWorkflow(DeciderShell):
         self._closed_at_start = self._state.cycles_closed
         self._history_limit = input.history_limit
         self._roll_ups: list[RollUp] = []
-        for command_type, name in UPDATE_NAMES.items():
+        for command_type, name in TEAM_UPDATES.items():
             self._accept(command_type, name)
         if self._state.team is None:
             # Here, not in run(): an Update can arrive in the very first
@@ -54,7 +52,7 @@ class TeamCycleWorkflow(DeciderShell):
         )
         return next_input, {"cycles_closed": self._state.cycles_closed}
 
-    @workflow.query(name="status")
+    @workflow.query(name=STATUS_QUERY)
     def status(self) -> TeamStatus:
         return TeamStatus(
             state=self._state, persisted_version=self._persisted, run_started_cycles_closed=self._closed_at_start
@@ -79,7 +77,7 @@ class TeamCycleWorkflow(DeciderShell):
             up = self._roll_ups[0]
             notice = RollUpEscalation(actor="plcflow", team_id=self._state.team.team_id, escalation_id=up.escalation_id,
                                       level=up.level, reason=up.reason)
-            await workflow.get_external_workflow_handle(parent.workflow_id).signal(ROLL_UP_SIGNAL, notice)
+            await workflow.get_external_workflow_handle(parent.workflow_id).signal(TEAM_ESCALATION_SIGNAL, notice)
             self._roll_ups.pop(0)
 
     def _execute(self, command) -> list:

@@ -247,7 +247,8 @@ async def test_every_role_against_the_school_endpoints(harness):
     from app.files import load_district_file
     from domain.school import commands as m
     from tests.support.calendars import years_around
-    from workflows.school_adoption import SCHOOL_WORKFLOW, SchoolWorkflowInput, school_workflow_id
+    from workflows.contracts import SCHOOL_WORKFLOW, school_workflow_id
+    from workflows.school_adoption import SchoolWorkflowInput
 
     suffix = uuid4().hex[:6]
     start = load_district_file(Path(__file__).resolve().parents[2] / "examples" / "districts" / "justice-county.yaml")

@@ -33,8 +33,7 @@ from domain.steps import STEPS, Step
 from pydantic import TypeAdapter
 from tests.support.calendars import years_around
 from tests.support.harness import continued, eventually, settled
-from workflows.district_rollout import district_workflow_id
-from workflows.school_adoption import school_workflow_id
+from workflows.contracts import district_workflow_id, school_workflow_id
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "districts"
 HISTORIES = Path(__file__).parent / "histories"

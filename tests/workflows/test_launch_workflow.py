@@ -24,7 +24,8 @@ from domain.rollout.state import RolloutState, evolve
 from domain.steps import Step
 from tests.support.calendars import years_around
 from tests.support.districts import staffed_district, suffixed
-from workflows.district_rollout import DISTRICT_WORKFLOW, DistrictWorkflowInput, district_workflow_id
+from workflows.contracts import DISTRICT_WORKFLOW, district_workflow_id
+from workflows.district_rollout import DistrictWorkflowInput
 from workflows.persistence import to_rows
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "districts"

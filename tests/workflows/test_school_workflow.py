@@ -8,7 +8,8 @@ from app.files import load_district_file
 from domain.school import commands as m
 from domain.school.terms import terms
 from tests.support.calendars import years_around
-from workflows.school_adoption import SCHOOL_WORKFLOW, SchoolWorkflowInput, school_workflow_id
+from workflows.contracts import SCHOOL_WORKFLOW, school_workflow_id
+from workflows.school_adoption import SchoolWorkflowInput
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "districts"
 

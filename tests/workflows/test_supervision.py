@@ -22,7 +22,8 @@ from domain.school import commands as m
 from domain.steps import STEPS, Step
 from tests.support.calendars import years_around
 from tests.support.harness import PATIENCE, eventually, running
-from workflows.school_adoption import SCHOOL_WORKFLOW, SchoolWorkflowInput, school_workflow_id
+from workflows.contracts import SCHOOL_WORKFLOW, school_workflow_id
+from workflows.school_adoption import SchoolWorkflowInput
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "districts"
 

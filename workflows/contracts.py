@@ -1,0 +1,70 @@
+"""Every name a workflow is known by outside its own code, stated once.
+
+Workflow types, Update and signal names, the status query and workflow id
+prefixes are part of what running histories and clients depend on: a rename
+here strands every running workflow, so they are read by the workflows'
+decorators, by the API, the CLI and the health checks from this one module,
+never written as literals (issue 8, "Structure").
+"""
+
+from domain.rollout import commands as rollout
+from domain.school import commands as school
+from domain.team import commands as team
+
+TEAM_WORKFLOW = "TeamCycle"
+SCHOOL_WORKFLOW = "SchoolAdoption"
+DISTRICT_WORKFLOW = "DistrictRollout"
+
+STATUS_QUERY = "status"
+
+# A team tells its school what reached the principal; a school tells its district what reached the coalition;
+# the district tells a pilot school that its schoolwide wave came.
+TEAM_ESCALATION_SIGNAL = "team_escalation"
+SCHOOL_ESCALATION_SIGNAL = "school_escalation"
+LAUNCH_SCHOOLWIDE_SIGNAL = "launch_schoolwide"
+
+# The Update each command travels as: read by the workflows' registration and by every client.
+TEAM_UPDATES: dict[type, str] = {
+    team.AdvanceStep: "advance",
+    team.RevisitStep: "revisit",
+    team.RecordDecision: "decide",
+    team.ApproveRecommendation: "approve",
+    team.RejectRecommendation: "reject",
+    team.PauseTeam: "pause",
+    team.ResumeTeam: "resume",
+    team.AcknowledgeEscalation: "acknowledge",
+    team.SnoozeEscalation: "snooze",
+}
+SCHOOL_UPDATES: dict[type, str] = {
+    school.RecordNorms: "record_norms",
+    school.ReviewNorms: "review_norms",
+    school.SelfAssess: "self_assess",
+    school.AcknowledgeSchoolEscalation: "acknowledge",
+    school.SnoozeSchoolEscalation: "snooze",
+}
+DISTRICT_UPDATES: dict[type, str] = {
+    rollout.SeatCoalition: "seat_coalition",
+    rollout.RecordInquiryActivity: "record_inquiry_activity",
+    rollout.AdoptGlossary: "adopt_glossary",
+    rollout.SetNonNegotiables: "set_non_negotiables",
+    rollout.AlignMissionAndVision: "align_mission",
+    rollout.AddLearningSession: "add_learning_session",
+    rollout.RecordDistrictNorms: "record_district_norms",
+    rollout.ScheduleWave: "schedule_wave",
+    rollout.CompletePhase: "complete_phase",
+    rollout.ReviewSchool: "review_school",
+    rollout.AcknowledgeRolloutEscalation: "acknowledge",
+    rollout.SnoozeRolloutEscalation: "snooze",
+}
+
+
+def team_workflow_id(team_id: str) -> str:
+    return f"team-{team_id}"
+
+
+def school_workflow_id(school_id: str) -> str:
+    return f"school-{school_id}"
+
+
+def district_workflow_id(district_id: str) -> str:
+    return f"district-{district_id}"
