@@ -199,8 +199,10 @@ class SchoolCalendar(BaseModel):
 
         A wall time skipped by spring-forward resolves PEP 495-style (fold=0: the
         pre-transition offset, so 02:30 becomes 03:30 local); a repeated one takes its first occurrence.
+        The caller's ``fold`` is ignored: with fold=1 a skipped midnight (Santiago's spring-forward)
+        would resolve to 23:00 of the day before, off its own date.
         """
-        return datetime.combine(d, t, tzinfo=self.zone).astimezone(UTC)
+        return datetime.combine(d, t.replace(fold=0), tzinfo=self.zone).astimezone(UTC)
 
 
 def _term_problems(years: list[SchoolYear]) -> list[tuple[tuple[str | int, ...], str, Any]]:

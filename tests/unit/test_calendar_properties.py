@@ -4,7 +4,7 @@ Each law is checked against a day-by-day walk of the calendar's rules, so the
 bisect shortcuts in domain/calendar.py cannot drift from the definition.
 """
 
-from datetime import UTC, date, timedelta
+from datetime import UTC, date, time, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -132,3 +132,9 @@ def test_a_local_wall_time_falls_on_its_own_local_date(zone, d, t):
     instant = cal.at_local(d, t)
     assert instant.tzinfo is UTC
     assert cal.local_date(instant) == d
+
+
+def test_a_skipped_midnight_with_fold_1_stays_on_its_own_date():
+    # Found by the property above: Santiago springs forward at midnight on 2028-09-03.
+    cal = SchoolCalendar.model_validate({"timezone": "America/Santiago", "school_years": [{"name": "y", "start": "2026-08-26", "end": "2027-06-11"}]})
+    assert cal.local_date(cal.at_local(date(2028, 9, 3), time(0, 0, fold=1))) == date(2028, 9, 3)
