@@ -199,8 +199,8 @@ def test_an_overdue_phase_climbs_from_the_admin_to_the_coalition_on_school_days(
     assert r.state.escalation is None
 
 
-def test_sustain_reviews_each_school_every_year():
-    r = Rollout()
+def through_the_waves(r) -> None:
+    """A pilot wave, then every school schoolwide: the rollout reaches Sustain in 2026-27."""
     through_model_the_work(r)
     r.run(c.ScheduleWave(actor=r.admin, kind="pilot", launch_on=date(2026, 10, 1), school_ids=("silver-valley-ms",),
                          pilot_team_ids=("svm-math",)), MON)
@@ -208,6 +208,11 @@ def test_sustain_reviews_each_school_every_year():
                          school_ids=("silver-valley-ms", "silver-valley-es", "silver-valley-hs")), MON)
     r.run(c.Tick(), date(2026, 10, 5))
     r.run(c.CompletePhase(actor=r.admin, phase=Phase.LAUNCH_WAVES), date(2026, 10, 5))
+
+
+def test_sustain_reviews_each_school_every_year():
+    r = Rollout()
+    through_the_waves(r)
     assert (r.state.phase, r.state.school_year) == (Phase.SUSTAIN, "2026-27")
     for s in ("silver-valley-ms", "silver-valley-es"):
         r.run(c.ReviewSchool(actor="svm.math-lead", school_id=s, celebration="Math team's restructuring"), date(2027, 5, 3))
@@ -220,13 +225,7 @@ def test_sustain_reviews_each_school_every_year():
 def test_a_school_year_begun_but_not_opened_is_due_at_once():
     """The district's run may continue as new at the boundary before its clock ticked the new year."""
     r = Rollout()
-    through_model_the_work(r)
-    r.run(c.ScheduleWave(actor=r.admin, kind="pilot", launch_on=date(2026, 10, 1), school_ids=("silver-valley-ms",),
-                         pilot_team_ids=("svm-math",)), MON)
-    r.run(c.ScheduleWave(actor=r.admin, kind="schoolwide", launch_on=date(2026, 10, 5),
-                         school_ids=("silver-valley-ms", "silver-valley-es", "silver-valley-hs")), MON)
-    r.run(c.Tick(), date(2026, 10, 5))
-    r.run(c.CompletePhase(actor=r.admin, phase=Phase.LAUNCH_WAVES), date(2026, 10, 5))
+    through_the_waves(r)
     for s in ("silver-valley-ms", "silver-valley-es", "silver-valley-hs"):
         r.run(c.ReviewSchool(actor="svm.math-lead", school_id=s, celebration="A year of inquiry"), date(2027, 5, 3))
     later = at(date(2027, 8, 27), 12)  # two days into 2027-28, nothing ticked yet
