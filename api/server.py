@@ -13,7 +13,8 @@ from app.telemetry import serve_metrics
 from app.teams import TeamClient
 from app.wiring import connect_temporal, open_store
 
-from .app import Runtime, create_app
+from .app import create_app
+from .runtime import Runtime
 
 
 def production_app(settings: Settings | None = None) -> FastAPI:

@@ -10,7 +10,8 @@ import pytest
 from activities.projector import Projector
 from activities.read_models import ReadModels
 from activities.tokens import TokenStore
-from api.app import Runtime, create_app
+from api.app import create_app
+from api.runtime import Runtime
 from app.districts import DistrictClient
 from domain.school.terms import terms
 from domain.steps import Step

@@ -14,7 +14,8 @@ import uvicorn
 from activities.projector import Projector
 from activities.read_models import ReadModels
 from activities.tokens import TokenStore
-from api.app import Runtime, create_app
+from api.app import create_app
+from api.runtime import Runtime
 from app.districts import DistrictClient
 from domain.team import commands as cmd
 from domain.rollout import commands as rc

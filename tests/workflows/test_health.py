@@ -20,7 +20,8 @@ from activities.event_store import EventStore, NewEvent
 from activities.projector import Projector
 from activities.read_models import ReadModels
 from activities.tokens import TokenStore
-from api.app import Runtime, create_app
+from api.app import create_app
+from api.runtime import Runtime
 from app.config import Settings
 from app.districts import DistrictClient
 from app.health import Limits, run_checks
