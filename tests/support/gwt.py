@@ -9,7 +9,7 @@ aggregate (STYLE.md).
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time, tzinfo
 from typing import Any
 
 import pytest
@@ -98,3 +98,22 @@ class When:
 def given(*steps: tuple[Command, datetime]) -> Scenario:
     """The team's cycle after these commands."""
     return TEAM.given_commands(*steps)
+
+
+class OnDates:
+    """Drives an aggregate by local dates (9:00 unless said) in a district's time zone: the rule tests' clock."""
+
+    def __init__(self, aggregate: Aggregate, zone: tzinfo):
+        self.scenario = aggregate.given()
+        self.zone = zone
+
+    @property
+    def state(self):
+        return self.scenario.state
+
+    @state.setter
+    def state(self, state):
+        self.scenario.state = state
+
+    def run(self, command, on: date, hour: int = 9) -> list:
+        return self.scenario.run(command, datetime.combine(on, time(hour), tzinfo=self.zone))

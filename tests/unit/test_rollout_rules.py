@@ -13,7 +13,7 @@ from domain.rollout import commands as c
 from domain.rollout.decider import GateNotPassed, decide, next_tick_at
 from domain.rollout.phases import Phase
 from domain.rollout.state import RolloutState
-from tests.support.gwt import ROLLOUT
+from tests.support.gwt import ROLLOUT, OnDates
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "districts"
 TZ = ZoneInfo("America/Los_Angeles")
@@ -23,23 +23,12 @@ def at(d: date, hour: int = 9) -> datetime:
     return datetime.combine(d, time(hour), tzinfo=TZ)
 
 
-class Rollout:
+class Rollout(OnDates):
     def __init__(self, name: str = "silver-valley", on: date = date(2026, 9, 14), start: c.StartRollout | None = None):
-        self.scenario = ROLLOUT.given()
+        super().__init__(ROLLOUT, TZ)
         self.start = start or load_district_file(EXAMPLES / f"{name}.yaml")
         self.admin = self.start.actor
         self.run(self.start, on)
-
-    @property
-    def state(self):
-        return self.scenario.state
-
-    @state.setter
-    def state(self, state):
-        self.scenario.state = state
-
-    def run(self, command, on: date, hour: int = 9):
-        return self.scenario.run(command, at(on, hour))
 
 
 MON = date(2026, 9, 14)

@@ -12,7 +12,7 @@ from domain.ladder import Rung
 from domain.rubric import trend
 from domain.school import commands as m
 from domain.school.decider import next_tick_at
-from tests.support.gwt import SCHOOL
+from tests.support.gwt import SCHOOL, OnDates
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "districts"
 TZ = ZoneInfo("America/Los_Angeles")
@@ -25,23 +25,12 @@ def at(d: date, hour: int = 9) -> datetime:
     return datetime.combine(d, time(hour), tzinfo=TZ)
 
 
-class School:
+class School(OnDates):
     def __init__(self, mode="pilot", on=date(2026, 9, 14)):
-        self.scenario = SCHOOL.given()
+        super().__init__(SCHOOL, TZ)
         self.run(m.OpenSchool(actor="sv.admin", district_id="silver-valley", school=MIDDLE, calendar=START.calendar,
                               rubric=START.rubric, coalition=("sv.admin", "svm.principal"), mode=mode,
                               pilot_team_ids=("svm-math", "svm-science") if mode == "pilot" else ()), on)
-
-    @property
-    def state(self):
-        return self.scenario.state
-
-    @state.setter
-    def state(self, state):
-        self.scenario.state = state
-
-    def run(self, cmd, on: date, hour: int = 9):
-        return self.scenario.run(cmd, at(on, hour))
 
 
 def test_a_pilot_school_launches_only_its_volunteer_teams():
