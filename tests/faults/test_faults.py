@@ -27,7 +27,9 @@ from workflows.persistence import stream_id
 
 from .checks import verify
 from .ledger import Ledger
-from .stack import BOUND, FaultStack, RunStack, of_data_dir, reap, short_tempdir, start_run, until, wait_gone
+from tests.support.stack import start_stack
+
+from .stack import BOUND, FaultStack, RunStack, of_data_dir, reap, short_tempdir, until, wait_gone
 
 pytestmark = pytest.mark.faults
 
@@ -175,7 +177,7 @@ class LeftRunning(AssertionError):
 async def test_make_run_killed_leaves_nothing_running(sig, tally):
     """`make run` killed mid-traffic: nothing of it may keep running; run again, it loses nothing."""
     run = RunStack(short_tempdir("plcr-"))
-    proc = await asyncio.to_thread(start_run, run.env())
+    proc = await asyncio.to_thread(start_stack, run.env())
     try:
         ledger = Ledger(TeamClient(await asyncio.wait_for(connect_temporal(run.settings), BOUND), run.task_queue))
         teams = await ledger.start_teams(20, school_calendar())
@@ -186,7 +188,7 @@ async def test_make_run_killed_leaves_nothing_running(sig, tally):
         proc.send_signal(sig)
         proc.wait(BOUND)
         left = [(p.pid, p.name()) for p in await asyncio.to_thread(wait_gone, run.data, 20)]
-        proc = await asyncio.to_thread(start_run, run.env())
+        proc = await asyncio.to_thread(start_stack, run.env())
         await asyncio.wait_for(advancing, BOUND * 4)
         tally.detail = f"{len(parts)} processes before the {sig.name}, {len(left)} left after"
         await verify(run, ledger, teams, tally)

@@ -8,12 +8,13 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import psutil
+
+from app.local_postgres import die_with_parent
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -53,20 +54,27 @@ def stack_env(data: Path, task_queue: str = "plcflow-e2e") -> dict[str, str]:
     return env
 
 
-def start_stack(env) -> subprocess.Popen:
-    """Start the stack and return once its banner is printed; its later output is drained, never blocking it."""
+def start_stack(env, timeout: float = 90) -> subprocess.Popen:
+    """``make run`` as a user starts it; return once its banner is printed, bounded even when it prints
+    nothing, and drain its later output so it never blocks. It dies with the test process, however that dies."""
     errors = Path(env["PLCFLOW_DATA_DIR"]) / "stack.stderr"
     with errors.open("ab") as stderr:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "app.stack"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=stderr, text=True
-        )
-    deadline = time.monotonic() + 90
-    for line in proc.stdout:
-        if "Ctrl-C stops everything" in line:
-            threading.Thread(target=proc.stdout.read, daemon=True).start()
-            return proc
-        assert time.monotonic() < deadline, "stack did not come up"
-    raise AssertionError(f"stack exited with {proc.wait()}: {errors.read_text()[-2000:]}")
+        proc = subprocess.Popen([sys.executable, "-m", "app.stack"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                                stderr=stderr, text=True, preexec_fn=die_with_parent(signal.SIGKILL))
+    up = threading.Event()
+
+    def read() -> None:
+        for line in proc.stdout:
+            if "Ctrl-C stops everything" in line:
+                up.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    if not up.wait(timeout):
+        if proc.poll() is None:
+            proc.kill()
+        raise AssertionError(f"make run did not print its banner in {timeout:.0f} s (exit code {proc.wait(30)}): "
+                             f"{errors.read_text()[-2000:]}")
+    return proc
 
 
 def processes_of(proc: subprocess.Popen, env) -> list[psutil.Process]:
