@@ -46,8 +46,10 @@ bench: $(STAMP)
 bench-supervisor: $(STAMP)
 	$(BIN)/python -m bench.supervisor
 
+# Adds <name>_$(TAG).json beside the recorded histories (never over one): make record-histories TAG=v3
 record-histories: $(STAMP)
-	PLCFLOW_RECORD_HISTORIES=1 $(BIN)/pytest -q tests/workflows/test_replay.py tests/workflows/test_district_rollout.py
+	@test -n "$(TAG)" || (echo 'usage: make record-histories TAG=vN (a tag no recorded history has)'; exit 2)
+	PLCFLOW_RECORD_HISTORIES=$(TAG) $(BIN)/pytest -q tests/workflows/test_replay.py tests/workflows/test_district_rollout.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .hypothesis

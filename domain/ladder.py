@@ -89,6 +89,44 @@ class EscalationRecord(BaseModel):
         return self.model_copy(update={"held_until": until, "held_by": by, "hold": kind})
 
 
+Hold = Literal["acknowledged", "snoozed"]
+
+
+class _Facts(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class EscalationRaisedFacts(_Facts):
+    """What every aggregate records when a rung fires: one shape for a team's step, a school's clock
+    and a rollout phase (issue 8, Structure); each event adds what it escalates (step, subject, phase)."""
+
+    escalation_id: str
+    level: Rung
+    reached: tuple[str, ...]
+    reason: str
+    on: date
+
+
+class EscalationHeldFacts(_Facts):
+    """Someone who was reached holds the climb: acknowledged (a few school days) or snoozed (to a date)."""
+
+    escalation_id: str
+    hold: Hold
+    by: str
+    reason: str
+    held_until: date
+
+
+class EscalationResolvedFacts(_Facts):
+    escalation_id: str
+    why: str
+
+
+def held(event_type: type, cmd, now: datetime, hold: Hold, until: date):
+    """The hold event of any aggregate, built the same way from an acknowledge or snooze command."""
+    return event_type(at=now, escalation_id=cmd.escalation_id, hold=hold, by=cmd.actor, reason=cmd.reason, held_until=until)
+
+
 def escalation_number(escalation_id: str) -> int:
     """The ``n`` of an id ``<owner>.<n>`` (owners are slugs, without dots); 0 for any other shape."""
     n = escalation_id.rpartition(".")[2]

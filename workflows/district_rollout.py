@@ -10,6 +10,7 @@ rollout continues as new at each school-year boundary.
 """
 
 import contextlib
+from datetime import timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 from temporalio import workflow
@@ -69,6 +70,7 @@ class DistrictStatus(BaseModel):
 class DistrictRolloutWorkflow(DeciderShell):
     _decide = staticmethod(decide_rollout)  # decide, as recorded histories decided (issue 8 #7)
     _evolve = staticmethod(evolve)
+    _clock_lag = timedelta(minutes=2)  # after its schools (shell._clock_lag)
     _result_type = DistrictCommandResult
 
     @workflow.init

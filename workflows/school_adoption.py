@@ -8,6 +8,7 @@ the district. It continues as new at each school-year boundary.
 """
 
 import contextlib
+from datetime import timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 from temporalio import workflow
@@ -66,6 +67,7 @@ class SchoolStatus(BaseModel):
 class SchoolAdoptionWorkflow(DeciderShell):
     _decide = staticmethod(decide)
     _evolve = staticmethod(evolve)
+    _clock_lag = timedelta(minutes=1)  # after its teams (shell._clock_lag)
     _result_type = SchoolCommandResult
 
     @workflow.init

@@ -33,6 +33,7 @@ with workflow.unsafe.imports_passed_through():
     from .persistence import to_rows
 
 APPLIED_UPDATES_KEPT = 500
+CLOCK_LAG_PATCH = "clock-lag-per-level"
 # After PostgreSQL comes back the log must catch up within 10 s (issue 8, defect 13). The
 # wait after a failed attempt is at most maximum_interval, and an attempt against a database
 # that is away fails at once (connection refused), so 5 s of backoff plus one append stays
@@ -168,12 +169,27 @@ class DeciderShell:
 
     # --- the clock ---
 
+    # How long after the domain's instant this level's timer fires. Teams, schools and the
+    # district all wake at the district's ``notify_at``; the school wakes a minute after its
+    # teams and the district a minute after its schools, so each level's morning starts with
+    # what the level below reported that morning (a team's escalation reaches its school
+    # before the school's own tick, a school's roll-up reaches the district before its tick).
+    # It also means a signal from below never lands on the very instant the receiver's timer
+    # fires: the time-skipping test server cannot handle a task that cancels a timer which
+    # fired while the task was running (temporalio/sdk-java#3088; a real server can).
+    _clock_lag = timedelta(0)
+
     async def _keep_clock(self, next_wake: Callable[[], Any], tick: Callable[[], Any]) -> None:
         """One durable timer on the next instant the domain has something to do (a rung, a term,
-        a wave, a school year); re-armed only when that instant changes."""
+        a wave, a school year) plus this level's lag; re-armed only when that instant changes.
+
+        A run begun before the lag existed has no ``CLOCK_LAG_PATCH`` marker and keeps firing on
+        the instant itself, so its recorded timers replay unchanged (issue 8, defect 15).
+        """
+        lag = self._clock_lag if self._clock_lag and workflow.patched(CLOCK_LAG_PATCH) else timedelta(0)
         while True:
             wake = next_wake()
-            if wake is not None and wake <= workflow.now():
+            if wake is not None and wake <= workflow.now():  # already due: at once, no lag
                 if not self._execute(tick()):
                     # The domain says due yet decided nothing: never spin the
                     # workflow task; look again after a state change or an hour.
@@ -182,9 +198,10 @@ class DeciderShell:
                         await workflow.wait_condition(lambda: self._state.version != seen, timeout=timedelta(hours=1))
                 continue
             try:
-                await workflow.wait_condition(lambda: next_wake() != wake, timeout=(wake - workflow.now()) if wake else None)
+                timeout = (wake + lag - workflow.now()) if wake else None
+                await workflow.wait_condition(lambda: next_wake() != wake, timeout=timeout)
             except asyncio.TimeoutError:
-                self._execute(tick())  # the instant itself has come
+                self._execute(tick())  # the instant (and this level's lag) has come
 
     # --- the event log ---
 

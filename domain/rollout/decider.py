@@ -199,7 +199,7 @@ def _review(s: RolloutState, cmd: c.ReviewSchool, now: datetime):
 
 
 def _hold(s: RolloutState, cmd, now: datetime, kind: str, until: date):
-    return [ev.RolloutEscalationHeld(at=now, escalation_id=cmd.escalation_id, hold=kind, by=cmd.actor, reason=cmd.reason, held_until=until)]
+    return [ladder.held(ev.RolloutEscalationHeld, cmd, now, kind, until)]
 
 
 def _acknowledge(s: RolloutState, cmd: c.AcknowledgeRolloutEscalation, now: datetime):

@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..calendar import SchoolCalendar
 from ..district import District
-from ..ladder import Rung
+from ..ladder import EscalationHeldFacts, EscalationRaisedFacts, EscalationResolvedFacts, Rung
 from ..team.policy import EscalationPolicy
 from ..rubric import Rubric
 from ..school.policy import SchoolPolicy
@@ -115,29 +115,17 @@ class SchoolReviewed(RolloutEvent):
     celebration: str
 
 
-class RolloutEscalationRaised(RolloutEvent):
+class RolloutEscalationRaised(RolloutEvent, EscalationRaisedFacts):
     type: Literal["RolloutEscalationRaised"] = "RolloutEscalationRaised"
-    escalation_id: str
     phase: Phase
-    level: Rung
-    reached: tuple[str, ...]
-    reason: str
-    on: date
 
 
-class RolloutEscalationHeld(RolloutEvent):
+class RolloutEscalationHeld(RolloutEvent, EscalationHeldFacts):
     type: Literal["RolloutEscalationHeld"] = "RolloutEscalationHeld"
-    escalation_id: str
-    hold: Literal["acknowledged", "snoozed"]
-    by: str
-    reason: str
-    held_until: date
 
 
-class RolloutEscalationResolved(RolloutEvent):
+class RolloutEscalationResolved(RolloutEvent, EscalationResolvedFacts):
     type: Literal["RolloutEscalationResolved"] = "RolloutEscalationResolved"
-    escalation_id: str
-    why: str
 
 
 class EscalationRolledUp(RolloutEvent):

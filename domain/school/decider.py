@@ -100,7 +100,7 @@ def _find(s, escalation_id: str) -> SchoolEscalation | None:
 
 
 def _hold(s, cmd, now, kind: str, until):
-    return [ev.SchoolEscalationHeld(at=now, escalation_id=cmd.escalation_id, hold=kind, by=cmd.actor, reason=cmd.reason, held_until=until)]
+    return [ladder.held(ev.SchoolEscalationHeld, cmd, now, kind, until)]
 
 
 def _ladder_policy(s, subject: str):

@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..calendar import SchoolCalendar
 from ..district import School
-from ..ladder import Rung
+from ..ladder import EscalationHeldFacts, EscalationRaisedFacts, EscalationResolvedFacts, Rung
 from ..rubric import Assessment, Rubric
 from ..team.policy import EscalationPolicy
 from .policy import SchoolPolicy
@@ -71,29 +71,17 @@ class SelfAssessed(SchoolEvent):
     assessment: Assessment
 
 
-class SchoolEscalationRaised(SchoolEvent):
+class SchoolEscalationRaised(SchoolEvent, EscalationRaisedFacts):
     type: Literal["SchoolEscalationRaised"] = "SchoolEscalationRaised"
-    escalation_id: str
     subject: str  # "norms:<team_id>" or "assessment"
-    level: Rung
-    reached: tuple[str, ...]
-    reason: str
-    on: date
 
 
-class SchoolEscalationHeld(SchoolEvent):
+class SchoolEscalationHeld(SchoolEvent, EscalationHeldFacts):
     type: Literal["SchoolEscalationHeld"] = "SchoolEscalationHeld"
-    escalation_id: str
-    hold: Literal["acknowledged", "snoozed"]
-    by: str
-    reason: str
-    held_until: date
 
 
-class SchoolEscalationResolved(SchoolEvent):
+class SchoolEscalationResolved(SchoolEvent, EscalationResolvedFacts):
     type: Literal["SchoolEscalationResolved"] = "SchoolEscalationResolved"
-    escalation_id: str
-    why: str
 
 
 class TeamEscalationRolledUp(SchoolEvent):

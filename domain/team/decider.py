@@ -10,7 +10,7 @@ from datetime import datetime
 
 from ..errors import InvalidTransition, MissingEvidence
 from ..escalation import reached_by, rung_due
-from ..ladder import acknowledgement_ends, check_holdable, fresh_escalation_ids, snooze_ends
+from ..ladder import acknowledgement_ends, check_holdable, fresh_escalation_ids, held, snooze_ends
 from ..steps import FIRST_STEP, Step, missing_evidence, next_step
 from . import commands as cmd
 from . import events as ev
@@ -142,13 +142,13 @@ def _resume(s: TeamState, c: cmd.ResumeTeam, now: datetime) -> list[ev.Event]:
 def _acknowledge(s: TeamState, c: cmd.AcknowledgeEscalation, now: datetime) -> list[ev.Event]:
     check_holdable(s.escalation, c.escalation_id, c.actor, s.team.name)
     until = acknowledgement_ends(s.calendar, s.policy, now)
-    return [ev.EscalationAcknowledged(at=now, escalation_id=c.escalation_id, by=c.actor, reason=c.reason, held_until=until)]
+    return [held(ev.EscalationHeld, c, now, "acknowledged", until)]
 
 
 def _snooze(s: TeamState, c: cmd.SnoozeEscalation, now: datetime) -> list[ev.Event]:
     check_holdable(s.escalation, c.escalation_id, c.actor, s.team.name)
     until = snooze_ends(s.calendar, s.policy, now, c.until)
-    return [ev.EscalationSnoozed(at=now, escalation_id=c.escalation_id, by=c.actor, reason=c.reason, held_until=until)]
+    return [held(ev.EscalationHeld, c, now, "snoozed", until)]
 
 
 def _raise_due(s: TeamState, c: cmd.RaiseDueEscalations, now: datetime) -> list[ev.Event]:

@@ -8,11 +8,11 @@ gives the same state even after a district changes its configuration.
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from ..calendar import SchoolCalendar
 from ..evidence import RecordedEvidence
-from ..ladder import Rung
+from ..ladder import EscalationHeldFacts, EscalationRaisedFacts, EscalationResolvedFacts, Rung
 from ..steps import Step
 from .policy import EscalationPolicy
 from .profile import TeamProfile
@@ -110,37 +110,29 @@ class TeamResumed(Event):
     due_on: date | None
 
 
-class EscalationRaised(Event):
+class EscalationRaised(Event, EscalationRaisedFacts):
     type: Literal["EscalationRaised"] = "EscalationRaised"
-    escalation_id: str
     cycle: int
     step: Step
-    level: Rung
-    reached: tuple[str, ...]
-    reason: str
-    on: date
 
 
-class EscalationAcknowledged(Event):
-    type: Literal["EscalationAcknowledged"] = "EscalationAcknowledged"
-    escalation_id: str
-    by: str
-    reason: str
-    held_until: date
+class EscalationHeld(Event, EscalationHeldFacts):
+    type: Literal["EscalationHeld"] = "EscalationHeld"
 
 
-class EscalationSnoozed(Event):
-    type: Literal["EscalationSnoozed"] = "EscalationSnoozed"
-    escalation_id: str
-    by: str
-    reason: str
-    held_until: date
-
-
-class EscalationResolved(Event):
+class EscalationResolved(Event, EscalationResolvedFacts):
     type: Literal["EscalationResolved"] = "EscalationResolved"
-    escalation_id: str
-    why: str
+
+
+# Before the three aggregates shared one hold shape, a team wrote two events. Rows and
+# Update results recorded then are read as the one event they mean (upcast on read).
+LEGACY_HOLDS = {"EscalationAcknowledged": "acknowledged", "EscalationSnoozed": "snoozed"}
+
+
+def upcast(data: object) -> object:
+    if isinstance(data, dict) and data.get("type") in LEGACY_HOLDS:
+        return {**data, "type": "EscalationHeld", "hold": LEGACY_HOLDS[data["type"]]}
+    return data
 
 
 TeamEvent = Annotated[
@@ -157,8 +149,8 @@ TeamEvent = Annotated[
     | TeamPaused
     | TeamResumed
     | EscalationRaised
-    | EscalationAcknowledged
-    | EscalationSnoozed
+    | EscalationHeld
     | EscalationResolved,
     Field(discriminator="type"),
+    BeforeValidator(upcast),
 ]

@@ -172,18 +172,9 @@ def _(e: ev.EscalationRaised, s: TeamState) -> TeamState:
     return s.model_copy(update={"escalation": esc, "escalations_raised": numbered_through(s.escalations_raised, e.escalation_id)})
 
 
-def _hold(s: TeamState, by: str, until: date, kind: str) -> TeamState:
-    return s.model_copy(update={"escalation": s.escalation.held(by, until, kind)})
-
-
 @_apply.register
-def _(e: ev.EscalationAcknowledged, s: TeamState) -> TeamState:
-    return _hold(s, e.by, e.held_until, "acknowledged")
-
-
-@_apply.register
-def _(e: ev.EscalationSnoozed, s: TeamState) -> TeamState:
-    return _hold(s, e.by, e.held_until, "snoozed")
+def _(e: ev.EscalationHeld, s: TeamState) -> TeamState:
+    return s.model_copy(update={"escalation": s.escalation.held(e.by, e.held_until, e.hold)})
 
 
 @_apply.register

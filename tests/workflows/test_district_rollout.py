@@ -8,7 +8,6 @@ while their children keep running; at the end, each stream in PostgreSQL
 folds to the state its workflow reports.
 """
 
-import os
 import time as clock
 from datetime import date, time, timedelta
 from pathlib import Path
@@ -32,12 +31,11 @@ from domain.school.terms import terms
 from domain.steps import STEPS, Step
 from pydantic import TypeAdapter
 from tests.support.calendars import years_around
-from tests.support.harness import continued, eventually, settled
+from tests.support.histories import RECORDING, record
+from tests.support.harness import continued, eventually, running, settled
 from workflows.contracts import district_workflow_id, school_workflow_id
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "districts"
-HISTORIES = Path(__file__).parent / "histories"
-RECORD = os.environ.get("PLCFLOW_RECORD_HISTORIES") == "1"
 ADMIN = "sv.admin"
 COALITION = ("sv.admin", "svm.principal", "sve.principal", "svh.principal", "sv.teaching", "svm.math-lead", "sv.union")
 
@@ -54,6 +52,14 @@ def scenario_district(calendar):
     schools = tuple(s.model_copy(update={"teams": (*s.teams, extra[s.school_id])}) if s.school_id in extra else s
                     for s in start.district.schools)
     return start.model_copy(update={"district": start.district.model_copy(update={"schools": schools}), "calendar": calendar})
+
+
+@pytest.fixture
+async def harness(private_env, event_store):
+    """A time-skipping server of its own: three years of a whole district (13 workflows, hundreds of
+    timers) is the busiest clock in the suite, and no later test should inherit its leftovers."""
+    async with running(private_env, event_store) as h:
+        yield h
 
 
 async def test_a_three_year_rollout(harness):
@@ -178,11 +184,11 @@ async def test_a_three_year_rollout(harness):
     elapsed = clock.monotonic() - started_at
     print(f"three-year rollout took {elapsed:.1f} s")
     assert elapsed < 60
-    if RECORD:  # make record-histories: keep the first runs for the replay test
-        for name, handle in [("district_rollout_v1", districts.district("silver-valley", run_id=first_district_run)),
-                             ("school_adoption_v1", districts.school("silver-valley-ms", run_id=first_school_run)),
-                             ("team_cycle_reporting_to_school_v1", h.teams.handle("svh-algebra"))]:
-            (HISTORIES / f"{name}.json").write_text((await handle.fetch_history()).to_json())
+    if RECORDING:  # make record-histories TAG=…: keep the first runs for the replay test
+        for name, handle in [("district_rollout", districts.district("silver-valley", run_id=first_district_run)),
+                             ("school_adoption", districts.school("silver-valley-ms", run_id=first_school_run)),
+                             ("team_cycle_reporting_to_school", h.teams.handle("svh-algebra"))]:
+            record(name, await handle.fetch_history())
     for handle in (districts.district("silver-valley"), *(districts.school(s.school_id) for s in start.district.schools)):
         await handle.terminate("test finished")
     h.started += [t.team_id for s in start.district.schools for t in s.teams]

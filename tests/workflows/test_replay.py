@@ -1,12 +1,11 @@
 """Old histories must replay with the current workflow code (determinism).
 
 ``histories/*.json`` are real histories recorded from this suite's scenario
-(``make record-histories`` rewrites them; do that only for a deliberate,
-patched change and keep the old files). A change to workflow logic that
+(``make record-histories TAG=vN`` adds new ones beside the old, which it never
+replaces; record after a deliberate, patched change). A change to workflow logic that
 breaks one of them needs ``workflow.patched``.
 """
 
-import os
 from datetime import time
 from pathlib import Path
 
@@ -18,12 +17,11 @@ from temporalio.worker import Replayer
 from domain.team import commands as cmd
 from domain.steps import STEPS, Step
 from app.wiring import WORKFLOWS
-
-HISTORIES = Path(__file__).parent / "histories"
-RECORD = os.environ.get("PLCFLOW_RECORD_HISTORIES") == "1"
+from tests.support.histories import HISTORIES, RECORDING, record
 
 
-@pytest.mark.skipif(not RECORD, reason="set PLCFLOW_RECORD_HISTORIES=1 (make record-histories) to record")
+
+@pytest.mark.skipif(not RECORDING, reason="records only on purpose: make record-histories TAG=vN")
 async def test_record_a_history_covering_every_handler(harness):
     layout = await harness.layout()
     cal = layout.calendar
@@ -51,9 +49,7 @@ async def test_record_a_history_covering_every_handler(harness):
         await harness.advance(team, step)
     await harness.next_run(team, first_run)  # the recorded run ends in continue-as-new
     await harness.assert_log_matches(team)
-    history = await harness.teams.handle(team, run_id=first_run).fetch_history()
-    HISTORIES.mkdir(exist_ok=True)
-    (HISTORIES / "team_cycle_v1.json").write_text(history.to_json())
+    record("team_cycle", await harness.teams.handle(team, run_id=first_run).fetch_history())
 
 
 async def test_recorded_histories_replay_with_current_code():
