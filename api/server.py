@@ -7,11 +7,9 @@ from fastapi import FastAPI
 from activities.read_models import ReadModels
 from activities.tokens import TokenStore
 from app.config import Settings
-from app.districts import DistrictClient
 from app.health import run_checks
 from app.telemetry import serve_metrics
-from app.teams import TeamClient
-from app.wiring import connect_temporal, open_store
+from app.wiring import clients_for, connect_temporal, open_store
 
 from .app import create_app
 from .runtime import Runtime
@@ -29,7 +27,8 @@ def production_app(settings: Settings | None = None) -> FastAPI:
         serve_metrics(settings.metrics_address)  # commands accepted and refused, by command
         store = await open_store(url)
         client = await connect_temporal(settings)
-        rt = Runtime(TeamClient(client, settings.task_queue), DistrictClient(client, settings.task_queue),
+        clients = clients_for(client, settings)
+        rt = Runtime(clients.teams, clients.districts,
                      ReadModels(store.pool), TokenStore(store.pool),
                      health=lambda quick: run_checks(settings, pool=store.pool, client=client, quick=quick))
         holder["app"] = create_app(rt)

@@ -27,7 +27,7 @@ from app.logging import configure
 from app.process import exit_now
 from app.readiness import register_search_attributes
 from app.teams import TeamClient
-from app.wiring import build_worker, connect_temporal, open_store
+from app.wiring import build_worker, clients_for, connect_temporal, open_store
 
 BIN = Path(sys.executable).parent
 DEMO_TEAM = ROOT / "examples" / "demo-team.yaml"
@@ -151,7 +151,7 @@ async def main() -> None:
         worker = build_worker(client, store, task_queue=settings.task_queue, workflow_cache=settings.workflow_cache)
         projector = start_projector(pg_url)
         async with worker:
-            demo = await load_demo(TeamClient(client, settings.task_queue))
+            demo = await load_demo(clients_for(client, settings).teams)
             print(banner(settings, pg_url, demo), flush=True)
             await stop.wait()
         stop_process(projector)

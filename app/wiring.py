@@ -1,10 +1,11 @@
 """The one place that builds clients, stores and workers from configuration.
 
 Used alike by ``worker.py`` (production), the embedded stack (``make run``),
-the tests and the benchmarks, so all four run the same wiring.
+the API, the CLI, the tests and the benchmarks, so all of them run the same wiring.
 """
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from temporalio.client import Client
@@ -19,6 +20,8 @@ from workflows.school_adoption import SchoolAdoptionWorkflow
 from workflows.team_cycle import TeamCycleWorkflow
 
 from .config import Settings
+from .districts import DistrictClient
+from .teams import TeamClient
 
 WORKFLOWS: Sequence[type] = (DistrictRolloutWorkflow, SchoolAdoptionWorkflow, TeamCycleWorkflow)
 
@@ -47,6 +50,23 @@ def temporal_connect_options(settings: Settings) -> dict[str, Any]:
 
 async def connect_temporal(settings: Settings) -> Client:
     return await Client.connect(settings.temporal_address, **temporal_connect_options(settings))
+
+
+@dataclass(frozen=True)
+class Clients:
+    """What the API, the CLI and the stack send commands and queries through."""
+
+    temporal: Client
+    teams: TeamClient
+    districts: DistrictClient
+
+
+def clients_for(client: Client, settings: Settings) -> Clients:
+    return Clients(client, TeamClient(client, settings.task_queue), DistrictClient(client, settings.task_queue))
+
+
+async def connect_clients(settings: Settings) -> Clients:
+    return clients_for(await connect_temporal(settings), settings)
 
 
 async def open_store(database_url: str) -> EventStore:

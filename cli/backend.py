@@ -11,7 +11,7 @@ import httpx
 from app.config import Settings
 from app.teams import CommandRefused, TeamClient, UnknownTeam
 from app.views import team_view
-from app.wiring import connect_temporal
+from app.wiring import connect_clients
 from domain.team.commands import Command
 from workflows.contracts import TEAM_UPDATES
 
@@ -24,8 +24,7 @@ class Sent:
 
 class TemporalBackend:
     async def _teams(self) -> TeamClient:
-        settings = Settings.from_env()
-        return TeamClient(await connect_temporal(settings), settings.task_queue)
+        return (await connect_clients(Settings.from_env())).teams
 
     async def send(self, team_id: str, command: Command) -> Sent:
         result = await (await self._teams()).send(team_id, command)

@@ -16,7 +16,7 @@ from app.config import Settings
 from app.districts import DistrictClient
 from app.files import load_district_file
 from app.views import district_view, school_view
-from app.wiring import connect_temporal
+from app.wiring import connect_clients
 from workflows.contracts import DISTRICT_UPDATES, SCHOOL_UPDATES
 
 from . import output
@@ -29,8 +29,7 @@ Json = Annotated[bool, typer.Option("--json", help="Stable JSON on stdout (see R
 
 
 async def _client() -> DistrictClient:
-    settings = Settings.from_env()
-    return DistrictClient(await connect_temporal(settings), settings.task_queue)
+    return (await connect_clients(Settings.from_env())).districts
 
 
 def _command(table: dict, action: str, actor: str, sets: list[str]):

@@ -22,7 +22,7 @@ from app.teams import CommandRefused, TeamClient, UnknownTeam
 from app.views import TeamView
 from activities.projector import Projector
 from activities.tokens import TokenStore
-from app.wiring import connect_temporal, open_store
+from app.wiring import connect_clients, open_store
 from domain.team import commands as cmd
 from domain.errors import InvalidConfiguration
 from domain.steps import Step
@@ -68,8 +68,7 @@ def _run(coro):
 
 
 async def _teams() -> TeamClient:
-    settings = Settings.from_env()
-    return TeamClient(await connect_temporal(settings), settings.task_queue)
+    return (await connect_clients(Settings.from_env())).teams
 
 
 def _actor(as_: str | None) -> str:
