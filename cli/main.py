@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from app.config import Settings
 from app.files import load_team_file
+from app.oneroster import RosterFileError
 from app.process import exit_now
 from app.teams import CommandRefused, TeamClient, UnknownTeam
 from app.views import TeamView
@@ -30,6 +31,7 @@ from domain.validation import describe_errors
 
 from . import output
 from .district import district_app, register, school_app
+from .roster import register as register_roster, roster_app
 from .backend import backend
 from .evidence_args import EvidenceSyntax, build_evidence
 from .ops import register_ops
@@ -41,6 +43,7 @@ app.add_typer(team_app, name="team")
 app.add_typer(escalation_app, name="escalation")
 app.add_typer(district_app, name="district")
 app.add_typer(school_app, name="school")
+app.add_typer(roster_app, name="roster")
 
 As = Annotated[
     Optional[str], typer.Option("--as", help="Your user id (through the HTTP API, the token says who you are).")
@@ -58,7 +61,7 @@ def _run(coro):
         output.refuse(str(e))
     except ValidationError as e:
         output.refuse("; ".join(describe_errors(e)), code=2)
-    except (InvalidConfiguration, EvidenceSyntax) as e:
+    except (InvalidConfiguration, EvidenceSyntax, RosterFileError) as e:
         output.refuse(str(e), code=2)
     except RuntimeError as e:
         if "connect" in str(e).lower():
@@ -283,6 +286,7 @@ def escalation_snooze(
 
 
 register(_run)
+register_roster(_run)
 register_ops(app, projections_app)
 
 

@@ -18,6 +18,8 @@ from .team.profile import Slug, UserId
 from .text import text
 
 Name = text(120)
+SourcedId = Annotated[str, Field(min_length=1, max_length=255, pattern=r"^\S(.*\S)?$")]
+Email = Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 
 
 class Level(StrEnum):
@@ -46,6 +48,8 @@ class Person(_Spec):
     roles: Annotated[tuple[Role, ...], Field(min_length=1)]
     school: Slug | None = None
     department: Slug | None = None
+    sourced_id: SourcedId | None = None  # the student-information system's id (OneRoster sourcedId), once imported
+    email: Email | None = None  # a work address: how an import, and sign-in, find this person
 
 
 class TeamSpec(_Spec):
@@ -68,6 +72,7 @@ class School(_Spec):
     principal: UserId
     teacher_leaders: tuple[UserId, ...] = ()
     teams: tuple[TeamSpec, ...] = ()
+    sourced_id: SourcedId | None = None  # the school's org in the student-information system (OneRoster orgs.csv)
 
 
 class District(_Spec):
