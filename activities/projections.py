@@ -72,6 +72,11 @@ async def _cycle_closed(conn, stream, d):
     await conn.execute("UPDATE team_status SET step = NULL, due_on = NULL WHERE team_id = $1", _team_id(stream))
 
 
+async def _team_retired(conn, stream, d):
+    await conn.execute("UPDATE team_status SET retired_at = $2, merged_into = $3, step = NULL, due_on = NULL WHERE team_id = $1",
+                       _team_id(stream), _ts(d["at"]), d.get("merged_into"))
+
+
 async def _paused(conn, stream, d):
     await conn.execute("UPDATE team_status SET paused = true WHERE team_id = $1", _team_id(stream))
 
@@ -170,6 +175,7 @@ HANDLERS: dict[str, Handler] = {
     "EscalationAcknowledged": _held,  # rows written before one hold shape (domain.team.events.LEGACY_HOLDS)
     "EscalationSnoozed": _held,
     "EscalationResolved": _resolved,
+    "TeamRetired": _team_retired,
     "SchoolOpened": _school_opened,
     "TermBegan": _term_began,
     "SelfAssessed": _self_assessed,

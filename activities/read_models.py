@@ -47,7 +47,8 @@ class ReadModels:
         if school is None:
             return None
         steps = await self._pool.fetch(
-            "SELECT coalesce(step, 'between cycles') AS step, count(*) AS teams FROM team_status WHERE school_id = $1 GROUP BY 1 ORDER BY 1",
+            """SELECT CASE WHEN retired_at IS NOT NULL THEN 'retired' ELSE coalesce(step, 'between cycles') END AS step,
+                      count(*) AS teams FROM team_status WHERE school_id = $1 GROUP BY 1 ORDER BY 1""",
             school_id,
         )
         levels = await self._pool.fetch(
@@ -69,7 +70,7 @@ class ReadModels:
         if row is None:
             return None
         schools = await self._pool.fetch(
-            """SELECT s.school_id, s.name, s.level, s.area, count(t.team_id) AS teams,
+            """SELECT s.school_id, s.name, s.level, s.area, count(t.team_id) FILTER (WHERE t.retired_at IS NULL) AS teams,
                       count(t.escalation_id) AS teams_escalated
                  FROM school_status s LEFT JOIN team_status t ON t.school_id = s.school_id
                 WHERE s.district_id = $1 AND (cardinality($2::text[]) = 0 OR s.school_id = ANY($2))

@@ -54,6 +54,7 @@ class TeamView(BaseModel):
     decisions: list[dict]
     escalation: EscalationView | None
     version: int
+    retired: dict | None = None  # {on, reason, merged_into} once its school retired it (issue 9)
 
 
 def team_view(state: TeamState, today: date) -> TeamView:
@@ -80,6 +81,8 @@ def team_view(state: TeamState, today: date) -> TeamView:
         decisions=[d.model_dump(mode="json") for d in state.decisions],
         escalation=escalation_view(state),
         version=state.version,
+        retired={"on": cal.local_date(state.retired.at).isoformat(), "reason": state.retired.reason,
+                 "merged_into": state.retired.merged_into} if state.retired else None,
     )
 
 

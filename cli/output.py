@@ -33,6 +33,9 @@ def team_panel(v: TeamView) -> None:
         out.print(f"  to complete it: {'; '.join(v.step_needs)}", highlight=False)
     if v.paused:
         out.print(f"  [yellow]paused[/]: {v.paused_reason}", highlight=False)
+    if v.retired:
+        into = f", merged into {v.retired['merged_into']}" if v.retired["merged_into"] else ""
+        out.print(f"  [dim]retired on {v.retired['on']}{into}: {v.retired['reason']}[/]", highlight=False)
     for d in v.decisions:
         out.print(f"  decision {d['id']} ({d['kind']}, {d['status']}): {d['summary']}", highlight=False)
     if v.escalation:

@@ -22,6 +22,8 @@ STATUS_QUERY = "status"
 TEAM_ESCALATION_SIGNAL = "team_escalation"
 SCHOOL_ESCALATION_SIGNAL = "school_escalation"
 LAUNCH_SCHOOLWIDE_SIGNAL = "launch_schoolwide"
+# A school tells a team it retired it (retired, merged, or left out of a new year's roster).
+TEAM_RETIRE_SIGNAL = "retire"
 
 # The Update each command travels as: read by the workflows' registration and by every client.
 TEAM_UPDATES: dict[type, str] = {
@@ -34,6 +36,7 @@ TEAM_UPDATES: dict[type, str] = {
     team.ResumeTeam: "resume",
     team.AcknowledgeEscalation: "acknowledge",
     team.SnoozeEscalation: "snooze",
+    team.RetireTeam: "retire",
 }
 SCHOOL_UPDATES: dict[type, str] = {
     school.RecordNorms: "record_norms",
@@ -41,6 +44,10 @@ SCHOOL_UPDATES: dict[type, str] = {
     school.SelfAssess: "self_assess",
     school.AcknowledgeSchoolEscalation: "acknowledge",
     school.SnoozeSchoolEscalation: "snooze",
+    school.FormTeam: "form_team",
+    school.RetireTeam: "retire_team",
+    school.MergeTeams: "merge_teams",
+    school.ConfirmTeams: "confirm_teams",
 }
 DISTRICT_UPDATES: dict[type, str] = {
     rollout.SeatCoalition: "seat_coalition",

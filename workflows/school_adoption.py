@@ -18,7 +18,8 @@ with workflow.unsafe.imports_passed_through():
     from domain.errors import DomainError
     from domain.rollout.commands import RollUpFromSchool
     from domain.school import commands as m
-    from domain.school.events import SchoolEventT
+    from domain.school.events import SchoolEventT, SchoolTeamRetired
+    from domain.team.commands import RetireTeam
     from domain.school.state import SchoolState, evolve
     from domain.rollout.launch import team_registration
     from domain.school.decider import decide, district_roll_ups, next_tick_at
@@ -30,6 +31,7 @@ with workflow.unsafe.imports_passed_through():
         SCHOOL_WORKFLOW,
         STATUS_QUERY,
         TEAM_ESCALATION_SIGNAL,
+        TEAM_RETIRE_SIGNAL,
         TEAM_WORKFLOW,
         school_workflow_id,
         team_workflow_id,
@@ -76,6 +78,7 @@ class SchoolAdoptionWorkflow(DeciderShell):
         self._started = list(input.started_teams)
         self._history_limit = input.history_limit
         self._to_district: list[RollUpFromSchool] = []
+        self._to_teams: list[tuple[str, RetireTeam]] = []
         for command_type, name in SCHOOL_UPDATES.items():
             self._accept(command_type, name)
         if self._state.school is None:
@@ -115,6 +118,8 @@ class SchoolAdoptionWorkflow(DeciderShell):
     def _execute(self, command) -> list:
         before = self._state
         events = super()._execute(command)
+        self._to_teams += [(e.team_id, RetireTeam(actor=e.by, reason=e.reason, merged_into=e.merged_into))
+                           for e in events if isinstance(e, SchoolTeamRetired) and e.team_id in self._started]
         if workflow.info().parent is not None:
             self._to_district += [
                 RollUpFromSchool(actor="plcflow", school_id=self._state.school.school_id, escalation_id=i, level=lvl, reason=why)
@@ -126,13 +131,21 @@ class SchoolAdoptionWorkflow(DeciderShell):
         return self._keep_clock(lambda: next_tick_at(self._state, workflow.now()), m.SchoolTick)
 
     def _side_loops(self):
-        return [self._launch_forever(), self._report_forever()]
+        return [self._launch_forever(), self._report_forever(), self._retire_forever()]
 
     def _side_work_pending(self) -> bool:
-        return bool(self._unstarted() or self._to_district)
+        return bool(self._unstarted() or self._to_district or self._to_teams)
 
     def _unstarted(self) -> list[str]:
-        return [t for t in sorted(self._state.teams) if t not in self._started]
+        return [t for t in sorted(self._state.teams) if t not in self._started and self._state.teams[t].active]
+
+    async def _retire_forever(self) -> None:
+        """Tell each team this school retired that its work is over; it records its last event and ends."""
+        while True:
+            await workflow.wait_condition(lambda: bool(self._to_teams))
+            team_id, command = self._to_teams[0]
+            await workflow.get_external_workflow_handle(team_workflow_id(team_id)).signal(TEAM_RETIRE_SIGNAL, command)
+            self._to_teams.pop(0)
 
     async def _launch_forever(self) -> None:
         """Start a child workflow for every launched team; pilot teams already running are kept as they are."""

@@ -101,10 +101,15 @@ class DeciderShell:
         """The input of the next run, and what to log about this one as it ends."""
         raise NotImplementedError
 
+    def _work_is_over(self) -> bool:
+        """The aggregate's last event is in: end the workflow after the drain instead of continuing as new."""
+        return False
+
     # --- the lifecycle, the same for every workflow ---
 
     async def _live(self) -> None:
-        """Start the loops, watch them through the run and the drain, then continue as new.
+        """Start the loops, watch them through the run and the drain, then continue as new (or end,
+        once the aggregate's work is over: a retired team).
 
         Creation and cancellation order are those the workflows had before the
         shell owned them (persist, clock, then side loops): recorded histories
@@ -118,6 +123,9 @@ class DeciderShell:
         await self._supervise(tasks, lambda: self._drained() and not self._side_work_pending())
         for task in tasks.values():
             task.cancel()
+        if self._work_is_over():
+            self._log().info("workflow_completed", version=self._state.version)
+            return
         next_input, progress = self._next_run()
         self._log().info("continuing_as_new", version=self._state.version, **progress)
         workflow.continue_as_new(next_input)

@@ -5,7 +5,8 @@ escalation loop keeps one durable timer on the instant the domain computes
 for the next rung and re-arms it only when that instant changes. A team
 launched by a school tells it when an escalation reaches the principal or
 above (a signal to the parent, which handles repeats). After a closed cycle,
-or when history grows, the team continues as new with only its folded state.
+or when history grows, the team continues as new with only its folded state;
+once retired (its last event), it ends.
 """
 
 from temporalio import workflow
@@ -17,7 +18,9 @@ with workflow.unsafe.imports_passed_through():
     from domain.school.commands import RollUpEscalation
     from domain.team.state import TeamState, evolve
 
-    from .contracts import STATUS_QUERY, TEAM_ESCALATION_SIGNAL, TEAM_UPDATES, TEAM_WORKFLOW
+    from domain.errors import DomainError
+
+    from .contracts import STATUS_QUERY, TEAM_ESCALATION_SIGNAL, TEAM_RETIRE_SIGNAL, TEAM_UPDATES, TEAM_WORKFLOW
     from .messages import CommandResult, TeamStatus, TeamWorkflowInput
     from .persistence import notifications, stream_id
     from .shell import DeciderShell
@@ -58,6 +61,14 @@ class TeamCycleWorkflow(DeciderShell):
             state=self._state, persisted_version=self._persisted, run_started_cycles_closed=self._closed_at_start
         )
 
+    @workflow.signal(name=TEAM_RETIRE_SIGNAL)
+    def retire(self, command: cmd.RetireTeam) -> None:
+        """The school retired this team (a signal cannot be refused: a refusal, e.g. already retired, is logged)."""
+        try:
+            self._execute(command)
+        except DomainError as err:
+            self._log().info("signal_refused", command="RetireTeam", reason=err.reason)
+
     def _clock(self):
         return self._keep_clock(lambda: next_escalation_at(self._state, workflow.now()), cmd.RaiseDueEscalations)
 
@@ -88,7 +99,11 @@ class TeamCycleWorkflow(DeciderShell):
         return events
 
     def _should_continue_as_new(self) -> bool:
-        return self._state.cycles_closed > self._closed_at_start or self._history_full(self._history_limit)
+        return (self._state.cycles_closed > self._closed_at_start or self._history_full(self._history_limit)
+                or self._work_is_over())
+
+    def _work_is_over(self) -> bool:
+        return self._state.retired is not None
 
     def _stream_id(self) -> str:
         return stream_id(self._state.team.team_id)

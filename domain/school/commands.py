@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..calendar import SchoolCalendar
-from ..district import School
+from ..district import School, TeamSpec
 from ..ladder import Rung
 from ..rubric import Rubric
 from ..team.policy import EscalationPolicy
@@ -78,3 +78,29 @@ class RollUpEscalation(SchoolCommand):
 
 class SchoolTick(SchoolCommand):
     actor: UserId = "plcflow"
+
+
+# --- teams over time (issue 9): formed at any time, retired, merged, confirmed each school year ---
+
+
+class FormTeam(SchoolCommand):
+    team: TeamSpec
+
+
+class RetireTeam(SchoolCommand):
+    team_id: Slug
+    reason: Reason
+
+
+class MergeTeams(SchoolCommand):
+    """``team_id`` retires into ``into`` (its members join by roster changes; its history stays its own)."""
+
+    team_id: Slug
+    into: Slug
+    reason: Reason
+
+
+class ConfirmTeams(SchoolCommand):
+    """The teams that go on into the school year in progress; every other active team retires."""
+
+    team_ids: Annotated[tuple[Slug, ...], Field(max_length=500)]

@@ -14,6 +14,7 @@ from .state import SchoolEscalation, SchoolState
 from .terms import Term, term_on, terms
 
 ASSESSMENT = "assessment"
+ROSTER = "teams:"  # + the school year whose roster of teams awaits confirmation
 
 
 def decide(s: SchoolState, cmd: c.SchoolCommand, now: datetime) -> list[ev.SchoolEvent]:
@@ -29,8 +30,11 @@ def _term_began(s: SchoolState, term: Term, now: datetime) -> ev.TermBegan:
     norms_due = cal.add_school_days(term.start, p.norms_review.due_school_days_into_term)
     length = cal.school_days_between(term.start, term.end)
     assess_due = cal.add_school_days(term.start, max(length - p.self_assessment.due_school_days_before_term_end, 0))
+    new_year = s.school_year is not None and term.school_year not in (s.school_year, s.teams_confirmed_year)
+    teams_due = cal.add_school_days(term.start, p.team_roster.due_school_days_into_year) if new_year else None
     return ev.TermBegan(at=now, term=term.name, school_year=term.school_year,
-                       norms_due_on=min(norms_due, term.end) if norms_due else None, assessment_due_on=assess_due)
+                       norms_due_on=min(norms_due, term.end) if norms_due else None, assessment_due_on=assess_due,
+                       teams_due_on=teams_due)
 
 
 def _open(s, cmd: c.OpenSchool, now):
@@ -55,10 +59,17 @@ def _launch_schoolwide(s, cmd: c.LaunchSchoolwide, now):
     return [ev.TeamsLaunched(at=now, mode="schoolwide", team_ids=rest, carried_over=tuple(sorted(s.teams)))]
 
 
-def _team_lead(s, team_id: str, actor: str, doing: str) -> None:
+def _active_team(s, team_id: str):
     team = s.teams.get(team_id)
     if team is None:
         raise InvalidTransition(f"{s.school.name} has no launched team {team_id}.")
+    if not team.active:
+        raise InvalidTransition(f"{team.spec.name} was retired on {team.retired_on}.")
+    return team
+
+
+def _team_lead(s, team_id: str, actor: str, doing: str) -> None:
+    team = _active_team(s, team_id)
     if actor not in (team.spec.facilitator, s.school.principal):
         raise NotAllowed(f"Only {team.spec.facilitator}, the facilitator of {team.spec.name}, or the principal can {doing}.")
 
@@ -104,6 +115,8 @@ def _hold(s, cmd, now, kind: str, until):
 
 
 def _ladder_policy(s, subject: str):
+    if subject.startswith(ROSTER):
+        return s.policy.team_roster
     return s.policy.self_assessment if subject == ASSESSMENT else s.policy.norms_review
 
 
@@ -134,8 +147,11 @@ def watches(s: SchoolState) -> dict[str, Watch]:
         return {}
     out = {
         f"norms:{i}": Watch(s.calendar, s.policy.norms_review, s.norms_due_on, s.escalations.get(f"norms:{i}"))
-        for i, t in s.teams.items() if t.norms_reviewed_term != s.term
+        for i, t in s.active_teams().items() if t.norms_reviewed_term != s.term
     }
+    if s.teams_due_on and s.teams_confirmed_year != s.school_year:
+        subject = f"{ROSTER}{s.school_year}"
+        out[subject] = Watch(s.calendar, s.policy.team_roster, s.teams_due_on, s.escalations.get(subject))
     if not s.assessed_this_term() and s.mode == "schoolwide":
         out[ASSESSMENT] = Watch(s.calendar, s.policy.self_assessment, s.assessment_due_on, s.escalations.get(ASSESSMENT))
     return out
@@ -150,6 +166,8 @@ def reached_by(s: SchoolState, subject: str, rung: Rung) -> tuple[str, ...]:
 
 
 def _what(subject: str, s) -> str:
+    if subject.startswith(ROSTER):
+        return f"the confirmation of the teams for {subject.removeprefix(ROSTER)}"
     return "the self-assessment" if subject == ASSESSMENT else f"{s.teams[subject[6:]].spec.name}'s norms review"
 
 
@@ -184,6 +202,58 @@ def next_tick_at(s: SchoolState, now: datetime) -> datetime | None:
     return ladder.earliest(candidates, now)
 
 
+# --- teams over time (issue 9) ---
+
+
+def _require_principal(s, actor: str, doing: str) -> None:
+    if actor != s.school.principal:
+        raise NotAllowed(f"Only {s.school.principal}, the principal of {s.school.name}, can {doing}.")
+
+
+def _form_team(s, cmd: c.FormTeam, now):
+    _require_principal(s, cmd.actor, "form a team")
+    team = cmd.team
+    if any(t.team_id == team.team_id for t in s.school.teams):
+        raise InvalidTransition(f"{s.school.name} already has (or had) a team {team.team_id}; team ids are never reused.")
+    if team.facilitator not in s.school.teacher_leaders:
+        raise InvalidTransition(f"{team.facilitator} is not a teacher leader of {s.school.name}, so cannot facilitate {team.name}.")
+    return [ev.TeamFormed(at=now, by=cmd.actor, team=team)]
+
+
+def _retired(s, team_id: str, by: str, reason: str, now, into: str | None = None) -> list[ev.SchoolEvent]:
+    return [*_resolve(s, f"norms:{team_id}", now, "the team retired"),
+            ev.SchoolTeamRetired(at=now, by=by, team_id=team_id, reason=reason, merged_into=into)]
+
+
+def _retire_team(s, cmd: c.RetireTeam, now):
+    _require_principal(s, cmd.actor, "retire a team")
+    _active_team(s, cmd.team_id)
+    return _retired(s, cmd.team_id, cmd.actor, cmd.reason, now)
+
+
+def _merge_teams(s, cmd: c.MergeTeams, now):
+    _require_principal(s, cmd.actor, "merge teams")
+    if cmd.team_id == cmd.into:
+        raise InvalidTransition("A team cannot be merged into itself.")
+    _active_team(s, cmd.team_id)
+    into = _active_team(s, cmd.into)
+    return _retired(s, cmd.team_id, cmd.actor, f"merged into {into.spec.name}: {cmd.reason}", now, into=cmd.into)
+
+
+def _confirm_teams(s, cmd: c.ConfirmTeams, now):
+    _require_principal(s, cmd.actor, "confirm the school's teams")
+    if s.teams_confirmed_year == s.school_year:
+        raise InvalidTransition(f"The teams of {s.school.name} for {s.school_year} are already confirmed.")
+    unknown = sorted(set(cmd.team_ids) - set(s.active_teams()))
+    if unknown:
+        raise InvalidTransition(f"{s.school.name} has no active team {', '.join(unknown)}; form a new team first.")
+    dropped = sorted(set(s.active_teams()) - set(cmd.team_ids))
+    why = f"not in the roster of teams for {s.school_year}"
+    return [*(e for t in dropped for e in _retired(s, t, cmd.actor, why, now)),
+            ev.TeamsConfirmed(at=now, by=cmd.actor, school_year=s.school_year, team_ids=tuple(sorted(cmd.team_ids))),
+            *_resolve(s, f"{ROSTER}{s.school_year}", now, "teams confirmed")]
+
+
 _HANDLERS: dict[type, Callable] = {
     c.OpenSchool: _open,
     c.LaunchSchoolwide: _launch_schoolwide,
@@ -194,6 +264,10 @@ _HANDLERS: dict[type, Callable] = {
     c.SnoozeSchoolEscalation: _snooze,
     c.RollUpEscalation: _roll_up,
     c.SchoolTick: _tick,
+    c.FormTeam: _form_team,
+    c.RetireTeam: _retire_team,
+    c.MergeTeams: _merge_teams,
+    c.ConfirmTeams: _confirm_teams,
 }
 
 

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..calendar import SchoolCalendar
-from ..district import School
+from ..district import School, TeamSpec
 from ..ladder import EscalationHeldFacts, EscalationRaisedFacts, EscalationResolvedFacts, Rung
 from ..rubric import Assessment, Rubric
 from ..team.policy import EscalationPolicy
@@ -46,6 +46,28 @@ class TermBegan(SchoolEvent):
     school_year: str
     norms_due_on: date | None
     assessment_due_on: date | None
+    teams_due_on: date | None = None  # a later school year's roster of teams awaits the principal's confirmation
+
+
+class TeamFormed(SchoolEvent):
+    type: Literal["TeamFormed"] = "TeamFormed"
+    by: str
+    team: TeamSpec
+
+
+class SchoolTeamRetired(SchoolEvent):
+    type: Literal["SchoolTeamRetired"] = "SchoolTeamRetired"
+    by: str
+    team_id: str
+    reason: str
+    merged_into: str | None = None
+
+
+class TeamsConfirmed(SchoolEvent):
+    type: Literal["TeamsConfirmed"] = "TeamsConfirmed"
+    by: str
+    school_year: str
+    team_ids: tuple[str, ...]
 
 
 class NormsRecorded(SchoolEvent):
@@ -100,6 +122,7 @@ class TeamEscalationCleared(SchoolEvent):
 
 SchoolEventT = Annotated[
     SchoolOpened | TeamsLaunched | TermBegan | NormsRecorded | NormsReviewed | SelfAssessed | SchoolEscalationRaised
-    | SchoolEscalationHeld | SchoolEscalationResolved | TeamEscalationRolledUp | TeamEscalationCleared,
+    | SchoolEscalationHeld | SchoolEscalationResolved | TeamEscalationRolledUp | TeamEscalationCleared | TeamFormed
+    | SchoolTeamRetired | TeamsConfirmed,
     Field(discriminator="type"),
 ]

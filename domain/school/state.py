@@ -32,6 +32,12 @@ class LaunchedTeam(_Frozen):
     procedural_norms: tuple[str, ...] = ()
     conversational_norms: tuple[str, ...] = ()
     norms_reviewed_term: str | None = None
+    retired_on: date | None = None
+    merged_into: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.retired_on is None
 
 
 class SchoolEscalation(EscalationRecord):
@@ -61,10 +67,15 @@ class SchoolState(_Frozen):
     school_year: str | None = None
     norms_due_on: date | None = None
     assessment_due_on: date | None = None
+    teams_confirmed_year: str | None = None  # the school year whose roster of teams stands (the first: by its launch)
+    teams_due_on: date | None = None
     assessments: tuple[Assessment, ...] = ()
     escalations: dict[str, SchoolEscalation] = Field(default_factory=dict)  # by subject
     escalations_raised: int = 0  # the highest escalation number issued (ids are <school>.<n>); the name is kept for old states
     rolled_up: dict[str, RolledUp] = Field(default_factory=dict)  # by escalation id
+
+    def active_teams(self) -> dict[str, LaunchedTeam]:
+        return {i: t for i, t in self.teams.items() if t.active}
 
     def assessed_this_term(self) -> bool:
         return bool(self.assessments) and self.assessments[-1].term == self.term
@@ -105,7 +116,25 @@ def _(e: ev.TeamsLaunched, s):
 @_apply.register
 def _(e: ev.TermBegan, s):
     return s.model_copy(update={"term": e.term, "school_year": e.school_year, "norms_due_on": e.norms_due_on,
-                                "assessment_due_on": e.assessment_due_on})
+                                "assessment_due_on": e.assessment_due_on, "teams_due_on": e.teams_due_on,
+                                "teams_confirmed_year": s.teams_confirmed_year or e.school_year})
+
+
+@_apply.register
+def _(e: ev.TeamFormed, s):
+    launched = LaunchedTeam(spec=e.team, launched_on=s.calendar.local_date(e.at), pilot=False)
+    school = s.school.model_copy(update={"teams": (*s.school.teams, e.team)})
+    return s.model_copy(update={"school": school, "teams": {**s.teams, e.team.team_id: launched}})
+
+
+@_apply.register
+def _(e: ev.SchoolTeamRetired, s):
+    return _team(s, e.team_id, retired_on=s.calendar.local_date(e.at), merged_into=e.merged_into)
+
+
+@_apply.register
+def _(e: ev.TeamsConfirmed, s):
+    return s.model_copy(update={"teams_confirmed_year": e.school_year, "teams_due_on": None})
 
 
 def _team(s, team_id: str, **changes):

@@ -101,3 +101,11 @@ TeamCommand = (
     | SnoozeEscalation
     | RaiseDueEscalations
 )
+
+
+class RetireTeam(Command):
+    """The team's work ends (issue 9, "Teams over time"): its school retired it, merged it into another team
+    (``merged_into``), or left it out of a new year's roster. Its history stays; it takes no more commands."""
+
+    reason: Reason
+    merged_into: str | None = None

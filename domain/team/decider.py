@@ -23,6 +23,9 @@ def decide(state: TeamState, command: cmd.Command, now: datetime) -> list[ev.Eve
         raise ValueError("decide needs an aware instant")
     if state.team is None and not isinstance(command, cmd.RegisterTeam):
         raise InvalidTransition("This team has not been registered yet.")
+    if state.retired is not None and not isinstance(command, cmd.RaiseDueEscalations):
+        raise InvalidTransition(f"{state.team.name} was retired on {state.calendar.local_date(state.retired.at)} "
+                                f"({state.retired.reason}); it takes no more commands.")
     return _HANDLERS[type(command)](state, command, now)
 
 
@@ -168,6 +171,14 @@ def _raise_due(s: TeamState, c: cmd.RaiseDueEscalations, now: datetime) -> list[
     ]
 
 
+def _retire(s: TeamState, c: cmd.RetireTeam, now: datetime) -> list[ev.Event]:
+    require_principal(s.team, c.actor, "retire it")
+    if c.merged_into == s.team.team_id:
+        raise InvalidTransition(f"{s.team.name} cannot be merged into itself.")
+    resolved = [ev.EscalationResolved(at=now, escalation_id=s.escalation.id, why="the team retired")] if s.escalation else []
+    return [*resolved, ev.TeamRetired(at=now, by=c.actor, reason=c.reason, merged_into=c.merged_into)]
+
+
 _HANDLERS: dict[type, Callable[[TeamState, cmd.Command, datetime], list[ev.Event]]] = {
     cmd.RegisterTeam: _register,
     cmd.StartCycle: _start_cycle,
@@ -181,4 +192,5 @@ _HANDLERS: dict[type, Callable[[TeamState, cmd.Command, datetime], list[ev.Event
     cmd.AcknowledgeEscalation: _acknowledge,
     cmd.SnoozeEscalation: _snooze,
     cmd.RaiseDueEscalations: _raise_due,
+    cmd.RetireTeam: _retire,
 }

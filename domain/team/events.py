@@ -124,6 +124,15 @@ class EscalationResolved(Event, EscalationResolvedFacts):
     type: Literal["EscalationResolved"] = "EscalationResolved"
 
 
+class TeamRetired(Event):
+    """The team's last event: its workflow ends cleanly after it (issue 9)."""
+
+    type: Literal["TeamRetired"] = "TeamRetired"
+    by: str
+    reason: str
+    merged_into: str | None = None
+
+
 # Before the three aggregates shared one hold shape, a team wrote two events. Rows and
 # Update results recorded then are read as the one event they mean (upcast on read).
 LEGACY_HOLDS = {"EscalationAcknowledged": "acknowledged", "EscalationSnoozed": "snoozed"}
@@ -150,7 +159,8 @@ TeamEvent = Annotated[
     | TeamResumed
     | EscalationRaised
     | EscalationHeld
-    | EscalationResolved,
+    | EscalationResolved
+    | TeamRetired,
     Field(discriminator="type"),
     BeforeValidator(upcast),
 ]

@@ -46,6 +46,13 @@ class OpenEscalation(EscalationRecord):
     step: Step
 
 
+class Retirement(_Frozen):
+    by: str
+    reason: str
+    at: datetime
+    merged_into: str | None = None
+
+
 class TeamState(_Frozen):
     version: int = 0
     team: TeamProfile | None = None
@@ -60,6 +67,7 @@ class TeamState(_Frozen):
     decisions: tuple[Decision, ...] = ()
     paused: Pause | None = None
     escalation: OpenEscalation | None = None
+    retired: Retirement | None = None
     escalations_raised: int = 0  # the highest escalation number issued (ids are <team>.<n>); the name is kept for old states
 
     @property
@@ -180,3 +188,9 @@ def _(e: ev.EscalationHeld, s: TeamState) -> TeamState:
 @_apply.register
 def _(e: ev.EscalationResolved, s: TeamState) -> TeamState:
     return s.model_copy(update={"escalation": None})
+
+
+@_apply.register
+def _(e: ev.TeamRetired, s: TeamState) -> TeamState:
+    retired = Retirement(by=e.by, reason=e.reason, at=e.at, merged_into=e.merged_into)
+    return s.model_copy(update={"retired": retired, "step": None, "due_on": None, "escalation": None})

@@ -134,3 +134,29 @@ async def test_the_time_zone_migration_backfills_districts_already_in_the_log(pg
     finally:
         await store.close()
     assert [tuple(r) for r in rows] == [("silver-valley", "America/Los_Angeles")]
+
+
+async def test_a_retired_team_stays_in_the_read_models_marked_retired_and_stops_counting(event_store):
+    """Issue 9: its history stays and supervisors see what became of it; it is no longer an active team."""
+    from activities.read_models import ReadModels
+
+    suffix = uuid4().hex[:8]
+    school_id = f"ms-{suffix}"
+    ids = [f"r-{suffix}-{n}" for n in (1, 2)]
+    for team_id in ids:
+        team = given((register(team_id).model_copy(update={"team": register(team_id).team.model_copy(
+                         update={"school_id": school_id})}), local(MON)), (cmd.StartCycle(actor="a.kennedy"), local(MON)))
+        if team_id == ids[0]:
+            team.run(cmd.RetireTeam(actor="p.rivera", reason="Merged", merged_into=ids[1]), local(date(2026, 10, 1)))
+        await event_store.append(f"team-{team_id}", to_rows(1, team.log))
+    school = MIDDLE.model_copy(update={"school_id": school_id})
+    opening = sm.OpenSchool(actor="sv.admin", district_id="silver-valley", school=school, calendar=START.calendar,
+                            rubric=START.rubric, coalition=("sv.admin",))
+    _, school_log = run(decide_school, evolve_school, SchoolState(), [(opening, MON)])
+    await event_store.append(f"school-{school_id}", to_rows(1, school_log))
+    await Projector(event_store.pool).catch_up()
+    read = ReadModels(event_store.pool)
+    retired = await read.team(ids[0])
+    assert retired["retired_at"] is not None and retired["merged_into"] == ids[1] and retired["step"] is None
+    summary = await read.school_summary(school_id)
+    assert summary["teams_per_step"] == {"retired": 1, "identify_focus": 1}
