@@ -13,6 +13,7 @@ from ..school.terms import term_named, terms
 from . import commands as c
 from . import events as ev
 from .gates import phase_gaps
+from .calendar_changes import close_day, open_day, publish, require_admin
 from .launch import check_wave
 from .phases import PHASES, Phase, next_phase
 from .state import RolloutState
@@ -34,8 +35,7 @@ def decide(s: RolloutState, cmd: c.RolloutCommand, now: datetime) -> list[ev.Rol
 
 
 def _admin(s: RolloutState, actor: str, doing: str) -> None:
-    if actor not in s.district.admins:
-        raise NotAllowed(f"Only a district admin of {s.district.name} can {doing}; {actor} is not one.")
+    require_admin(s, actor, doing)
 
 
 def _admin_or_coalition(s: RolloutState, actor: str, doing: str) -> None:
@@ -286,4 +286,7 @@ _HANDLERS: dict[type, Callable] = {
     c.SnoozeRolloutEscalation: _snooze,
     c.RollUpFromSchool: _roll_up,
     c.Tick: _tick,
+    c.PublishCalendar: publish,
+    c.CloseSchoolDay: close_day,
+    c.OpenSchoolDay: open_day,
 }

@@ -142,6 +142,20 @@ class RolledUpEscalationCleared(RolloutEvent):
     escalation_id: str
 
 
+class DistrictCalendarChanged(RolloutEvent):
+    """The district's calendar changed; the phase's clock is carried across (``domain.calendar_change``).
+    ``change`` says what the admin did (published, closed, opened), ``on`` which day for one-day changes."""
+
+    type: Literal["DistrictCalendarChanged"] = "DistrictCalendarChanged"
+    by: str
+    change: Literal["published", "closed", "opened"]
+    on: date | None = None
+    reason: str = ""
+    calendar: SchoolCalendar
+    due_on: date | None
+    held_until: date | None = None
+
+
 RolloutEventT = Annotated[
     RolloutStarted
     | PhaseOpened
@@ -160,6 +174,7 @@ RolloutEventT = Annotated[
     | RolloutEscalationHeld
     | RolloutEscalationResolved
     | EscalationRolledUp
-    | RolledUpEscalationCleared,
+    | RolledUpEscalationCleared
+    | DistrictCalendarChanged,
     Field(discriminator="type"),
 ]

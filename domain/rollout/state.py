@@ -210,3 +210,9 @@ def _(e: ev.EscalationRolledUp, s):
 @_apply.register
 def _(e: ev.RolledUpEscalationCleared, s):
     return _set(s, rolled_up={k: v for k, v in s.rolled_up.items() if k != e.escalation_id})
+
+
+@_apply.register
+def _(e: ev.DistrictCalendarChanged, s):
+    escalation = s.escalation.model_copy(update={"held_until": e.held_until}) if s.escalation else None
+    return _set(s, calendar=e.calendar, due_on=e.due_on, escalation=escalation)

@@ -78,3 +78,10 @@ class RollUpEscalation(SchoolCommand):
 
 class SchoolTick(SchoolCommand):
     actor: UserId = "plcflow"
+
+
+class ChangeCalendar(SchoolCommand):
+    """The district changed its calendar (issue 9): sent by the district's workflow, already validated there,
+    so the school only carries its own clocks across."""
+
+    calendar: SchoolCalendar

@@ -8,6 +8,7 @@ Nothing is recorded for a refused command because nothing is returned.
 from collections.abc import Callable
 from datetime import datetime
 
+from ..calendar_change import rebase
 from ..errors import InvalidTransition, MissingEvidence
 from ..escalation import reached_by, rung_due
 from ..ladder import acknowledgement_ends, check_holdable, fresh_escalation_ids, held, snooze_ends
@@ -168,6 +169,16 @@ def _raise_due(s: TeamState, c: cmd.RaiseDueEscalations, now: datetime) -> list[
     ]
 
 
+def _change_calendar(s: TeamState, c: cmd.ChangeCalendar, now: datetime) -> list[ev.Event]:
+    """Issue 9: the district decided the change; the team carries what remains of its step's clock across."""
+    if c.calendar == s.calendar:
+        return []  # a repeated signal
+    old, new, today = s.calendar, c.calendar, s.calendar.local_date(now)
+    held_until = s.escalation.held_until if s.escalation else None
+    return [ev.TeamCalendarChanged(at=now, by=c.actor, calendar=new, due_on=rebase(old, new, today, s.due_on),
+                                   held_until=rebase(old, new, today, held_until))]
+
+
 _HANDLERS: dict[type, Callable[[TeamState, cmd.Command, datetime], list[ev.Event]]] = {
     cmd.RegisterTeam: _register,
     cmd.StartCycle: _start_cycle,
@@ -181,4 +192,5 @@ _HANDLERS: dict[type, Callable[[TeamState, cmd.Command, datetime], list[ev.Event
     cmd.AcknowledgeEscalation: _acknowledge,
     cmd.SnoozeEscalation: _snooze,
     cmd.RaiseDueEscalations: _raise_due,
+    cmd.ChangeCalendar: _change_calendar,
 }

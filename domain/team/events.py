@@ -124,6 +124,17 @@ class EscalationResolved(Event, EscalationResolvedFacts):
     type: Literal["EscalationResolved"] = "EscalationResolved"
 
 
+class TeamCalendarChanged(Event):
+    """The district's new calendar, with the step's due date and the escalation's hold carried across
+    (``domain.calendar_change``: elapsed school days stay elapsed, what remains is counted anew)."""
+
+    type: Literal["TeamCalendarChanged"] = "TeamCalendarChanged"
+    by: str
+    calendar: SchoolCalendar
+    due_on: date | None
+    held_until: date | None = None
+
+
 # Before the three aggregates shared one hold shape, a team wrote two events. Rows and
 # Update results recorded then are read as the one event they mean (upcast on read).
 LEGACY_HOLDS = {"EscalationAcknowledged": "acknowledged", "EscalationSnoozed": "snoozed"}
@@ -150,7 +161,8 @@ TeamEvent = Annotated[
     | TeamResumed
     | EscalationRaised
     | EscalationHeld
-    | EscalationResolved,
+    | EscalationResolved
+    | TeamCalendarChanged,
     Field(discriminator="type"),
     BeforeValidator(upcast),
 ]

@@ -180,3 +180,9 @@ def _(e: ev.EscalationHeld, s: TeamState) -> TeamState:
 @_apply.register
 def _(e: ev.EscalationResolved, s: TeamState) -> TeamState:
     return s.model_copy(update={"escalation": None})
+
+
+@_apply.register
+def _(e: ev.TeamCalendarChanged, s: TeamState) -> TeamState:
+    escalation = s.escalation.model_copy(update={"held_until": e.held_until}) if s.escalation else None
+    return s.model_copy(update={"calendar": e.calendar, "due_on": e.due_on, "escalation": escalation})
