@@ -14,11 +14,13 @@ from domain.errors import InvalidConfiguration, InvalidTransition, NotAllowed
 from domain.escalation import next_escalation_at
 from domain.ladder import Rung
 from domain.rollout import commands as c
+from domain.school import commands as m
 from domain.team import commands as cmd
 from domain.team import events as ev
 from tests.support.builders import calendar, local
 from tests.unit.test_escalation_rules import started, tick
 from tests.unit.test_rollout_rules import MON, SV_COALITION, Rollout
+from tests.unit.test_school_rules import School
 
 CAL = calendar()
 SNOW = date(2026, 9, 25)  # a Friday
@@ -222,3 +224,17 @@ def test_publishing_the_same_calendar_is_refused():
     with pytest.raises(InvalidTransition) as err:
         r.run(c.PublishCalendar(actor=r.admin, calendar=r.state.calendar), MON)
     assert str(err.value) == "The new calendar is the same as the current one; nothing would change."
+
+
+# --- the school carries its clocks across ---
+
+
+def test_a_snow_day_moves_a_schools_norms_review_and_self_assessment_by_one_school_day():
+    s = School()
+    norms, assessment = s.state.norms_due_on, s.state.assessment_due_on
+    new = closed_on(s.state.calendar, date(2026, 9, 16), "Snow", today=MON)
+    [changed] = s.run(m.ChangeCalendar(actor="sv.admin", calendar=new), MON)
+    assert changed.type == "SchoolCalendarChanged"
+    assert (changed.norms_due_on, changed.assessment_due_on) == (new.add_school_days(norms, 1), new.add_school_days(assessment, 1))
+    assert (s.state.norms_due_on, s.state.assessment_due_on, s.state.calendar) == (changed.norms_due_on, changed.assessment_due_on, new)
+    assert s.run(m.ChangeCalendar(actor="sv.admin", calendar=new), MON) == []  # a repeated signal changes nothing
