@@ -22,6 +22,8 @@ STATUS_QUERY = "status"
 TEAM_ESCALATION_SIGNAL = "team_escalation"
 SCHOOL_ESCALATION_SIGNAL = "school_escalation"
 LAUNCH_SCHOOLWIDE_SIGNAL = "launch_schoolwide"
+# The district's calendar changed: district -> each school it started, school -> each team it started (issue 9).
+CALENDAR_SIGNAL = "calendar_changed"
 
 # The Update each command travels as: read by the workflows' registration and by every client.
 TEAM_UPDATES: dict[type, str] = {
@@ -55,6 +57,9 @@ DISTRICT_UPDATES: dict[type, str] = {
     rollout.ReviewSchool: "review_school",
     rollout.AcknowledgeRolloutEscalation: "acknowledge",
     rollout.SnoozeRolloutEscalation: "snooze",
+    rollout.PublishCalendar: "publish_calendar",
+    rollout.CloseSchoolDay: "close_school_day",
+    rollout.OpenSchoolDay: "open_school_day",
 }
 
 

@@ -18,12 +18,14 @@ with workflow.unsafe.imports_passed_through():
     from domain.errors import DomainError
     from domain.rollout.commands import RollUpFromSchool
     from domain.school import commands as m
-    from domain.school.events import SchoolEventT
+    from domain.school.events import SchoolCalendarChanged, SchoolEventT
+    from domain.team.commands import ChangeCalendar as TeamChangeCalendar
     from domain.school.state import SchoolState, evolve
     from domain.rollout.launch import team_registration
     from domain.school.decider import decide, district_roll_ups, next_tick_at
 
     from .contracts import (
+        CALENDAR_SIGNAL,
         LAUNCH_SCHOOLWIDE_SIGNAL,
         SCHOOL_ESCALATION_SIGNAL,
         SCHOOL_UPDATES,
@@ -76,6 +78,7 @@ class SchoolAdoptionWorkflow(DeciderShell):
         self._started = list(input.started_teams)
         self._history_limit = input.history_limit
         self._to_district: list[RollUpFromSchool] = []
+        self._to_teams: list[tuple[str, TeamChangeCalendar]] = []  # calendar changes owed to started teams
         for command_type, name in SCHOOL_UPDATES.items():
             self._accept(command_type, name)
         if self._state.school is None:
@@ -105,6 +108,11 @@ class SchoolAdoptionWorkflow(DeciderShell):
     def launch_schoolwide(self, command: m.LaunchSchoolwide) -> None:
         self._apply_signal(command)
 
+    @workflow.signal(name=CALENDAR_SIGNAL)
+    def calendar_changed(self, command: m.ChangeCalendar) -> None:
+        """The district's new calendar (issue 9): the school records its event, then tells each team it started."""
+        self._apply_signal(command)
+
     def _apply_signal(self, command) -> None:
         # A signal cannot be refused like an Update; one the rules refuse is logged, never allowed to fail the task.
         try:
@@ -115,6 +123,9 @@ class SchoolAdoptionWorkflow(DeciderShell):
     def _execute(self, command) -> list:
         before = self._state
         events = super()._execute(command)
+        for e in events:
+            if isinstance(e, SchoolCalendarChanged):
+                self._tell_teams(self._started, e.by)
         if workflow.info().parent is not None:
             self._to_district += [
                 RollUpFromSchool(actor="plcflow", school_id=self._state.school.school_id, escalation_id=i, level=lvl, reason=why)
@@ -122,14 +133,18 @@ class SchoolAdoptionWorkflow(DeciderShell):
             ]
         return events
 
+    def _tell_teams(self, team_ids, actor: str) -> None:
+        command = TeamChangeCalendar(actor=actor, calendar=self._state.calendar)
+        self._to_teams += [(t, command) for t in team_ids]
+
     def _clock(self):
         return self._keep_clock(lambda: next_tick_at(self._state, workflow.now()), m.SchoolTick)
 
     def _side_loops(self):
-        return [self._launch_forever(), self._report_forever()]
+        return [self._launch_forever(), self._report_forever(), self._calendar_forever()]
 
     def _side_work_pending(self) -> bool:
-        return bool(self._unstarted() or self._to_district)
+        return bool(self._unstarted() or self._to_district or self._to_teams)
 
     def _unstarted(self) -> list[str]:
         return [t for t in sorted(self._state.teams) if t not in self._started]
@@ -139,12 +154,15 @@ class SchoolAdoptionWorkflow(DeciderShell):
         while True:
             await workflow.wait_condition(lambda: bool(self._unstarted()))
             team_id = self._unstarted()[0]
+            registration = team_registration(self._state, team_id)
             with contextlib.suppress(WorkflowAlreadyStartedError):
                 await workflow.start_child_workflow(
-                    TEAM_WORKFLOW, TeamWorkflowInput(registration=team_registration(self._state, team_id)),
+                    TEAM_WORKFLOW, TeamWorkflowInput(registration=registration),
                     id=team_workflow_id(team_id), parent_close_policy=workflow.ParentClosePolicy.ABANDON,
                 )
             self._started.append(team_id)
+            if registration.calendar != self._state.calendar:  # the calendar changed while the team was starting
+                self._tell_teams([team_id], "plcflow")
 
     async def _report_forever(self) -> None:
         parent = workflow.info().parent
@@ -154,6 +172,14 @@ class SchoolAdoptionWorkflow(DeciderShell):
             await workflow.wait_condition(lambda: bool(self._to_district))
             await workflow.get_external_workflow_handle(parent.workflow_id).signal(SCHOOL_ESCALATION_SIGNAL, self._to_district[0])
             self._to_district.pop(0)
+
+    async def _calendar_forever(self) -> None:
+        """Issue 9: pass the district's new calendar on to every team this school started (a signal each)."""
+        while True:
+            await workflow.wait_condition(lambda: bool(self._to_teams))
+            team_id, command = self._to_teams[0]
+            await workflow.get_external_workflow_handle(team_workflow_id(team_id)).signal(CALENDAR_SIGNAL, command)
+            self._to_teams.pop(0)
 
     def _should_continue_as_new(self) -> bool:
         return self._state.school_year != self._year_at_start or self._history_full(self._history_limit)

@@ -17,7 +17,9 @@ with workflow.unsafe.imports_passed_through():
     from domain.school.commands import RollUpEscalation
     from domain.team.state import TeamState, evolve
 
-    from .contracts import STATUS_QUERY, TEAM_ESCALATION_SIGNAL, TEAM_UPDATES, TEAM_WORKFLOW
+    from domain.errors import DomainError
+
+    from .contracts import CALENDAR_SIGNAL, STATUS_QUERY, TEAM_ESCALATION_SIGNAL, TEAM_UPDATES, TEAM_WORKFLOW
     from .messages import CommandResult, TeamStatus, TeamWorkflowInput
     from .persistence import notifications, stream_id
     from .shell import DeciderShell
@@ -57,6 +59,14 @@ class TeamCycleWorkflow(DeciderShell):
         return TeamStatus(
             state=self._state, persisted_version=self._persisted, run_started_cycles_closed=self._closed_at_start
         )
+
+    @workflow.signal(name=CALENDAR_SIGNAL)
+    def calendar_changed(self, command: cmd.ChangeCalendar) -> None:
+        """The school passes on the district's new calendar (issue 9); the clock re-arms by itself."""
+        try:
+            self._execute(command)
+        except DomainError as err:  # validated by the district: a refusal here is a bug, logged, never failing the task
+            self._log().info("signal_refused", command=type(command).__name__, reason=err.reason)
 
     def _clock(self):
         return self._keep_clock(lambda: next_escalation_at(self._state, workflow.now()), cmd.RaiseDueEscalations)
