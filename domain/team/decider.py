@@ -175,8 +175,11 @@ def _change_calendar(s: TeamState, c: cmd.ChangeCalendar, now: datetime) -> list
         return []  # a repeated signal
     old, new, today = s.calendar, c.calendar, s.calendar.local_date(now)
     held_until = s.escalation.held_until if s.escalation else None
-    return [ev.TeamCalendarChanged(at=now, by=c.actor, calendar=new, due_on=rebase(old, new, today, s.due_on),
-                                   held_until=rebase(old, new, today, held_until))]
+    due = rebase(old, new, today, s.due_on)
+    if s.due_on is None and s.step is not None and s.step_opened_at is not None:
+        # A clock stopped at the end of the calendar resumes: its due date is counted on the new one (issue 9).
+        due = new.add_school_days(new.local_date(s.step_opened_at), s.policy.due_days(s.step))
+    return [ev.TeamCalendarChanged(at=now, by=c.actor, calendar=new, due_on=due, held_until=rebase(old, new, today, held_until))]
 
 
 _HANDLERS: dict[type, Callable[[TeamState, cmd.Command, datetime], list[ev.Event]]] = {

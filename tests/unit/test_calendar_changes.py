@@ -17,7 +17,8 @@ from domain.rollout import commands as c
 from domain.school import commands as m
 from domain.team import commands as cmd
 from domain.team import events as ev
-from tests.support.builders import calendar, local
+from tests.support.builders import calendar, local, register
+from tests.support.gwt import TEAM
 from tests.unit.test_escalation_rules import started, tick
 from tests.unit.test_rollout_rules import MON, SV_COALITION, Rollout
 from tests.unit.test_school_rules import School
@@ -238,3 +239,14 @@ def test_a_snow_day_moves_a_schools_norms_review_and_self_assessment_by_one_scho
     assert (changed.norms_due_on, changed.assessment_due_on) == (new.add_school_days(norms, 1), new.add_school_days(assessment, 1))
     assert (s.state.norms_due_on, s.state.assessment_due_on, s.state.calendar) == (changed.norms_due_on, changed.assessment_due_on, new)
     assert s.run(m.ChangeCalendar(actor="sv.admin", calendar=new), MON) == []  # a repeated signal changes nothing
+
+
+def test_a_step_whose_due_date_lay_beyond_the_calendar_resumes_when_next_years_is_published():
+    june = date(2028, 6, 5)  # five school days before the calendar ends
+    s = TEAM.given_commands((register(), local(june)), (cmd.StartCycle(actor="a.kennedy"), local(june)))
+    assert s.state.due_on is None  # the clock stopped: no school day that far ahead
+    data = CAL.model_dump(mode="json")
+    data["school_years"].append({"name": "2028-29", "start": "2028-08-23", "end": "2029-06-08"})
+    new = published(CAL, parse_calendar(data), today=june)
+    s.run(cmd.ChangeCalendar(actor="d.admin", calendar=new), local(june, 10))
+    assert s.state.due_on == new.add_school_days(june, 5) == date(2028, 8, 23)  # four days in June, the fifth in August
