@@ -178,6 +178,10 @@ async def _school_calendar_changed(conn, stream, d):
                            stream, subject, _date(until))
 
 
+async def _calendar_end_escalation_raised(conn, stream, d):
+    await _escalation_raised(conn, stream, d, "district", "calendar", {"district_id": stream.removeprefix("district-")})
+
+
 HANDLERS: dict[str, Handler] = {
     "TeamRegistered": _team_registered,
     "CycleStarted": _cycle_started,
@@ -204,4 +208,6 @@ HANDLERS: dict[str, Handler] = {
     "DistrictCalendarChanged": _district_calendar_changed,
     "TeamCalendarChanged": _team_calendar_changed,
     "SchoolCalendarChanged": _school_calendar_changed,
+    "CalendarEndEscalationRaised": _calendar_end_escalation_raised,
+    "CalendarEndEscalationResolved": _resolved,
 }

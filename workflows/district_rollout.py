@@ -26,7 +26,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.rollout.state import RolloutState, evolve
     from domain.school import commands as m
 
-    from .recorded import decide_rollout
+    from .recorded import CALENDAR_END, decide_rollout
     from .contracts import (
         CALENDAR_SIGNAL,
         DISTRICT_UPDATES,
@@ -88,6 +88,8 @@ class DistrictRolloutWorkflow(DeciderShell):
 
     @workflow.run
     async def run(self, input: DistrictWorkflowInput) -> None:
+        # A run recorded before the calendar-end escalation keeps its clock's instants as they were (issue 9).
+        self._calendar_end = workflow.patched(CALENDAR_END)
         await self._live()
 
     def _next_run(self):
@@ -124,7 +126,7 @@ class DistrictRolloutWorkflow(DeciderShell):
         return year.name if year else None
 
     def _next_wake(self):
-        wake = next_tick_at(self._state, workflow.now())
+        wake = next_tick_at(self._state, workflow.now(), with_calendar_end=self._calendar_end)
         following = next_school_year(self._state.calendar, self._state.calendar.local_date(workflow.now()))
         if following:  # the school-year boundary, where the rollout continues as new
             boundary = self._state.calendar.at_local(following.start, self._state.policy.notify_at)

@@ -10,6 +10,7 @@ from datetime import datetime
 from ..calendar_change import closed_on, opened_on, published, rebase
 from ..errors import NotAllowed
 from . import commands as c
+from .calendar_end import resolved_by
 from . import events as ev
 from .state import RolloutState
 
@@ -26,7 +27,7 @@ def _calendar_changed(s: RolloutState, cmd, now: datetime, change: str, new) -> 
     return [ev.DistrictCalendarChanged(
         at=now, by=cmd.actor, change=change, on=getattr(cmd, "on", None), reason=getattr(cmd, "reason", ""),
         calendar=new, due_on=rebase(s.calendar, new, today, s.due_on), held_until=rebase(s.calendar, new, today, held),
-    )]
+    ), *resolved_by(s, new, now)]
 
 
 def publish(s: RolloutState, cmd: c.PublishCalendar, now: datetime):

@@ -156,6 +156,17 @@ class DistrictCalendarChanged(RolloutEvent):
     held_until: date | None = None
 
 
+class CalendarEndEscalationRaised(RolloutEvent, EscalationRaisedFacts):
+    """The calendar ends soon and no later one is published: every clock would stop on ``last_day`` (issue 9)."""
+
+    type: Literal["CalendarEndEscalationRaised"] = "CalendarEndEscalationRaised"
+    last_day: date
+
+
+class CalendarEndEscalationResolved(RolloutEvent, EscalationResolvedFacts):
+    type: Literal["CalendarEndEscalationResolved"] = "CalendarEndEscalationResolved"
+
+
 RolloutEventT = Annotated[
     RolloutStarted
     | PhaseOpened
@@ -175,6 +186,8 @@ RolloutEventT = Annotated[
     | RolloutEscalationResolved
     | EscalationRolledUp
     | RolledUpEscalationCleared
-    | DistrictCalendarChanged,
+    | DistrictCalendarChanged
+    | CalendarEndEscalationRaised
+    | CalendarEndEscalationResolved,
     Field(discriminator="type"),
 ]
