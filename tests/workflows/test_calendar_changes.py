@@ -17,10 +17,12 @@ from pydantic import TypeAdapter
 from app.districts import DistrictClient
 from app.files import load_district_file
 from app.teams import CommandRefused
+from domain.calendar import SchoolCalendar
 from domain.calendar_change import closed_on, opened_on
 from domain.escalation import watch
 from domain.ladder import Rung, next_rung
 from domain.rollout import commands as c
+from domain.rollout.calendar_end import next_year_name
 from domain.rollout.events import RolloutEventT
 from domain.rollout.state import fold as fold_rollout
 from domain.school.events import SchoolEventT
@@ -133,3 +135,39 @@ async def test_a_snow_day_and_a_make_up_saturday_move_an_open_escalations_next_r
 async def _at_rung(h, team_id: str, rung: Rung):
     state = (await h.status(team_id)).state
     return state if state.escalation and state.escalation.level is rung else None
+
+
+async def test_a_calendar_ending_unpublished_warns_the_admin_until_next_years_is_published(harness):
+    """Issue 9, "The end of the calendar": no clock stops silently."""
+    h = harness
+    today = (await h.now()).date()
+    one_year = {"timezone": "America/Chicago",
+                "school_years": [{"name": "year-1", "start": (today - timedelta(days=30)).isoformat(),
+                                  "end": (today + timedelta(days=60)).isoformat()}]}
+    cal = SchoolCalendar.model_validate(one_year)
+    start = suffixed(c.StartRollout(actor="d.admin0", district=staffed_district([[(True, 3)]]), calendar=cal,
+                                    rubric=load_district_file(EXAMPLES / "silver-valley.yaml").rubric), uuid4().hex[:8])
+    district_id = start.district.district_id
+    state = await at_launch_waves(h, start)
+    await h.env.client.start_workflow(DISTRICT_WORKFLOW, DistrictWorkflowInput(state=state), id=district_workflow_id(district_id),
+                                      task_queue=h.teams._task_queue)
+    districts = DistrictClient(h.env.client, h.teams._task_queue)
+    warn_day = cal.school_days[-21]
+    await h.env.sleep(cal.at_local(warn_day, time(12)) - await h.now())
+
+    async def warned():
+        return (await districts.status(district_id)).state.calendar_end
+
+    escalation = await eventually(warned, "the district admin was warned")
+    assert escalation.level is Rung.DISTRICT_ADMIN and escalation.reached == ("d.admin0",)
+    assert escalation.reason == f"the {next_year_name(cal)} calendar is not published; 0 teams' clocks stop on {cal.school_days[-1]}"
+    longer = SchoolCalendar.model_validate({**one_year, "school_years": [
+        *one_year["school_years"], {"name": "year-2", "start": (today + timedelta(days=120)).isoformat(),
+                                    "end": (today + timedelta(days=400)).isoformat()}]})
+    await districts.send(district_id, c.PublishCalendar(actor="d.admin0", calendar=longer))
+    district = await settled(lambda: districts.status(district_id))
+    assert district.state.calendar_end is None and district.state.calendar == longer
+    rows = await h.store.read_stream(district_workflow_id(district_id))
+    assert fold_rollout(TypeAdapter(RolloutEventT).validate_python(r.data) for r in rows) == district.state
+    assert [r.data["type"] for r in rows][-2:] == ["DistrictCalendarChanged", "CalendarEndEscalationResolved"]
+    await districts.district(district_id).terminate("test finished")
