@@ -163,6 +163,30 @@ async def _rollout_escalation_raised(conn, stream, d):
     await _escalation_raised(conn, stream, d, "district", d["phase"], {"district_id": district_id})
 
 
+async def _district_calendar_changed(conn, stream, d):
+    """Issue 9: the district's school days are its new calendar's, and its phase's due date carried across."""
+    district_id = stream.removeprefix("district-")
+    await conn.execute("DELETE FROM school_days WHERE district_id = $1", district_id)
+    await _school_days(conn, district_id, d["calendar"])
+    await conn.execute("UPDATE district_status SET due_on = $2 WHERE district_id = $1", district_id, _date(d["due_on"]))
+
+
+async def _team_calendar_changed(conn, stream, d):
+    await conn.execute("UPDATE team_status SET due_on = $2 WHERE team_id = $1", _team_id(stream), _date(d["due_on"]))
+    if d.get("held_until"):
+        await conn.execute("UPDATE open_escalations SET held_until = $2 WHERE stream_id = $1", stream, _date(d["held_until"]))
+
+
+async def _school_calendar_changed(conn, stream, d):
+    for subject, until in (d.get("held_until") or {}).items():
+        await conn.execute("UPDATE open_escalations SET held_until = $3 WHERE stream_id = $1 AND subject = $2",
+                           stream, subject, _date(until))
+
+
+async def _calendar_end_escalation_raised(conn, stream, d):
+    await _escalation_raised(conn, stream, d, "district", "calendar", {"district_id": stream.removeprefix("district-")})
+
+
 HANDLERS: dict[str, Handler] = {
     "TeamRegistered": _team_registered,
     "CycleStarted": _cycle_started,
@@ -187,4 +211,9 @@ HANDLERS: dict[str, Handler] = {
     "RolloutEscalationRaised": _rollout_escalation_raised,
     "RolloutEscalationHeld": _held,
     "RolloutEscalationResolved": _resolved,
+    "DistrictCalendarChanged": _district_calendar_changed,
+    "TeamCalendarChanged": _team_calendar_changed,
+    "SchoolCalendarChanged": _school_calendar_changed,
+    "CalendarEndEscalationRaised": _calendar_end_escalation_raised,
+    "CalendarEndEscalationResolved": _resolved,
 }

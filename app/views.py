@@ -122,6 +122,8 @@ def district_view(state, schools_started: dict[str, str]) -> dict:
                      "launched": schools_started.get(s.school_id)} for s in d.schools],
         "escalation": esc.model_dump(mode="json") if esc else None,
         "rolled_up_escalations": [r.model_dump(mode="json") for r in state.rolled_up.values()],
+        "calendar_end_escalation": state.calendar_end.model_dump(mode="json") if state.calendar_end else None,  # issue 9
+        "last_school_day": state.calendar.school_days[-1].isoformat() if state.calendar.school_days else None,
         "reviews": {year: list(ids) for year, ids in state.reviews.items()},
         "version": state.version,
     }

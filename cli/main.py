@@ -34,6 +34,7 @@ from .district import district_app, register, school_app
 from .roster import register as register_roster, roster_app
 from .backend import backend
 from .evidence_args import EvidenceSyntax, build_evidence
+from .calendar import calendar_app, register_calendar
 from .ops import register_ops
 
 app = typer.Typer(help="plcflow: Professional Learning Community workflows.", no_args_is_help=True)
@@ -44,6 +45,7 @@ app.add_typer(escalation_app, name="escalation")
 app.add_typer(district_app, name="district")
 app.add_typer(school_app, name="school")
 app.add_typer(roster_app, name="roster")
+app.add_typer(calendar_app, name="calendar")
 
 As = Annotated[
     Optional[str], typer.Option("--as", help="Your user id (through the HTTP API, the token says who you are).")
@@ -287,6 +289,7 @@ def escalation_snooze(
 
 register(_run)
 register_roster(_run)
+register_calendar(_run)
 register_ops(app, projections_app)
 
 

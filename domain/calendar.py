@@ -84,6 +84,16 @@ class ClosedDays(BaseModel):
         return self
 
 
+class OpenedDay(BaseModel):
+    """A day that is a school day although a weekend or a closure says otherwise: a make-up day
+    (issue 9, "Calendars change": "a make-up Saturday opened counts as a school day")."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: text(80)
+    on: date
+
+
 class SchoolCalendar(BaseModel):
     """A district's school years, closed days and weekend, in its own time zone."""
 
@@ -93,6 +103,7 @@ class SchoolCalendar(BaseModel):
     school_years: Annotated[list[SchoolYear], Field(min_length=1, max_length=20)]
     closed: list[ClosedDays] = Field(default_factory=list, max_length=1000)
     weekend: list[Annotated[int, Field(ge=0, le=6)]] = Field(default_factory=lambda: [5, 6])
+    opened: list[OpenedDay] = Field(default_factory=list, max_length=366)
 
     # Every school day, sorted: built once, so each question is one bisect.
     _days: tuple[date, ...] = PrivateAttr(default=())
@@ -126,6 +137,9 @@ class SchoolCalendar(BaseModel):
                 problems.append((("closed", i, "start"), f"{c.name!r} ({c.start}) is not inside any school year", c.start.isoformat()))
             elif c.last > home.end:
                 problems.append((("closed", i, "end"), f"{c.name!r} runs past the end of school year {home.name!r} ({home.end})", c.last.isoformat()))
+        for i, o in enumerate(self.opened):
+            if not any(y.start <= o.on <= y.end for y in years):
+                problems.append((("opened", i, "on"), f"{o.name!r} ({o.on}) is not inside any school year", o.on.isoformat()))
         if len(set(self.weekend)) != len(self.weekend):
             problems.append((("weekend",), "lists a day more than once", list(self.weekend)))
         if len(set(self.weekend)) == 7:
@@ -140,11 +154,12 @@ class SchoolCalendar(BaseModel):
         for c in self.closed:
             closed.update(c.start + timedelta(days=i) for i in range((c.last - c.start).days + 1))
         weekend = set(self.weekend)
+        opened = {o.on for o in self.opened}  # a make-up day overrides the weekend and any closure
         days = []
         for y in self.school_years:
             for i in range((y.end - y.start).days + 1):
                 d = y.start + timedelta(days=i)
-                if d.weekday() not in weekend and d not in closed:
+                if d in opened or (d.weekday() not in weekend and d not in closed):
                     days.append(d)
         self._days = tuple(days)
 

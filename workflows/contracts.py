@@ -25,6 +25,9 @@ LAUNCH_SCHOOLWIDE_SIGNAL = "launch_schoolwide"
 # A school tells a team it retired it (retired, merged, or left out of a new year's roster).
 TEAM_RETIRE_SIGNAL = "retire"
 
+# The district's calendar changed: district -> each school it started, school -> each team it started (issue 9).
+CALENDAR_SIGNAL = "calendar_changed"
+
 # The Update each command travels as: read by the workflows' registration and by every client.
 TEAM_UPDATES: dict[type, str] = {
     team.AdvanceStep: "advance",
@@ -62,6 +65,9 @@ DISTRICT_UPDATES: dict[type, str] = {
     rollout.ReviewSchool: "review_school",
     rollout.AcknowledgeRolloutEscalation: "acknowledge",
     rollout.SnoozeRolloutEscalation: "snooze",
+    rollout.PublishCalendar: "publish_calendar",
+    rollout.CloseSchoolDay: "close_school_day",
+    rollout.OpenSchoolDay: "open_school_day",
 }
 
 

@@ -18,16 +18,16 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 
 with workflow.unsafe.imports_passed_through():
     from domain.calendar import next_school_year, school_year_of
-    from domain.errors import DomainError
     from domain.rollout import commands as c
     from domain.rollout.decider import next_tick_at
-    from domain.rollout.events import RolloutEventT
+    from domain.rollout.events import DistrictCalendarChanged, RolloutEventT
     from domain.rollout.launch import school_opening, wanted_schools
     from domain.rollout.state import RolloutState, evolve
     from domain.school import commands as m
 
-    from .recorded import decide_rollout
+    from .recorded import CALENDAR_END, decide_rollout
     from .contracts import (
+        CALENDAR_SIGNAL,
         DISTRICT_UPDATES,
         DISTRICT_WORKFLOW,
         LAUNCH_SCHOOLWIDE_SIGNAL,
@@ -78,6 +78,7 @@ class DistrictRolloutWorkflow(DeciderShell):
         self._start_shell(input.state or RolloutState(), input.applied_updates)
         self._schools = dict(input.schools_started)
         self._history_limit = input.history_limit
+        self._to_schools: list[tuple[str, m.ChangeCalendar]] = []  # calendar changes owed to started schools
         for command_type, name in DISTRICT_UPDATES.items():
             self._accept(command_type, name)
         if self._state.district is None:
@@ -86,6 +87,8 @@ class DistrictRolloutWorkflow(DeciderShell):
 
     @workflow.run
     async def run(self, input: DistrictWorkflowInput) -> None:
+        # A run recorded before the calendar-end escalation keeps its clock's instants as they were (issue 9).
+        self._calendar_end = workflow.patched(CALENDAR_END)
         await self._live()
 
     def _next_run(self):
@@ -101,17 +104,25 @@ class DistrictRolloutWorkflow(DeciderShell):
 
     @workflow.signal(name=SCHOOL_ESCALATION_SIGNAL)
     def school_escalation(self, notice: c.RollUpFromSchool) -> None:
-        try:
-            self._execute(notice)
-        except DomainError as err:  # a signal cannot be refused; never let one fail the task
-            self._log().info("signal_refused", reason=err.reason)
+        self._apply_signal(notice)
+
+    def _execute(self, command) -> list:
+        events = super()._execute(command)
+        for e in events:
+            if isinstance(e, DistrictCalendarChanged):
+                self._tell_schools(self._schools, e.by)
+        return events
+
+    def _tell_schools(self, school_ids, actor: str) -> None:
+        command = m.ChangeCalendar(actor=actor, calendar=self._state.calendar)
+        self._to_schools += [(s, command) for s in school_ids]
 
     def _year(self) -> str | None:
         year = school_year_of(self._state.calendar, self._state.calendar.local_date(workflow.now()))
         return year.name if year else None
 
     def _next_wake(self):
-        wake = next_tick_at(self._state, workflow.now())
+        wake = next_tick_at(self._state, workflow.now(), with_calendar_end=self._calendar_end)
         following = next_school_year(self._state.calendar, self._state.calendar.local_date(workflow.now()))
         if following:  # the school-year boundary, where the rollout continues as new
             boundary = self._state.calendar.at_local(following.start, self._state.policy.notify_at)
@@ -122,10 +133,10 @@ class DistrictRolloutWorkflow(DeciderShell):
         return self._keep_clock(self._next_wake, c.Tick)
 
     def _side_loops(self):
-        return [self._launch_forever()]
+        return [self._launch_forever(), self._calendar_forever()]
 
     def _side_work_pending(self) -> bool:
-        return bool(self._pending_launches())
+        return bool(self._pending_launches() or self._to_schools)
 
     def _pending_launches(self) -> list[tuple[str, str]]:
         return [(s, mode) for s, mode in wanted_schools(self._state).items() if self._schools.get(s) != mode]
@@ -149,6 +160,16 @@ class DistrictRolloutWorkflow(DeciderShell):
                 SCHOOL_WORKFLOW, SchoolWorkflowInput(opening=opening), id=school_workflow_id(school_id),
                 parent_close_policy=workflow.ParentClosePolicy.ABANDON,
             )
+        if opening.calendar != self._state.calendar:  # the calendar changed while the school was starting
+            self._tell_schools([school_id], "plcflow")
+
+    async def _calendar_forever(self) -> None:
+        """Issue 9: the district's new calendar reaches every school it started (a signal each), which tells its teams."""
+        while True:
+            await workflow.wait_condition(lambda: bool(self._to_schools))
+            school_id, command = self._to_schools[0]
+            await workflow.get_external_workflow_handle(school_workflow_id(school_id)).signal(CALENDAR_SIGNAL, command)
+            self._to_schools.pop(0)
 
     def _should_continue_as_new(self) -> bool:
         return self._year() != self._year_at_start or self._history_full(self._history_limit)

@@ -8,6 +8,7 @@ the district. It continues as new at each school-year boundary.
 """
 
 import contextlib
+from typing import Any
 from datetime import timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -15,16 +16,16 @@ from temporalio import workflow
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 with workflow.unsafe.imports_passed_through():
-    from domain.errors import DomainError
     from domain.rollout.commands import RollUpFromSchool
     from domain.school import commands as m
-    from domain.school.events import SchoolEventT, SchoolTeamRetired
-    from domain.team.commands import RetireTeam
+    from domain.school.events import SchoolCalendarChanged, SchoolEventT, SchoolTeamRetired
+    from domain.team import commands as team_commands
     from domain.school.state import SchoolState, evolve
     from domain.rollout.launch import team_registration
     from domain.school.decider import decide, district_roll_ups, next_tick_at
 
     from .contracts import (
+        CALENDAR_SIGNAL,
         LAUNCH_SCHOOLWIDE_SIGNAL,
         SCHOOL_ESCALATION_SIGNAL,
         SCHOOL_UPDATES,
@@ -78,7 +79,7 @@ class SchoolAdoptionWorkflow(DeciderShell):
         self._started = list(input.started_teams)
         self._history_limit = input.history_limit
         self._to_district: list[RollUpFromSchool] = []
-        self._to_teams: list[tuple[str, RetireTeam]] = []
+        self._to_teams: list[tuple[str, str, Any]] = []  # (team id, signal, command) owed to started teams
         for command_type, name in SCHOOL_UPDATES.items():
             self._accept(command_type, name)
         if self._state.school is None:
@@ -108,18 +109,20 @@ class SchoolAdoptionWorkflow(DeciderShell):
     def launch_schoolwide(self, command: m.LaunchSchoolwide) -> None:
         self._apply_signal(command)
 
-    def _apply_signal(self, command) -> None:
-        # A signal cannot be refused like an Update; one the rules refuse is logged, never allowed to fail the task.
-        try:
-            self._execute(command)
-        except DomainError as err:
-            self._log().info("signal_refused", command=type(command).__name__, reason=err.reason)
+    @workflow.signal(name=CALENDAR_SIGNAL)
+    def calendar_changed(self, command: m.ChangeCalendar) -> None:
+        """The district's new calendar (issue 9): the school records its event, then tells each team it started."""
+        self._apply_signal(command)
 
     def _execute(self, command) -> list:
         before = self._state
         events = super()._execute(command)
-        self._to_teams += [(e.team_id, RetireTeam(actor=e.by, reason=e.reason, merged_into=e.merged_into))
-                           for e in events if isinstance(e, SchoolTeamRetired) and e.team_id in self._started]
+        for e in events:
+            if isinstance(e, SchoolCalendarChanged):
+                self._tell_teams(self._started, e.by)
+            elif isinstance(e, SchoolTeamRetired) and e.team_id in self._started:
+                retire = team_commands.RetireTeam(actor=e.by, reason=e.reason, merged_into=e.merged_into)
+                self._to_teams.append((e.team_id, TEAM_RETIRE_SIGNAL, retire))
         if workflow.info().parent is not None:
             self._to_district += [
                 RollUpFromSchool(actor="plcflow", school_id=self._state.school.school_id, escalation_id=i, level=lvl, reason=why)
@@ -127,11 +130,15 @@ class SchoolAdoptionWorkflow(DeciderShell):
             ]
         return events
 
+    def _tell_teams(self, team_ids, actor: str) -> None:
+        command = team_commands.ChangeCalendar(actor=actor, calendar=self._state.calendar)
+        self._to_teams += [(t, CALENDAR_SIGNAL, command) for t in team_ids]
+
     def _clock(self):
         return self._keep_clock(lambda: next_tick_at(self._state, workflow.now()), m.SchoolTick)
 
     def _side_loops(self):
-        return [self._launch_forever(), self._report_forever(), self._retire_forever()]
+        return [self._launch_forever(), self._report_forever(), self._tell_teams_forever()]
 
     def _side_work_pending(self) -> bool:
         return bool(self._unstarted() or self._to_district or self._to_teams)
@@ -139,12 +146,12 @@ class SchoolAdoptionWorkflow(DeciderShell):
     def _unstarted(self) -> list[str]:
         return [t for t in sorted(self._state.teams) if t not in self._started and self._state.teams[t].active]
 
-    async def _retire_forever(self) -> None:
-        """Tell each team this school retired that its work is over; it records its last event and ends."""
+    async def _tell_teams_forever(self) -> None:
+        """Pass on to the teams this school started what they must record: a new calendar, their retirement."""
         while True:
             await workflow.wait_condition(lambda: bool(self._to_teams))
-            team_id, command = self._to_teams[0]
-            await workflow.get_external_workflow_handle(team_workflow_id(team_id)).signal(TEAM_RETIRE_SIGNAL, command)
+            team_id, signal, command = self._to_teams[0]
+            await workflow.get_external_workflow_handle(team_workflow_id(team_id)).signal(signal, command)
             self._to_teams.pop(0)
 
     async def _launch_forever(self) -> None:
@@ -152,12 +159,15 @@ class SchoolAdoptionWorkflow(DeciderShell):
         while True:
             await workflow.wait_condition(lambda: bool(self._unstarted()))
             team_id = self._unstarted()[0]
+            registration = team_registration(self._state, team_id)
             with contextlib.suppress(WorkflowAlreadyStartedError):
                 await workflow.start_child_workflow(
-                    TEAM_WORKFLOW, TeamWorkflowInput(registration=team_registration(self._state, team_id)),
+                    TEAM_WORKFLOW, TeamWorkflowInput(registration=registration),
                     id=team_workflow_id(team_id), parent_close_policy=workflow.ParentClosePolicy.ABANDON,
                 )
             self._started.append(team_id)
+            if registration.calendar != self._state.calendar:  # the calendar changed while the team was starting
+                self._tell_teams([team_id], "plcflow")
 
     async def _report_forever(self) -> None:
         parent = workflow.info().parent

@@ -165,6 +165,14 @@ class DeciderShell:
         self._applied[update_id] = self._state.version
         return self._result_type(version=self._state.version, events=events)
 
+    def _apply_signal(self, command) -> None:
+        """A command that came by signal (from a parent or a child): it cannot be refused like an Update, so a
+        refusal (a repeat, or what the sender validated no longer holding) is logged, never fails the task."""
+        try:
+            self._execute(command)
+        except DomainError as err:
+            self._log().info("signal_refused", command=type(command).__name__, reason=err.reason)
+
     def _execute(self, command) -> list:
         events = type(self)._decide(self._state, command, workflow.now())
         for event in events:

@@ -18,9 +18,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.school.commands import RollUpEscalation
     from domain.team.state import TeamState, evolve
 
-    from domain.errors import DomainError
-
-    from .contracts import STATUS_QUERY, TEAM_ESCALATION_SIGNAL, TEAM_RETIRE_SIGNAL, TEAM_UPDATES, TEAM_WORKFLOW
+    from .contracts import CALENDAR_SIGNAL, STATUS_QUERY, TEAM_ESCALATION_SIGNAL, TEAM_RETIRE_SIGNAL, TEAM_UPDATES, TEAM_WORKFLOW
     from .messages import CommandResult, TeamStatus, TeamWorkflowInput
     from .persistence import notifications, stream_id
     from .shell import DeciderShell
@@ -63,11 +61,13 @@ class TeamCycleWorkflow(DeciderShell):
 
     @workflow.signal(name=TEAM_RETIRE_SIGNAL)
     def retire(self, command: cmd.RetireTeam) -> None:
-        """The school retired this team (a signal cannot be refused: a refusal, e.g. already retired, is logged)."""
-        try:
-            self._execute(command)
-        except DomainError as err:
-            self._log().info("signal_refused", command="RetireTeam", reason=err.reason)
+        """The school retired this team (retired, merged, or left out of a new year's roster)."""
+        self._apply_signal(command)
+
+    @workflow.signal(name=CALENDAR_SIGNAL)
+    def calendar_changed(self, command: cmd.ChangeCalendar) -> None:
+        """The school passes on the district's new calendar (issue 9); the clock re-arms by itself."""
+        self._apply_signal(command)
 
     def _clock(self):
         return self._keep_clock(lambda: next_escalation_at(self._state, workflow.now()), cmd.RaiseDueEscalations)

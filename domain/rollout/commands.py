@@ -105,6 +105,26 @@ class RollUpFromSchool(RolloutCommand):
     reason: str = ""
 
 
+class PublishCalendar(RolloutCommand):
+    """A district admin publishes a new calendar (next year's, every spring): issue 9, "Calendars change"."""
+
+    calendar: SchoolCalendar
+
+
+class CloseSchoolDay(RolloutCommand):
+    """One school day closed ("Snow")."""
+
+    on: date
+    reason: Reason
+
+
+class OpenSchoolDay(RolloutCommand):
+    """One day opened as a school day ("Make-up day"; a Saturday may be one)."""
+
+    on: date
+    reason: Reason
+
+
 class Tick(RolloutCommand):
     """The workflow's clock: launch due waves, open a new school year, raise due rungs."""
 

@@ -13,9 +13,12 @@ from ..school.terms import term_named, terms
 from . import commands as c
 from . import events as ev
 from .gates import phase_gaps
+from .holds import acknowledge, snooze
+from . import calendar_end
+from .calendar_changes import close_day, open_day, publish, require_admin
 from .launch import check_wave
 from .phases import PHASES, Phase, next_phase
-from .state import RolloutState
+from .state import RolloutState, fold
 
 
 class GateNotPassed(InvalidTransition):
@@ -34,8 +37,7 @@ def decide(s: RolloutState, cmd: c.RolloutCommand, now: datetime) -> list[ev.Rol
 
 
 def _admin(s: RolloutState, actor: str, doing: str) -> None:
-    if actor not in s.district.admins:
-        raise NotAllowed(f"Only a district admin of {s.district.name} can {doing}; {actor} is not one.")
+    require_admin(s, actor, doing)
 
 
 def _admin_or_coalition(s: RolloutState, actor: str, doing: str) -> None:
@@ -198,20 +200,6 @@ def _review(s: RolloutState, cmd: c.ReviewSchool, now: datetime):
     return [reviewed, *(_resolve(s, now, f"every school was reviewed in {s.school_year}") if not remaining else [])]
 
 
-def _hold(s: RolloutState, cmd, now: datetime, kind: str, until: date):
-    return [ladder.held(ev.RolloutEscalationHeld, cmd, now, kind, until)]
-
-
-def _acknowledge(s: RolloutState, cmd: c.AcknowledgeRolloutEscalation, now: datetime):
-    ladder.check_holdable(s.escalation, cmd.escalation_id, cmd.actor, s.district.name)
-    return _hold(s, cmd, now, "acknowledged", ladder.acknowledgement_ends(s.calendar, s.policy, now))
-
-
-def _snooze(s: RolloutState, cmd: c.SnoozeRolloutEscalation, now: datetime):
-    ladder.check_holdable(s.escalation, cmd.escalation_id, cmd.actor, s.district.name)
-    return _hold(s, cmd, now, "snoozed", ladder.snooze_ends(s.calendar, s.policy, now, cmd.until))
-
-
 def _roll_up(s: RolloutState, cmd: c.RollUpFromSchool, now: datetime):
     known = s.rolled_up.get(cmd.escalation_id)
     if cmd.level is None:
@@ -234,7 +222,7 @@ def reached_by(s: RolloutState, rung: Rung) -> tuple[str, ...]:
     return s.district.admins if rung is Rung.DISTRICT_ADMIN else (s.coalition or s.district.admins)
 
 
-def _tick(s: RolloutState, cmd: c.Tick, now: datetime):
+def _phase_tick(s: RolloutState, cmd: c.Tick, now: datetime):
     today = s.calendar.local_date(now)
     out: list[ev.RolloutEvent] = [ev.WaveLaunched(at=now, number=w.number) for w in s.waves if not w.launched and w.launch_on <= today]
     year = school_year_of(s.calendar, today)
@@ -251,12 +239,26 @@ def _tick(s: RolloutState, cmd: c.Tick, now: datetime):
     return out
 
 
-def next_tick_at(s: RolloutState, now: datetime) -> datetime | None:
-    """The next instant the rollout's clock has something to do: a wave, a school year, a rung."""
+def _tick(s: RolloutState, cmd: c.Tick, now: datetime):
+    out = _phase_tick(s, cmd, now)
+    # Decided on the state after the phase's events, so an escalation raised in the same tick has its own id.
+    return out + calendar_end.raise_due(fold(out, s), now, reached_by)
+
+
+def decide_before_calendar_end(s: RolloutState, cmd: c.RolloutCommand, now: datetime) -> list[ev.RolloutEvent]:
+    """``decide`` as recorded histories decided before the calendar-end escalation (issue 9), for their replay."""
+    return _phase_tick(s, cmd, now) if isinstance(cmd, c.Tick) else decide(s, cmd, now)
+
+
+def next_tick_at(s: RolloutState, now: datetime, with_calendar_end: bool = True) -> datetime | None:
+    """The next instant the rollout's clock has something to do: a wave, a school year, a rung
+    (and, unless replaying a history from before it, the calendar-end escalation's rung)."""
     if s.calendar is None:
         return None
     cal, notify = s.calendar, s.policy.notify_at
     candidates = [ladder.next_escalation_at(watch(s), now)]
+    if with_calendar_end:
+        candidates.append(ladder.next_escalation_at(calendar_end.watch(s), now))
     candidates += [cal.at_local(w.launch_on, notify) for w in s.waves if not w.launched]
     if s.phase is Phase.SUSTAIN:
         following = next_school_year(cal, cal.local_date(now))
@@ -282,8 +284,11 @@ _HANDLERS: dict[type, Callable] = {
     c.ScheduleWave: _wave,
     c.CompletePhase: _complete,
     c.ReviewSchool: _review,
-    c.AcknowledgeRolloutEscalation: _acknowledge,
-    c.SnoozeRolloutEscalation: _snooze,
+    c.AcknowledgeRolloutEscalation: acknowledge,
+    c.SnoozeRolloutEscalation: snooze,
     c.RollUpFromSchool: _roll_up,
     c.Tick: _tick,
+    c.PublishCalendar: publish,
+    c.CloseSchoolDay: close_day,
+    c.OpenSchoolDay: open_day,
 }

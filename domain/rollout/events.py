@@ -142,6 +142,31 @@ class RolledUpEscalationCleared(RolloutEvent):
     escalation_id: str
 
 
+class DistrictCalendarChanged(RolloutEvent):
+    """The district's calendar changed; the phase's clock is carried across (``domain.calendar_change``).
+    ``change`` says what the admin did (published, closed, opened), ``on`` which day for one-day changes."""
+
+    type: Literal["DistrictCalendarChanged"] = "DistrictCalendarChanged"
+    by: str
+    change: Literal["published", "closed", "opened"]
+    on: date | None = None
+    reason: str = ""
+    calendar: SchoolCalendar
+    due_on: date | None
+    held_until: date | None = None
+
+
+class CalendarEndEscalationRaised(RolloutEvent, EscalationRaisedFacts):
+    """The calendar ends soon and no later one is published: every clock would stop on ``last_day`` (issue 9)."""
+
+    type: Literal["CalendarEndEscalationRaised"] = "CalendarEndEscalationRaised"
+    last_day: date
+
+
+class CalendarEndEscalationResolved(RolloutEvent, EscalationResolvedFacts):
+    type: Literal["CalendarEndEscalationResolved"] = "CalendarEndEscalationResolved"
+
+
 RolloutEventT = Annotated[
     RolloutStarted
     | PhaseOpened
@@ -160,6 +185,9 @@ RolloutEventT = Annotated[
     | RolloutEscalationHeld
     | RolloutEscalationResolved
     | EscalationRolledUp
-    | RolledUpEscalationCleared,
+    | RolledUpEscalationCleared
+    | DistrictCalendarChanged
+    | CalendarEndEscalationRaised
+    | CalendarEndEscalationResolved,
     Field(discriminator="type"),
 ]

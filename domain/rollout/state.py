@@ -46,6 +46,10 @@ class PhaseEscalation(EscalationRecord):
     phase: Phase
 
 
+class CalendarEndEscalation(EscalationRecord):
+    last_day: date
+
+
 class RolledUpEscalation(_Frozen):
     school_id: str
     escalation_id: str
@@ -79,6 +83,7 @@ class RolloutState(_Frozen):
     escalation: PhaseEscalation | None = None
     escalations_raised: int = 0  # the highest escalation number issued (ids are <district>.<n>); the name is kept for old states
     rolled_up: dict[str, RolledUpEscalation] = Field(default_factory=dict)  # what reached the coalition, by id
+    calendar_end: CalendarEndEscalation | None = None  # "next year's calendar is not published" (issue 9)
 
     @property
     def launched_waves(self) -> tuple[Wave, ...]:
@@ -192,6 +197,8 @@ def _(e: ev.RolloutEscalationRaised, s):
 
 @_apply.register
 def _(e: ev.RolloutEscalationHeld, s):
+    if s.calendar_end and s.calendar_end.id == e.escalation_id:  # issue 9: the calendar-end escalation
+        return _set(s, calendar_end=s.calendar_end.held(e.by, e.held_until, e.hold))
     return _set(s, escalation=s.escalation.held(e.by, e.held_until, e.hold))
 
 
@@ -210,3 +217,23 @@ def _(e: ev.EscalationRolledUp, s):
 @_apply.register
 def _(e: ev.RolledUpEscalationCleared, s):
     return _set(s, rolled_up={k: v for k, v in s.rolled_up.items() if k != e.escalation_id})
+
+
+@_apply.register
+def _(e: ev.DistrictCalendarChanged, s):
+    escalation = s.escalation.model_copy(update={"held_until": e.held_until}) if s.escalation else None
+    return _set(s, calendar=e.calendar, due_on=e.due_on, escalation=escalation)
+
+
+@_apply.register
+def _(e: ev.CalendarEndEscalationRaised, s):
+    escalation = CalendarEndEscalation(
+        id=e.escalation_id, level=e.level, raised_on=e.on, raised_at=e.at, reason=e.reason, last_day=e.last_day,
+        reached=merge_reached(s.calendar_end.reached if s.calendar_end else (), e.reached),
+    )
+    return _set(s, calendar_end=escalation, escalations_raised=numbered_through(s.escalations_raised, e.escalation_id))
+
+
+@_apply.register
+def _(e: ev.CalendarEndEscalationResolved, s):
+    return _set(s, calendar_end=None)

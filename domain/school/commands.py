@@ -104,3 +104,9 @@ class ConfirmTeams(SchoolCommand):
     """The teams that go on into the school year in progress; every other active team retires."""
 
     team_ids: Annotated[tuple[Slug, ...], Field(max_length=500)]
+
+class ChangeCalendar(SchoolCommand):
+    """The district changed its calendar (issue 9): sent by the district's workflow, already validated there,
+    so the school only carries its own clocks across."""
+
+    calendar: SchoolCalendar

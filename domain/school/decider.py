@@ -4,6 +4,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from .. import ladder
+from ..calendar_change import rebase
 from ..errors import InvalidTransition, NotAllowed
 from ..ladder import Rung, Watch
 from ..rubric import Assessment
@@ -253,6 +254,17 @@ def _confirm_teams(s, cmd: c.ConfirmTeams, now):
             ev.TeamsConfirmed(at=now, by=cmd.actor, school_year=s.school_year, team_ids=tuple(sorted(cmd.team_ids))),
             *_resolve(s, f"{ROSTER}{s.school_year}", now, "teams confirmed")]
 
+def _change_calendar(s: SchoolState, cmd: c.ChangeCalendar, now: datetime):
+    """Issue 9: the district decided the change; the school carries what remains of its clocks across."""
+    if cmd.calendar == s.calendar:
+        return []  # a repeated signal
+    old, new, today = s.calendar, cmd.calendar, s.calendar.local_date(now)
+    return [ev.SchoolCalendarChanged(
+        at=now, by=cmd.actor, calendar=new, norms_due_on=rebase(old, new, today, s.norms_due_on),
+        assessment_due_on=rebase(old, new, today, s.assessment_due_on),
+        held_until={k: rebase(old, new, today, e.held_until) for k, e in s.escalations.items() if e.held_until},
+    )]
+
 
 _HANDLERS: dict[type, Callable] = {
     c.OpenSchool: _open,
@@ -268,6 +280,7 @@ _HANDLERS: dict[type, Callable] = {
     c.RetireTeam: _retire_team,
     c.MergeTeams: _merge_teams,
     c.ConfirmTeams: _confirm_teams,
+    c.ChangeCalendar: _change_calendar,
 }
 
 

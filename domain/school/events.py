@@ -120,9 +120,21 @@ class TeamEscalationCleared(SchoolEvent):
     escalation_id: str
 
 
+class SchoolCalendarChanged(SchoolEvent):
+    """The district's new calendar, with the school's clocks carried across (``domain.calendar_change``):
+    the term's due dates, and each open escalation's hold (by subject)."""
+
+    type: Literal["SchoolCalendarChanged"] = "SchoolCalendarChanged"
+    by: str
+    calendar: SchoolCalendar
+    norms_due_on: date | None
+    assessment_due_on: date | None
+    held_until: dict[str, date | None] = Field(default_factory=dict)
+
+
 SchoolEventT = Annotated[
     SchoolOpened | TeamsLaunched | TermBegan | NormsRecorded | NormsReviewed | SelfAssessed | SchoolEscalationRaised
     | SchoolEscalationHeld | SchoolEscalationResolved | TeamEscalationRolledUp | TeamEscalationCleared | TeamFormed
-    | SchoolTeamRetired | TeamsConfirmed,
+    | SchoolTeamRetired | TeamsConfirmed | SchoolCalendarChanged,
     Field(discriminator="type"),
 ]

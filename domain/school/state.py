@@ -191,3 +191,10 @@ def _(e: ev.TeamEscalationRolledUp, s):
 @_apply.register
 def _(e: ev.TeamEscalationCleared, s):
     return s.model_copy(update={"rolled_up": {k: v for k, v in s.rolled_up.items() if k != e.escalation_id}})
+
+
+@_apply.register
+def _(e: ev.SchoolCalendarChanged, s):
+    escalations = {k: v.model_copy(update={"held_until": e.held_until.get(k, v.held_until)}) for k, v in s.escalations.items()}
+    return s.model_copy(update={"calendar": e.calendar, "norms_due_on": e.norms_due_on,
+                                "assessment_due_on": e.assessment_due_on, "escalations": escalations})

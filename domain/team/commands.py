@@ -87,6 +87,13 @@ class RaiseDueEscalations(Command):
     actor: UserId = "plcflow"
 
 
+class ChangeCalendar(Command):
+    """The district changed its calendar (issue 9): sent by the team's school, already validated by the district,
+    so the team only carries its step's clock across."""
+
+    calendar: SchoolCalendar
+
+
 TeamCommand = (
     RegisterTeam
     | StartCycle
@@ -100,6 +107,7 @@ TeamCommand = (
     | AcknowledgeEscalation
     | SnoozeEscalation
     | RaiseDueEscalations
+    | ChangeCalendar
 )
 
 

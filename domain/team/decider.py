@@ -8,6 +8,7 @@ Nothing is recorded for a refused command because nothing is returned.
 from collections.abc import Callable
 from datetime import datetime
 
+from ..calendar_change import rebase
 from ..errors import InvalidTransition, MissingEvidence
 from ..escalation import reached_by, rung_due
 from ..ladder import acknowledgement_ends, check_holdable, fresh_escalation_ids, held, snooze_ends
@@ -178,6 +179,18 @@ def _retire(s: TeamState, c: cmd.RetireTeam, now: datetime) -> list[ev.Event]:
     resolved = [ev.EscalationResolved(at=now, escalation_id=s.escalation.id, why="the team retired")] if s.escalation else []
     return [*resolved, ev.TeamRetired(at=now, by=c.actor, reason=c.reason, merged_into=c.merged_into)]
 
+def _change_calendar(s: TeamState, c: cmd.ChangeCalendar, now: datetime) -> list[ev.Event]:
+    """Issue 9: the district decided the change; the team carries what remains of its step's clock across."""
+    if c.calendar == s.calendar:
+        return []  # a repeated signal
+    old, new, today = s.calendar, c.calendar, s.calendar.local_date(now)
+    held_until = s.escalation.held_until if s.escalation else None
+    due = rebase(old, new, today, s.due_on)
+    if s.due_on is None and s.step is not None and s.step_opened_at is not None:
+        # A clock stopped at the end of the calendar resumes: its due date is counted on the new one (issue 9).
+        due = new.add_school_days(new.local_date(s.step_opened_at), s.policy.due_days(s.step))
+    return [ev.TeamCalendarChanged(at=now, by=c.actor, calendar=new, due_on=due, held_until=rebase(old, new, today, held_until))]
+
 
 _HANDLERS: dict[type, Callable[[TeamState, cmd.Command, datetime], list[ev.Event]]] = {
     cmd.RegisterTeam: _register,
@@ -193,4 +206,5 @@ _HANDLERS: dict[type, Callable[[TeamState, cmd.Command, datetime], list[ev.Event
     cmd.SnoozeEscalation: _snooze,
     cmd.RaiseDueEscalations: _raise_due,
     cmd.RetireTeam: _retire,
+    cmd.ChangeCalendar: _change_calendar,
 }

@@ -132,6 +132,16 @@ class TeamRetired(Event):
     reason: str
     merged_into: str | None = None
 
+class TeamCalendarChanged(Event):
+    """The district's new calendar, with the step's due date and the escalation's hold carried across
+    (``domain.calendar_change``: elapsed school days stay elapsed, what remains is counted anew)."""
+
+    type: Literal["TeamCalendarChanged"] = "TeamCalendarChanged"
+    by: str
+    calendar: SchoolCalendar
+    due_on: date | None
+    held_until: date | None = None
+
 
 # Before the three aggregates shared one hold shape, a team wrote two events. Rows and
 # Update results recorded then are read as the one event they mean (upcast on read).
@@ -160,7 +170,8 @@ TeamEvent = Annotated[
     | EscalationRaised
     | EscalationHeld
     | EscalationResolved
-    | TeamRetired,
+    | TeamRetired
+    | TeamCalendarChanged,
     Field(discriminator="type"),
     BeforeValidator(upcast),
 ]

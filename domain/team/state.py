@@ -194,3 +194,9 @@ def _(e: ev.EscalationResolved, s: TeamState) -> TeamState:
 def _(e: ev.TeamRetired, s: TeamState) -> TeamState:
     retired = Retirement(by=e.by, reason=e.reason, at=e.at, merged_into=e.merged_into)
     return s.model_copy(update={"retired": retired, "step": None, "due_on": None, "escalation": None})
+
+
+@_apply.register
+def _(e: ev.TeamCalendarChanged, s: TeamState) -> TeamState:
+    escalation = s.escalation.model_copy(update={"held_until": e.held_until}) if s.escalation else None
+    return s.model_copy(update={"calendar": e.calendar, "due_on": e.due_on, "escalation": escalation})

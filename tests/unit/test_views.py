@@ -9,7 +9,8 @@ from tests.unit.test_rollout_rules import Rollout, through_coalition
 from tests.unit.test_school_rules import RATINGS, School
 
 DISTRICT_FIELDS = {"view_version", "district_id", "name", "phase", "completed_phases", "due_on", "school_year", "coalition",
-                   "waves", "schools", "escalation", "rolled_up_escalations", "reviews", "version"}
+                   "waves", "schools", "escalation", "rolled_up_escalations", "calendar_end_escalation", "last_school_day",
+                   "reviews", "version"}
 SCHOOL_FIELDS = {"view_version", "school_id", "name", "district_id", "mode", "term", "school_year", "teams", "assessments",
                  "trend", "escalations", "rolled_up_escalations", "version"}
 

@@ -1,0 +1,45 @@
+"""A district admin changes the calendar: the rollout's own clock is carried across (issue 9, "Calendars change").
+
+The rule is ``domain.calendar_change``: elapsed school days stay elapsed; what
+remains of the phase's due date, or of a hold on its escalation, is counted on
+the new calendar. Schools and teams receive the new calendar from the workflow.
+"""
+
+from datetime import datetime
+
+from ..calendar_change import closed_on, opened_on, published, rebase
+from ..errors import NotAllowed
+from . import commands as c
+from .calendar_end import resolved_by
+from . import events as ev
+from .state import RolloutState
+
+
+def require_admin(s: RolloutState, actor: str, doing: str) -> None:
+    if actor not in s.district.admins:
+        raise NotAllowed(f"Only a district admin of {s.district.name} can {doing}; {actor} is not one.")
+
+
+def _calendar_changed(s: RolloutState, cmd, now: datetime, change: str, new) -> list[ev.RolloutEvent]:
+    """Issue 9: elapsed school days stay elapsed; the phase's due date and a hold keep what remains of them."""
+    today = s.calendar.local_date(now)
+    held = s.escalation.held_until if s.escalation else None
+    return [ev.DistrictCalendarChanged(
+        at=now, by=cmd.actor, change=change, on=getattr(cmd, "on", None), reason=getattr(cmd, "reason", ""),
+        calendar=new, due_on=rebase(s.calendar, new, today, s.due_on), held_until=rebase(s.calendar, new, today, held),
+    ), *resolved_by(s, new, now)]
+
+
+def publish(s: RolloutState, cmd: c.PublishCalendar, now: datetime):
+    require_admin(s, cmd.actor, "publish the calendar")
+    return _calendar_changed(s, cmd, now, "published", published(s.calendar, cmd.calendar, s.calendar.local_date(now)))
+
+
+def close_day(s: RolloutState, cmd: c.CloseSchoolDay, now: datetime):
+    require_admin(s, cmd.actor, "close a school day")
+    return _calendar_changed(s, cmd, now, "closed", closed_on(s.calendar, cmd.on, cmd.reason, s.calendar.local_date(now)))
+
+
+def open_day(s: RolloutState, cmd: c.OpenSchoolDay, now: datetime):
+    require_admin(s, cmd.actor, "open a school day")
+    return _calendar_changed(s, cmd, now, "opened", opened_on(s.calendar, cmd.on, cmd.reason, s.calendar.local_date(now)))
