@@ -31,7 +31,7 @@ from domain.validation import describe_errors
 
 from . import output
 from .district import district_app, register, school_app
-from .roster import register as register_roster, roster_app
+from .roster_sync import register as register_roster, roster_app
 from .backend import backend
 from .evidence_args import EvidenceSyntax, build_evidence
 from .calendar import calendar_app, register_calendar
