@@ -114,6 +114,11 @@ async def _resolved(conn, stream, d):
                        d["escalation_id"])
 
 
+async def _reassigned(conn, stream, d):
+    # Issue 9: an open escalation now reaches the current holders of its rungs.
+    await conn.execute("UPDATE open_escalations SET reached = $2 WHERE escalation_id = $1", d["escalation_id"], list(d["reached"]))
+
+
 async def _school_opened(conn, stream, d):
     s = d["school"]
     await conn.execute(
@@ -170,6 +175,7 @@ HANDLERS: dict[str, Handler] = {
     "EscalationAcknowledged": _held,  # rows written before one hold shape (domain.team.events.LEGACY_HOLDS)
     "EscalationSnoozed": _held,
     "EscalationResolved": _resolved,
+    "EscalationReassigned": _reassigned,
     "SchoolOpened": _school_opened,
     "TermBegan": _term_began,
     "SelfAssessed": _self_assessed,

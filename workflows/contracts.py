@@ -22,6 +22,8 @@ STATUS_QUERY = "status"
 TEAM_ESCALATION_SIGNAL = "team_escalation"
 SCHOOL_ESCALATION_SIGNAL = "school_escalation"
 LAUNCH_SCHOOLWIDE_SIGNAL = "launch_schoolwide"
+# Issue 9: a change of people validated above travels down (district -> schools -> teams) as a domain command.
+ROSTER_SIGNAL = "roster_changed"
 
 # The Update each command travels as: read by the workflows' registration and by every client.
 TEAM_UPDATES: dict[type, str] = {
@@ -34,6 +36,10 @@ TEAM_UPDATES: dict[type, str] = {
     team.ResumeTeam: "resume",
     team.AcknowledgeEscalation: "acknowledge",
     team.SnoozeEscalation: "snooze",
+    team.AddMember: "add_member",
+    team.RemoveMember: "remove_member",
+    team.ReplaceMember: "replace_member",
+    team.ChangeFacilitator: "change_facilitator",
 }
 SCHOOL_UPDATES: dict[type, str] = {
     school.RecordNorms: "record_norms",

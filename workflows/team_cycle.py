@@ -17,7 +17,9 @@ with workflow.unsafe.imports_passed_through():
     from domain.school.commands import RollUpEscalation
     from domain.team.state import TeamState, evolve
 
-    from .contracts import STATUS_QUERY, TEAM_ESCALATION_SIGNAL, TEAM_UPDATES, TEAM_WORKFLOW
+    from domain.errors import DomainError
+
+    from .contracts import ROSTER_SIGNAL, STATUS_QUERY, TEAM_ESCALATION_SIGNAL, TEAM_UPDATES, TEAM_WORKFLOW
     from .messages import CommandResult, TeamStatus, TeamWorkflowInput
     from .persistence import notifications, stream_id
     from .shell import DeciderShell
@@ -57,6 +59,14 @@ class TeamCycleWorkflow(DeciderShell):
         return TeamStatus(
             state=self._state, persisted_version=self._persisted, run_started_cycles_closed=self._closed_at_start
         )
+
+    @workflow.signal(name=ROSTER_SIGNAL)
+    def roster_changed(self, change: cmd.ApplySchoolRoster) -> None:
+        """The school (or the district through it) validated a change of people; the team applies it."""
+        try:
+            self._execute(change)
+        except DomainError as err:  # validated above, so a refusal here is a bug: logged, never a failed task
+            self._log().info("signal_refused", command=type(change).__name__, reason=err.reason)
 
     def _clock(self):
         return self._keep_clock(lambda: next_escalation_at(self._state, workflow.now()), cmd.RaiseDueEscalations)

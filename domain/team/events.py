@@ -124,6 +124,71 @@ class EscalationResolved(Event, EscalationResolvedFacts):
     type: Literal["EscalationResolved"] = "EscalationResolved"
 
 
+# --- who is on the team (issue 9: people and roles change) ---
+
+
+class MemberAdded(Event):
+    type: Literal["MemberAdded"] = "MemberAdded"
+    by: str
+    member: str
+
+
+class MemberRemoved(Event):
+    type: Literal["MemberRemoved"] = "MemberRemoved"
+    by: str
+    member: str
+
+
+class MemberReplaced(Event):
+    type: Literal["MemberReplaced"] = "MemberReplaced"
+    by: str
+    leaving: str
+    joining: str
+
+
+class FacilitatorChanged(Event):
+    type: Literal["FacilitatorChanged"] = "FacilitatorChanged"
+    by: str
+    facilitator: str | None  # None: the facilitator left and nobody is named yet
+    was: str | None
+
+
+class PrincipalChanged(Event):
+    type: Literal["PrincipalChanged"] = "PrincipalChanged"
+    by: str
+    principal: str
+    was: str
+
+
+class EscalationReassigned(Event):
+    """An open escalation now reaches the current holders of its rungs, not people who left a role."""
+
+    type: Literal["EscalationReassigned"] = "EscalationReassigned"
+    escalation_id: str
+    level: Rung
+    reached: tuple[str, ...]  # everyone it reaches now, lowest rung first
+    newly_reached: tuple[str, ...]
+    no_longer: tuple[str, ...]
+    why: str
+
+
+class RosterGapFlagged(Event):
+    """The team has no members, or no facilitator: its principal is told (never an escalation to nobody)."""
+
+    type: Literal["RosterGapFlagged"] = "RosterGapFlagged"
+    gap: Literal["members", "facilitator"]
+    reached: tuple[str, ...]
+    reason: str
+
+
+class RosterGapFilled(Event):
+    type: Literal["RosterGapFilled"] = "RosterGapFilled"
+    gap: Literal["members", "facilitator"]
+
+
+ROSTER_EVENTS = (MemberAdded, MemberRemoved, MemberReplaced, FacilitatorChanged, PrincipalChanged)
+
+
 # Before the three aggregates shared one hold shape, a team wrote two events. Rows and
 # Update results recorded then are read as the one event they mean (upcast on read).
 LEGACY_HOLDS = {"EscalationAcknowledged": "acknowledged", "EscalationSnoozed": "snoozed"}
@@ -150,7 +215,15 @@ TeamEvent = Annotated[
     | TeamResumed
     | EscalationRaised
     | EscalationHeld
-    | EscalationResolved,
+    | EscalationResolved
+    | MemberAdded
+    | MemberRemoved
+    | MemberReplaced
+    | FacilitatorChanged
+    | PrincipalChanged
+    | EscalationReassigned
+    | RosterGapFlagged
+    | RosterGapFilled,
     Field(discriminator="type"),
     BeforeValidator(upcast),
 ]

@@ -1,0 +1,55 @@
+"""Issue 9: after any sequence of roster changes, ladder ticks and holds, every open escalation
+reaches only the current holders of its rungs (and somebody), and the gaps flagged are the gaps there are."""
+
+from datetime import date, timedelta
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from domain.errors import DomainError
+from domain.escalation import reached_through
+from domain.team import commands as cmd
+from domain.team.state import fold
+from tests.support.builders import local, register
+from tests.support.gwt import given as given_commands
+
+START = date(2026, 9, 14)
+PEOPLE = ["a.kennedy", "t.nelson", "d.slavit", "a.deuel", "m.garcia", "j.okafor"]
+PRINCIPALS = ["p.rivera", "h.chen"]
+
+people = st.sampled_from(PEOPLE)
+principal_of = st.sampled_from(PRINCIPALS)
+commands = st.one_of(
+    st.builds(lambda a, m: cmd.AddMember(actor=a, member=m), principal_of, people),
+    st.builds(lambda a, m: cmd.RemoveMember(actor=a, member=m), principal_of, people),
+    st.builds(lambda a, o, i: cmd.ReplaceMember(actor=a, leaving=o, joining=i), principal_of, people, people),
+    st.builds(lambda a, f: cmd.ChangeFacilitator(actor=a, facilitator=f), principal_of, people),
+    st.builds(lambda p: cmd.ApplySchoolRoster(actor="plcflow", principal=p), principal_of),
+    st.builds(lambda f: cmd.ApplySchoolRoster(actor="plcflow", facilitator=f), people),
+    st.builds(lambda left: cmd.ApplySchoolRoster(actor="plcflow", left=tuple(left)), st.lists(people, max_size=3)),
+    st.builds(lambda a: cmd.AcknowledgeEscalation(actor=a, escalation_id="g7-math.1", reason="seen it"),
+              st.sampled_from(PEOPLE + PRINCIPALS)),
+    st.just(cmd.RaiseDueEscalations()),
+)
+timeline = st.lists(st.tuples(commands, st.integers(0, 3)), max_size=40)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(timeline)
+def test_every_open_escalation_reaches_only_the_current_holders_of_its_rungs(plan):
+    scenario = given_commands((register(), local(START)), (cmd.StartCycle(actor="a.kennedy"), local(START)))
+    day = START
+    for command, days_later in plan:
+        day += timedelta(days=days_later)
+        try:
+            scenario.run(command, local(day))
+        except DomainError:
+            continue
+        s = scenario.state
+        if s.escalation:
+            assert s.escalation.reached == reached_through(s.escalation.level, s.team)
+            assert s.escalation.reached  # never nobody
+        gaps = {"members"} if not s.team.members else set()
+        gaps |= {"facilitator"} if s.team.facilitator is None else set()
+        assert set(s.roster_gaps) == gaps
+    assert fold(scenario.log) == scenario.state
