@@ -47,6 +47,10 @@ SCHOOL_UPDATES: dict[type, str] = {
     school.SelfAssess: "self_assess",
     school.AcknowledgeSchoolEscalation: "acknowledge",
     school.SnoozeSchoolEscalation: "snooze",
+    school.ChangePrincipal: "change_principal",
+    school.AddTeacherLeader: "add_teacher_leader",
+    school.RetireTeacherLeader: "retire_teacher_leader",
+    school.ChangeTeamFacilitator: "change_facilitator",
 }
 DISTRICT_UPDATES: dict[type, str] = {
     rollout.SeatCoalition: "seat_coalition",

@@ -22,9 +22,12 @@ with workflow.unsafe.imports_passed_through():
     from domain.school.state import SchoolState, evolve
     from domain.rollout.launch import team_registration
     from domain.school.decider import decide, district_roll_ups, next_tick_at
+    from domain.school.people import team_changes
+    from domain.team.commands import ApplySchoolRoster
 
     from .contracts import (
         LAUNCH_SCHOOLWIDE_SIGNAL,
+        ROSTER_SIGNAL,
         SCHOOL_ESCALATION_SIGNAL,
         SCHOOL_UPDATES,
         SCHOOL_WORKFLOW,
@@ -76,6 +79,7 @@ class SchoolAdoptionWorkflow(DeciderShell):
         self._started = list(input.started_teams)
         self._history_limit = input.history_limit
         self._to_district: list[RollUpFromSchool] = []
+        self._to_teams: list[tuple[str, ApplySchoolRoster]] = []  # issue 9: changes of people its teams must learn
         for command_type, name in SCHOOL_UPDATES.items():
             self._accept(command_type, name)
         if self._state.school is None:
@@ -120,16 +124,17 @@ class SchoolAdoptionWorkflow(DeciderShell):
                 RollUpFromSchool(actor="plcflow", school_id=self._state.school.school_id, escalation_id=i, level=lvl, reason=why)
                 for i, lvl, why in district_roll_ups(before, events)
             ]
+        self._to_teams += team_changes(self._state, events)
         return events
 
     def _clock(self):
         return self._keep_clock(lambda: next_tick_at(self._state, workflow.now()), m.SchoolTick)
 
     def _side_loops(self):
-        return [self._launch_forever(), self._report_forever()]
+        return [self._launch_forever(), self._report_forever(), self._roster_forever()]
 
     def _side_work_pending(self) -> bool:
-        return bool(self._unstarted() or self._to_district)
+        return bool(self._unstarted() or self._to_district or self._to_teams)
 
     def _unstarted(self) -> list[str]:
         return [t for t in sorted(self._state.teams) if t not in self._started]
@@ -154,6 +159,15 @@ class SchoolAdoptionWorkflow(DeciderShell):
             await workflow.wait_condition(lambda: bool(self._to_district))
             await workflow.get_external_workflow_handle(parent.workflow_id).signal(SCHOOL_ESCALATION_SIGNAL, self._to_district[0])
             self._to_district.pop(0)
+
+    async def _roster_forever(self) -> None:
+        """Tell each team the change of people the school validated; a team not started yet waits for its start
+        (its registration may already carry the change; then the repeat decides nothing)."""
+        while True:
+            await workflow.wait_condition(lambda: bool(self._to_teams) and self._to_teams[0][0] in self._started)
+            team_id, change = self._to_teams[0]
+            await workflow.get_external_workflow_handle(team_workflow_id(team_id)).signal(ROSTER_SIGNAL, change)
+            self._to_teams.pop(0)
 
     def _should_continue_as_new(self) -> bool:
         return self._state.school_year != self._year_at_start or self._history_full(self._history_limit)

@@ -78,3 +78,23 @@ class RollUpEscalation(SchoolCommand):
 
 class SchoolTick(SchoolCommand):
     actor: UserId = "plcflow"
+
+
+# --- people (issue 9): the school owns its principal, its teacher leaders and its teams' facilitators ---
+
+
+class ChangePrincipal(SchoolCommand):
+    principal: UserId
+
+
+class AddTeacherLeader(SchoolCommand):
+    leader: UserId
+
+
+class RetireTeacherLeader(SchoolCommand):
+    leader: UserId
+
+
+class ChangeTeamFacilitator(SchoolCommand):
+    team_id: Slug
+    facilitator: UserId

@@ -10,7 +10,8 @@ from ..rubric import Assessment
 from ..team.policy import TEAM_LADDER
 from . import commands as c
 from . import events as ev
-from .state import SchoolEscalation, SchoolState
+from . import people
+from .state import SchoolEscalation, SchoolState, evolve
 from .terms import Term, term_on, terms
 
 ASSESSMENT = "assessment"
@@ -184,7 +185,39 @@ def next_tick_at(s: SchoolState, now: datetime) -> datetime | None:
     return ladder.earliest(candidates, now)
 
 
+def _followed(change: Callable) -> Callable:
+    """A change of people, then what follows (issue 9): open escalations reach the current holders of their rungs."""
+
+    def handle(s, cmd, now):
+        events = change(s, cmd, now)
+        after = s
+        for e in events:
+            after = evolve(after, e)
+        return events + _reassigned(after, now)
+
+    return handle
+
+
+def _reassigned(s: SchoolState, now) -> list[ev.SchoolEvent]:
+    out = []
+    for subject, esc in s.escalations.items():
+        rungs = _ladder_policy(s, subject).LADDER
+        reached: tuple[str, ...] = ()
+        for rung in rungs[: rungs.index(esc.level) + 1]:
+            reached = ladder.merge_reached(reached, reached_by(s, subject, rung))
+        if reached != esc.reached:
+            out.append(ev.SchoolEscalationReassigned(
+                at=now, escalation_id=esc.id, reached=reached, why=f"the people of {s.school.name} changed",
+                newly_reached=tuple(r for r in reached if r not in esc.reached),
+                no_longer=tuple(r for r in esc.reached if r not in reached)))
+    return out
+
+
 _HANDLERS: dict[type, Callable] = {
+    c.ChangePrincipal: _followed(people.change_principal),
+    c.AddTeacherLeader: _followed(people.add_teacher_leader),
+    c.RetireTeacherLeader: _followed(people.retire_teacher_leader),
+    c.ChangeTeamFacilitator: _followed(people.change_team_facilitator),
     c.OpenSchool: _open,
     c.LaunchSchoolwide: _launch_schoolwide,
     c.RecordNorms: _record_norms,

@@ -162,3 +162,40 @@ def _(e: ev.TeamEscalationRolledUp, s):
 @_apply.register
 def _(e: ev.TeamEscalationCleared, s):
     return s.model_copy(update={"rolled_up": {k: v for k, v in s.rolled_up.items() if k != e.escalation_id}})
+
+
+# --- people (issue 9) ---
+
+
+def _school(s, **changes):
+    return s.model_copy(update={"school": s.school.model_copy(update=changes)})
+
+
+@_apply.register
+def _(e: ev.SchoolPrincipalChanged, s):
+    return _school(s, principal=e.principal)
+
+
+@_apply.register
+def _(e: ev.TeacherLeaderAdded, s):
+    return _school(s, teacher_leaders=(*s.school.teacher_leaders, e.leader))
+
+
+@_apply.register
+def _(e: ev.TeacherLeaderRetired, s):
+    return _school(s, teacher_leaders=tuple(x for x in s.school.teacher_leaders if x != e.leader))
+
+
+@_apply.register
+def _(e: ev.TeamFacilitatorChanged, s):
+    specs = tuple(t.model_copy(update={"facilitator": e.facilitator}) if t.team_id == e.team_id else t for t in s.school.teams)
+    s = _school(s, teams=specs)
+    if e.team_id in s.teams:
+        s = _team(s, e.team_id, spec=s.teams[e.team_id].spec.model_copy(update={"facilitator": e.facilitator}))
+    return s
+
+
+@_apply.register
+def _(e: ev.SchoolEscalationReassigned, s):
+    esc = _by_id(s, e.escalation_id)
+    return s.model_copy(update={"escalations": {**s.escalations, esc.subject: esc.model_copy(update={"reached": e.reached})}})
