@@ -163,6 +163,11 @@ async def _rollout_escalation_raised(conn, stream, d):
     await _escalation_raised(conn, stream, d, "district", d["phase"], {"district_id": district_id})
 
 
+async def _coalition_gap_raised(conn, stream, d):
+    # Issue 9: shown with the district's open escalations, its subject the coalition.
+    await _escalation_raised(conn, stream, d, "district", "coalition", {"district_id": stream.removeprefix("district-")})
+
+
 HANDLERS: dict[str, Handler] = {
     "TeamRegistered": _team_registered,
     "CycleStarted": _cycle_started,
@@ -187,4 +192,8 @@ HANDLERS: dict[str, Handler] = {
     "RolloutEscalationRaised": _rollout_escalation_raised,
     "RolloutEscalationHeld": _held,
     "RolloutEscalationResolved": _resolved,
+    "RolloutEscalationReassigned": _reassigned,
+    "SchoolEscalationReassigned": _reassigned,
+    "CoalitionGapRaised": _coalition_gap_raised,
+    "CoalitionGapResolved": _resolved,
 }

@@ -65,6 +65,11 @@ DISTRICT_UPDATES: dict[type, str] = {
     rollout.ReviewSchool: "review_school",
     rollout.AcknowledgeRolloutEscalation: "acknowledge",
     rollout.SnoozeRolloutEscalation: "snooze",
+    rollout.AddPerson: "add_person",
+    rollout.ChangeRoles: "change_roles",
+    rollout.PersonLeaves: "person_leaves",
+    rollout.SeatCoalitionMember: "seat_coalition_member",
+    rollout.UnseatCoalitionMember: "unseat_coalition_member",
 }
 
 

@@ -23,6 +23,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.rollout.decider import next_tick_at
     from domain.rollout.events import RolloutEventT
     from domain.rollout.launch import school_opening, wanted_schools
+    from domain.rollout.people import school_changes
     from domain.rollout.state import RolloutState, evolve
     from domain.school import commands as m
 
@@ -31,6 +32,7 @@ with workflow.unsafe.imports_passed_through():
         DISTRICT_UPDATES,
         DISTRICT_WORKFLOW,
         LAUNCH_SCHOOLWIDE_SIGNAL,
+        ROSTER_SIGNAL,
         SCHOOL_ESCALATION_SIGNAL,
         SCHOOL_WORKFLOW,
         STATUS_QUERY,
@@ -78,6 +80,7 @@ class DistrictRolloutWorkflow(DeciderShell):
         self._start_shell(input.state or RolloutState(), input.applied_updates)
         self._schools = dict(input.schools_started)
         self._history_limit = input.history_limit
+        self._to_schools: list[tuple[str, m.ApplyDistrictRoster]] = []  # issue 9: who left, for each started school
         for command_type, name in DISTRICT_UPDATES.items():
             self._accept(command_type, name)
         if self._state.district is None:
@@ -122,10 +125,23 @@ class DistrictRolloutWorkflow(DeciderShell):
         return self._keep_clock(self._next_wake, c.Tick)
 
     def _side_loops(self):
-        return [self._launch_forever()]
+        return [self._launch_forever(), self._roster_forever()]
 
     def _side_work_pending(self) -> bool:
-        return bool(self._pending_launches())
+        return bool(self._pending_launches() or self._to_schools)
+
+    def _execute(self, command) -> list:
+        events = super()._execute(command)
+        # Issue 9: who left reaches every school started so far (a school started later opens without them).
+        self._to_schools += [(school_id, change) for change in school_changes(events) for school_id in sorted(self._schools)]
+        return events
+
+    async def _roster_forever(self) -> None:
+        while True:
+            await workflow.wait_condition(lambda: bool(self._to_schools))
+            school_id, change = self._to_schools[0]
+            await workflow.get_external_workflow_handle(school_workflow_id(school_id)).signal(ROSTER_SIGNAL, change)
+            self._to_schools.pop(0)
 
     def _pending_launches(self) -> list[tuple[str, str]]:
         return [(s, mode) for s, mode in wanted_schools(self._state).items() if self._schools.get(s) != mode]

@@ -109,6 +109,10 @@ class SchoolAdoptionWorkflow(DeciderShell):
     def launch_schoolwide(self, command: m.LaunchSchoolwide) -> None:
         self._apply_signal(command)
 
+    @workflow.signal(name=ROSTER_SIGNAL)
+    def roster_changed(self, change: m.ApplyDistrictRoster) -> None:
+        self._apply_signal(change)
+
     def _apply_signal(self, command) -> None:
         # A signal cannot be refused like an Update; one the rules refuse is logged, never allowed to fail the task.
         try:

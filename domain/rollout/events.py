@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..calendar import SchoolCalendar
-from ..district import District
+from ..district import District, Person, Role
 from ..ladder import EscalationHeldFacts, EscalationRaisedFacts, EscalationResolvedFacts, Rung
 from ..team.policy import EscalationPolicy
 from ..rubric import Rubric
@@ -142,6 +142,61 @@ class RolledUpEscalationCleared(RolloutEvent):
     escalation_id: str
 
 
+# --- people (issue 9) ---
+
+
+class PersonAdded(RolloutEvent):
+    type: Literal["PersonAdded"] = "PersonAdded"
+    by: str
+    person: Person
+
+
+class RolesChanged(RolloutEvent):
+    type: Literal["RolesChanged"] = "RolesChanged"
+    by: str
+    person: Person  # as they are now
+    was: Person
+
+
+class PersonLeft(RolloutEvent):
+    type: Literal["PersonLeft"] = "PersonLeft"
+    by: str
+    person_id: str
+    reason: str
+
+
+class CoalitionMemberSeated(RolloutEvent):
+    type: Literal["CoalitionMemberSeated"] = "CoalitionMemberSeated"
+    by: str
+    member: str
+
+
+class CoalitionMemberUnseated(RolloutEvent):
+    type: Literal["CoalitionMemberUnseated"] = "CoalitionMemberUnseated"
+    by: str
+    member: str
+
+
+class CoalitionGapRaised(RolloutEvent, EscalationRaisedFacts):
+    """The coalition stopped being representative after its phase passed: the admins hear which seat is missing."""
+
+    type: Literal["CoalitionGapRaised"] = "CoalitionGapRaised"
+    missing: tuple[str, ...]
+
+
+class CoalitionGapResolved(RolloutEvent, EscalationResolvedFacts):
+    type: Literal["CoalitionGapResolved"] = "CoalitionGapResolved"
+
+
+class RolloutEscalationReassigned(RolloutEvent):
+    type: Literal["RolloutEscalationReassigned"] = "RolloutEscalationReassigned"
+    escalation_id: str
+    reached: tuple[str, ...]
+    newly_reached: tuple[str, ...]
+    no_longer: tuple[str, ...]
+    why: str
+
+
 RolloutEventT = Annotated[
     RolloutStarted
     | PhaseOpened
@@ -160,6 +215,14 @@ RolloutEventT = Annotated[
     | RolloutEscalationHeld
     | RolloutEscalationResolved
     | EscalationRolledUp
-    | RolledUpEscalationCleared,
+    | RolledUpEscalationCleared
+    | PersonAdded
+    | RolesChanged
+    | PersonLeft
+    | CoalitionMemberSeated
+    | CoalitionMemberUnseated
+    | CoalitionGapRaised
+    | CoalitionGapResolved
+    | RolloutEscalationReassigned,
     Field(discriminator="type"),
 ]

@@ -98,3 +98,9 @@ class RetireTeacherLeader(SchoolCommand):
 class ChangeTeamFacilitator(SchoolCommand):
     team_id: Slug
     facilitator: UserId
+
+
+class ApplyDistrictRoster(SchoolCommand):
+    """People who left the district (validated there), applied as they come (a signal, never an Update)."""
+
+    left: tuple[UserId, ...] = ()

@@ -144,7 +144,8 @@ def watches(s: SchoolState) -> dict[str, Watch]:
 
 def reached_by(s: SchoolState, subject: str, rung: Rung) -> tuple[str, ...]:
     if rung is Rung.FACILITATOR:
-        return (s.teams[subject.removeprefix("norms:")].spec.facilitator,)
+        facilitator = s.teams[subject.removeprefix("norms:")].spec.facilitator
+        return (s.school.principal,) if facilitator in s.departed else (facilitator,)  # issue 9: never nobody
     if rung is Rung.PRINCIPAL:
         return (s.school.principal,)
     return s.coalition or (s.school.principal,)
@@ -218,6 +219,7 @@ _HANDLERS: dict[type, Callable] = {
     c.AddTeacherLeader: _followed(people.add_teacher_leader),
     c.RetireTeacherLeader: _followed(people.retire_teacher_leader),
     c.ChangeTeamFacilitator: _followed(people.change_team_facilitator),
+    c.ApplyDistrictRoster: _followed(people.apply_district_roster),
     c.OpenSchool: _open,
     c.LaunchSchoolwide: _launch_schoolwide,
     c.RecordNorms: _record_norms,

@@ -125,6 +125,14 @@ class TeamFacilitatorChanged(SchoolEvent):
     was: str
 
 
+class StaffLeft(SchoolEvent):
+    """Someone left the district: no longer a teacher leader here, and the school's teams are told."""
+
+    type: Literal["StaffLeft"] = "StaffLeft"
+    by: str
+    person: str
+
+
 class SchoolEscalationReassigned(SchoolEvent):
     """An open escalation of the school now reaches the current holders of its rungs (issue 9)."""
 
@@ -140,6 +148,6 @@ SchoolEventT = Annotated[
     SchoolOpened | TeamsLaunched | TermBegan | NormsRecorded | NormsReviewed | SelfAssessed | SchoolEscalationRaised
     | SchoolEscalationHeld | SchoolEscalationResolved | TeamEscalationRolledUp | TeamEscalationCleared
     | SchoolPrincipalChanged | TeacherLeaderAdded | TeacherLeaderRetired | TeamFacilitatorChanged
-    | SchoolEscalationReassigned,
+    | SchoolEscalationReassigned | StaffLeft,
     Field(discriminator="type"),
 ]

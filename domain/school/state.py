@@ -65,6 +65,7 @@ class SchoolState(_Frozen):
     escalations: dict[str, SchoolEscalation] = Field(default_factory=dict)  # by subject
     escalations_raised: int = 0  # the highest escalation number issued (ids are <school>.<n>); the name is kept for old states
     rolled_up: dict[str, RolledUp] = Field(default_factory=dict)  # by escalation id
+    departed: tuple[str, ...] = ()  # issue 9: staff who left the district (a facilitator who left reaches nobody)
 
     def assessed_this_term(self) -> bool:
         return bool(self.assessments) and self.assessments[-1].term == self.term
@@ -199,3 +200,9 @@ def _(e: ev.TeamFacilitatorChanged, s):
 def _(e: ev.SchoolEscalationReassigned, s):
     esc = _by_id(s, e.escalation_id)
     return s.model_copy(update={"escalations": {**s.escalations, esc.subject: esc.model_copy(update={"reached": e.reached})}})
+
+
+@_apply.register
+def _(e: ev.StaffLeft, s):
+    s = _school(s, teacher_leaders=tuple(x for x in s.school.teacher_leaders if x != e.person))
+    return s.model_copy(update={"departed": (*s.departed, e.person)})

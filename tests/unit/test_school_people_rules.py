@@ -97,3 +97,23 @@ def test_an_open_norms_escalation_that_reached_the_old_principal_reaches_the_new
     assert {e.escalation_id for e in moved} == {x.id for x in s.state.escalations.values()}
     assert all(e.newly_reached == ("h.chen",) and e.no_longer == ("svm.principal",) for e in moved)
     assert s.state.escalations["norms:svm-math"].reached == ("svm.math-lead", "h.chen")
+
+
+def test_someone_who_left_the_district_is_no_longer_a_teacher_leader_and_every_launched_team_is_told():
+    s = School()
+    events = s.run(m.ApplyDistrictRoster(actor="sv.admin", left=("svm.math-lead",)), DAY)
+    assert events == [ev.StaffLeft(at=AT, by="sv.admin", person="svm.math-lead")]
+    assert "svm.math-lead" not in s.state.school.teacher_leaders
+    assert team_changes(s.state, events) == [
+        (t, ApplySchoolRoster(actor="sv.admin", left=("svm.math-lead",))) for t in ("svm-math", "svm-science")
+    ]
+    assert s.run(m.ApplyDistrictRoster(actor="sv.admin", left=("svm.math-lead",)), DAY) == []  # a repeated signal
+
+
+def test_a_norms_escalation_whose_facilitator_left_reaches_the_principal_instead():
+    s = School()
+    due, cal = s.state.norms_due_on, START.calendar
+    s.run(m.SchoolTick(), cal.add_school_days(due, 1))
+    assert s.state.escalations["norms:svm-math"].reached == ("svm.math-lead",)
+    s.run(m.ApplyDistrictRoster(actor="sv.admin", left=("svm.math-lead",)), cal.add_school_days(due, 1))
+    assert s.state.escalations["norms:svm-math"].reached == ("svm.principal",)
