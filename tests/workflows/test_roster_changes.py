@@ -3,7 +3,7 @@
 A facilitator is replaced while an escalation reached her: it reaches the new
 one; the principal changes while a recommendation is pending: the old one is
 refused, the new one approves; every stream folds to the state its workflow
-reports.
+reports. Someone who leaves the district leaves every role, down to the teams.
 """
 
 from datetime import time
@@ -17,6 +17,9 @@ from app.districts import DistrictClient
 from app.files import load_district_file
 from app.teams import CommandRefused
 from domain.ladder import Rung
+from domain.rollout import commands as c
+from domain.rollout.events import RolloutEventT
+from domain.rollout.state import fold as fold_rollout
 from domain.school import commands as m
 from domain.school.events import SchoolEventT
 from domain.school.state import fold as fold_school
@@ -24,7 +27,9 @@ from domain.team import commands as cmd
 from tests.support.calendars import years_around
 from tests.support.districts import suffixed
 from tests.support.harness import eventually, settled
-from workflows.contracts import SCHOOL_WORKFLOW, school_workflow_id
+from tests.workflows.test_launch_workflow import at_launch_waves
+from workflows.contracts import DISTRICT_WORKFLOW, SCHOOL_WORKFLOW, district_workflow_id, school_workflow_id
+from workflows.district_rollout import DistrictWorkflowInput
 from workflows.school_adoption import SchoolWorkflowInput
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "districts"
@@ -110,3 +115,47 @@ async def test_a_pending_recommendation_waits_for_the_new_principal(harness):
         await h.assert_log_matches(team_id)
     await school_log_matches(h, schools, school.school_id)
     await schools.school(school.school_id).terminate("test finished")
+
+
+async def test_someone_who_leaves_the_district_leaves_every_role_down_to_the_teams(harness):
+    h = harness
+    cal = years_around((await h.now()).date()).calendar
+    start = suffixed(load_district_file(EXAMPLES / "silver-valley.yaml"), uuid4().hex[:8], calendar=cal)
+    d = start.district
+    school = next(s for s in d.schools if s.school_id.startswith("silver-valley-ms"))
+    math = next(t for t in school.teams if t.team_id.startswith("svm-math"))
+    state = await at_launch_waves(h, start)
+    await h.env.client.start_workflow(DISTRICT_WORKFLOW, DistrictWorkflowInput(state=state), id=district_workflow_id(d.district_id),
+                                      task_queue=h.teams._task_queue)
+    districts = DistrictClient(h.env.client, h.teams._task_queue)
+    launch_on = cal.add_school_days(cal.local_date(await h.now()), 1)
+    await districts.send(d.district_id, c.ScheduleWave(actor=start.actor, kind="pilot", launch_on=launch_on,
+                                                       school_ids=(school.school_id,), pilot_team_ids=(math.team_id,)))
+    h.started.append(math.team_id)
+    await h.env.sleep(cal.at_local(launch_on, time(12)) - await h.now())
+    await eventually(lambda: _step_open(h, math.team_id), f"{math.team_id} started")
+
+    await districts.send(d.district_id, c.PersonLeaves(actor=start.actor, person_id="svm.math-lead", reason="Moved away"))
+
+    async def gone_from_the_team():
+        team_state = (await h.status(math.team_id)).state
+        return team_state if team_state.roster_gaps == ("facilitator",) else None
+
+    team_state = await eventually(gone_from_the_team, "the team lost its facilitator and flagged it")
+    assert team_state.team.facilitator is None and "svm.math-lead" not in team_state.team.members
+    assert "svm.math-lead" not in (await districts.school_status(school.school_id)).state.school.teacher_leaders
+    assert (await districts.status(d.district_id)).state.departed == ("svm.math-lead",)
+    await h.assert_log_matches(math.team_id)
+    await school_log_matches(h, schools=districts, school_id=school.school_id)
+    status = await settled(lambda: districts.status(d.district_id))
+    rows = await h.store.read_stream(district_workflow_id(d.district_id))
+    assert fold_rollout(TypeAdapter(RolloutEventT).validate_python(r.data) for r in rows) == status.state
+    for handle in (districts.district(d.district_id), districts.school(school.school_id)):
+        await handle.terminate("test finished")
+
+
+async def _step_open(h, team_id: str):
+    try:
+        return (await h.status(team_id)).state.step is not None
+    except Exception:
+        return False  # not started yet
