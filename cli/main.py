@@ -33,6 +33,7 @@ from .district import district_app, register, school_app
 from .backend import backend
 from .evidence_args import EvidenceSyntax, build_evidence
 from .ops import register_ops
+from .roster import register_roster
 
 app = typer.Typer(help="plcflow: Professional Learning Community workflows.", no_args_is_help=True)
 team_app = typer.Typer(help="Act on one team's inquiry cycle.", no_args_is_help=True)
@@ -284,6 +285,7 @@ def escalation_snooze(
 
 register(_run)
 register_ops(app, projections_app)
+register_roster(team_app, _run, _send, _actor, As)
 
 
 def main() -> None:
