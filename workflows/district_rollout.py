@@ -23,7 +23,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.rollout.decider import next_tick_at
     from domain.rollout.events import RolloutEventT
     from domain.rollout.launch import school_opening, wanted_schools
-    from domain.rollout.people import school_changes
+    from domain.rollout.people import on_school_started, school_changes
     from domain.rollout.state import RolloutState, evolve
     from domain.school import commands as m
 
@@ -156,6 +156,7 @@ class DistrictRolloutWorkflow(DeciderShell):
                 await handle.signal(LAUNCH_SCHOOLWIDE_SIGNAL, m.LaunchSchoolwide(actor="plcflow"))
             else:
                 await self._start_school(school_id, mode)
+                self._to_schools += [(school_id, change) for change in on_school_started(self._state)]  # issue 9
             self._schools[school_id] = mode
 
     async def _start_school(self, school_id: str, mode: str) -> None:

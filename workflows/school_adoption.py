@@ -22,7 +22,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.school.state import SchoolState, evolve
     from domain.rollout.launch import team_registration
     from domain.school.decider import decide, district_roll_ups, next_tick_at
-    from domain.school.people import team_changes
+    from domain.school.people import on_team_started, team_changes
     from domain.team.commands import ApplySchoolRoster
 
     from .contracts import (
@@ -154,6 +154,7 @@ class SchoolAdoptionWorkflow(DeciderShell):
                     id=team_workflow_id(team_id), parent_close_policy=workflow.ParentClosePolicy.ABANDON,
                 )
             self._started.append(team_id)
+            self._to_teams += on_team_started(self._state, team_id)  # issue 9: nothing before anyone left
 
     async def _report_forever(self) -> None:
         parent = workflow.info().parent

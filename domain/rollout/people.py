@@ -145,3 +145,8 @@ def _coalition_gap(s: RolloutState, now: datetime) -> list[ev.RolloutEvent]:
 def school_changes(events) -> list[ApplyDistrictRoster]:
     """What the district's started schools must learn from these events (their teams learn it from them)."""
     return [ApplyDistrictRoster(actor=e.by, left=(e.person_id,)) for e in events if isinstance(e, ev.PersonLeft)]
+
+
+def on_school_started(s: RolloutState) -> list[ApplyDistrictRoster]:
+    """A school launched after people left opens from the district file's school: tell it who is gone."""
+    return [ApplyDistrictRoster(actor="plcflow", left=s.departed)] if s.departed else []

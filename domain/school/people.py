@@ -84,3 +84,8 @@ def team_changes(s: SchoolState, events) -> list[tuple[str, ApplySchoolRoster]]:
         elif isinstance(e, ev.TeamFacilitatorChanged) and e.team_id in s.teams:
             out.append((e.team_id, ApplySchoolRoster(actor=e.by, facilitator=e.facilitator)))
     return out
+
+
+def on_team_started(s: SchoolState, team_id: str) -> list[tuple[str, ApplySchoolRoster]]:
+    """A team launched after people left starts from the district file's roster: tell it who is gone."""
+    return [(team_id, ApplySchoolRoster(actor="plcflow", left=s.departed))] if s.departed else []

@@ -7,7 +7,9 @@ from domain.errors import InvalidTransition, NotAllowed
 from domain.ladder import Rung
 from domain.rollout import commands as c
 from domain.rollout import events as ev
+from domain.rollout.people import on_school_started
 from domain.rollout.phases import Phase
+from domain.school.commands import ApplyDistrictRoster
 from tests.unit.test_rollout_rules import MON, SV_COALITION, Rollout, at, through_coalition
 
 AT = at(MON)
@@ -118,3 +120,10 @@ def test_an_open_phase_escalation_that_reached_an_unseated_member_no_longer_reac
     events = r.run(c.UnseatCoalitionMember(actor="sv.admin", member="sv.union"), cal.add_school_days(r.state.due_on, 5))
     [moved] = [e for e in events if isinstance(e, ev.RolloutEscalationReassigned)]
     assert moved.no_longer == ("sv.union",) and "sv.union" not in r.state.escalation.reached
+
+
+def test_a_school_started_after_people_left_is_told_who_is_gone():
+    r = Rollout()
+    assert on_school_started(r.state) == []
+    r.run(c.PersonLeaves(actor="sv.admin", person_id="svm.teacher4", reason="Retired"), MON)
+    assert on_school_started(r.state) == [ApplyDistrictRoster(actor="plcflow", left=("svm.teacher4",))]

@@ -6,7 +6,7 @@ from domain.errors import InvalidTransition, NotAllowed
 from domain.ladder import Rung
 from domain.school import commands as m
 from domain.school import events as ev
-from domain.school.people import team_changes
+from domain.school.people import on_team_started, team_changes
 from domain.team.commands import ApplySchoolRoster
 from tests.unit.test_school_rules import START, School, at
 
@@ -117,3 +117,10 @@ def test_a_norms_escalation_whose_facilitator_left_reaches_the_principal_instead
     assert s.state.escalations["norms:svm-math"].reached == ("svm.math-lead",)
     s.run(m.ApplyDistrictRoster(actor="sv.admin", left=("svm.math-lead",)), cal.add_school_days(due, 1))
     assert s.state.escalations["norms:svm-math"].reached == ("svm.principal",)
+
+
+def test_a_team_started_after_people_left_is_told_who_is_gone():
+    s = School()
+    assert on_team_started(s.state, "svm-ela") == []
+    s.run(m.ApplyDistrictRoster(actor="sv.admin", left=("svm.teacher4",)), DAY)
+    assert on_team_started(s.state, "svm-ela") == [("svm-ela", ApplySchoolRoster(actor="plcflow", left=("svm.teacher4",)))]
