@@ -133,7 +133,8 @@ class DistrictRolloutWorkflow(DeciderShell):
     def _execute(self, command) -> list:
         events = super()._execute(command)
         # Issue 9: who left reaches every school started so far (a school started later opens without them).
-        self._to_schools += [(school_id, change) for change in school_changes(events) for school_id in sorted(self._schools)]
+        changes = school_changes(self._state, events)
+        self._to_schools += [(school_id, change) for change in changes for school_id in sorted(self._schools)]
         return events
 
     async def _roster_forever(self) -> None:

@@ -142,9 +142,16 @@ def _coalition_gap(s: RolloutState, now: datetime) -> list[ev.RolloutEvent]:
                                   reason=reason, on=s.calendar.local_date(now), missing=missing)]
 
 
-def school_changes(events) -> list[ApplyDistrictRoster]:
+_RESEATED = (ev.CoalitionSeated, ev.CoalitionMemberSeated, ev.CoalitionMemberUnseated)
+
+
+def school_changes(s: RolloutState, events) -> list[ApplyDistrictRoster]:
     """What the district's started schools must learn from these events (their teams learn it from them)."""
-    return [ApplyDistrictRoster(actor=e.by, left=(e.person_id,)) for e in events if isinstance(e, ev.PersonLeft)]
+    out = [ApplyDistrictRoster(actor=e.by, left=(e.person_id,)) for e in events if isinstance(e, ev.PersonLeft)]
+    reseated = [e for e in events if isinstance(e, _RESEATED)]
+    if reseated and s.coalition:
+        out.append(ApplyDistrictRoster(actor=reseated[-1].by, coalition=s.coalition))
+    return out
 
 
 def on_school_started(s: RolloutState) -> list[ApplyDistrictRoster]:

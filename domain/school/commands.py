@@ -101,6 +101,8 @@ class ChangeTeamFacilitator(SchoolCommand):
 
 
 class ApplyDistrictRoster(SchoolCommand):
-    """People who left the district (validated there), applied as they come (a signal, never an Update)."""
+    """People who left the district, or its coalition as reseated (validated there), applied as they come
+    (a signal, never an Update)."""
 
     left: tuple[UserId, ...] = ()
+    coalition: tuple[UserId, ...] = ()  # empty: unchanged

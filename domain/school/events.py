@@ -133,6 +133,12 @@ class StaffLeft(SchoolEvent):
     person: str
 
 
+class SchoolCoalitionChanged(SchoolEvent):
+    type: Literal["SchoolCoalitionChanged"] = "SchoolCoalitionChanged"
+    by: str
+    coalition: tuple[str, ...]
+
+
 class SchoolEscalationReassigned(SchoolEvent):
     """An open escalation of the school now reaches the current holders of its rungs (issue 9)."""
 
@@ -148,6 +154,6 @@ SchoolEventT = Annotated[
     SchoolOpened | TeamsLaunched | TermBegan | NormsRecorded | NormsReviewed | SelfAssessed | SchoolEscalationRaised
     | SchoolEscalationHeld | SchoolEscalationResolved | TeamEscalationRolledUp | TeamEscalationCleared
     | SchoolPrincipalChanged | TeacherLeaderAdded | TeacherLeaderRetired | TeamFacilitatorChanged
-    | SchoolEscalationReassigned | StaffLeft,
+    | SchoolEscalationReassigned | StaffLeft | SchoolCoalitionChanged,
     Field(discriminator="type"),
 ]

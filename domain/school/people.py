@@ -69,7 +69,10 @@ def change_team_facilitator(s: SchoolState, cmd: c.ChangeTeamFacilitator, now: d
 
 def apply_district_roster(s: SchoolState, cmd: c.ApplyDistrictRoster, now: datetime) -> list[ev.SchoolEvent]:
     """Validated by the district; someone already recorded as gone decides nothing (a repeated signal)."""
-    return [ev.StaffLeft(at=now, by=cmd.actor, person=p) for p in dict.fromkeys(cmd.left) if p not in s.departed]
+    out: list[ev.SchoolEvent] = []
+    if cmd.coalition and cmd.coalition != s.coalition:
+        out.append(ev.SchoolCoalitionChanged(at=now, by=cmd.actor, coalition=cmd.coalition))
+    return out + [ev.StaffLeft(at=now, by=cmd.actor, person=p) for p in dict.fromkeys(cmd.left) if p not in s.departed]
 
 
 def team_changes(s: SchoolState, events) -> list[tuple[str, ApplySchoolRoster]]:
@@ -78,6 +81,8 @@ def team_changes(s: SchoolState, events) -> list[tuple[str, ApplySchoolRoster]]:
     for e in events:
         if isinstance(e, ev.SchoolPrincipalChanged):
             out += [(t, ApplySchoolRoster(actor=e.by, principal=e.principal)) for t in sorted(s.teams)]
+        elif isinstance(e, ev.SchoolCoalitionChanged):
+            out += [(t, ApplySchoolRoster(actor=e.by, coalition=e.coalition)) for t in sorted(s.teams)]
         elif isinstance(e, ev.StaffLeft):
             # Every launched team: members are the team's own, so the school cannot know who is on which.
             out += [(t, ApplySchoolRoster(actor=e.by, left=(e.person,))) for t in sorted(s.teams)]

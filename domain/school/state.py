@@ -206,3 +206,8 @@ def _(e: ev.SchoolEscalationReassigned, s):
 def _(e: ev.StaffLeft, s):
     s = _school(s, teacher_leaders=tuple(x for x in s.school.teacher_leaders if x != e.person))
     return s.model_copy(update={"departed": (*s.departed, e.person)})
+
+
+@_apply.register
+def _(e: ev.SchoolCoalitionChanged, s):
+    return s.model_copy(update={"coalition": e.coalition})

@@ -125,6 +125,7 @@ class ApplySchoolRoster(Command):
     principal: UserId | None = None
     facilitator: UserId | None = None
     left: tuple[UserId, ...] = ()
+    coalition: tuple[UserId, ...] = ()  # the district's guiding coalition as it is now (empty: unchanged)
 
 
 TeamCommand = (

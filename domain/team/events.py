@@ -160,6 +160,14 @@ class PrincipalChanged(Event):
     was: str
 
 
+class CoalitionChanged(Event):
+    """The district reseated its guiding coalition: the team's top rung reaches whoever sits on it now."""
+
+    type: Literal["CoalitionChanged"] = "CoalitionChanged"
+    by: str
+    coalition: tuple[str, ...]
+
+
 class EscalationReassigned(Event):
     """An open escalation now reaches the current holders of its rungs, not people who left a role."""
 
@@ -186,7 +194,7 @@ class RosterGapFilled(Event):
     gap: Literal["members", "facilitator"]
 
 
-ROSTER_EVENTS = (MemberAdded, MemberRemoved, MemberReplaced, FacilitatorChanged, PrincipalChanged)
+ROSTER_EVENTS = (MemberAdded, MemberRemoved, MemberReplaced, FacilitatorChanged, PrincipalChanged, CoalitionChanged)
 
 
 # Before the three aggregates shared one hold shape, a team wrote two events. Rows and
@@ -221,6 +229,7 @@ TeamEvent = Annotated[
     | MemberReplaced
     | FacilitatorChanged
     | PrincipalChanged
+    | CoalitionChanged
     | EscalationReassigned
     | RosterGapFlagged
     | RosterGapFilled,

@@ -78,6 +78,8 @@ def apply_school_roster(s: TeamState, c: cmd.ApplySchoolRoster, now: datetime) -
     team, out = s.team, []
     if c.principal and c.principal != team.principal:
         out.append(ev.PrincipalChanged(at=now, by=c.actor, principal=c.principal, was=team.principal))
+    if c.coalition and c.coalition != team.coalition:
+        out.append(ev.CoalitionChanged(at=now, by=c.actor, coalition=c.coalition))
     facilitator = team.facilitator
     if c.facilitator and c.facilitator != facilitator:
         out.append(ev.FacilitatorChanged(at=now, by=c.actor, facilitator=c.facilitator, was=facilitator))

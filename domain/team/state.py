@@ -214,6 +214,11 @@ def _(e: ev.PrincipalChanged, s: TeamState) -> TeamState:
 
 
 @_apply.register
+def _(e: ev.CoalitionChanged, s: TeamState) -> TeamState:
+    return _roster(s, coalition=e.coalition)
+
+
+@_apply.register
 def _(e: ev.EscalationReassigned, s: TeamState) -> TeamState:
     return s.model_copy(update={"escalation": s.escalation.model_copy(update={"reached": e.reached})})
 

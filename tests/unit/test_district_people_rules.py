@@ -7,7 +7,7 @@ from domain.errors import InvalidTransition, NotAllowed
 from domain.ladder import Rung
 from domain.rollout import commands as c
 from domain.rollout import events as ev
-from domain.rollout.people import on_school_started
+from domain.rollout.people import on_school_started, school_changes
 from domain.rollout.phases import Phase
 from domain.school.commands import ApplyDistrictRoster
 from tests.unit.test_rollout_rules import MON, SV_COALITION, Rollout, at, through_coalition
@@ -127,3 +127,14 @@ def test_a_school_started_after_people_left_is_told_who_is_gone():
     assert on_school_started(r.state) == []
     r.run(c.PersonLeaves(actor="sv.admin", person_id="svm.teacher4", reason="Retired"), MON)
     assert on_school_started(r.state) == [ApplyDistrictRoster(actor="plcflow", left=("svm.teacher4",))]
+
+
+def test_the_schools_learn_the_coalition_as_reseated_and_who_left():
+    r = Rollout()
+    through_coalition(r)
+    events = r.run(c.PersonLeaves(actor="sv.admin", person_id="svm.math-lead", reason="Moved away"), MON)
+    reseated = tuple(m for m in SV_COALITION if m != "svm.math-lead")
+    assert school_changes(r.state, events) == [
+        ApplyDistrictRoster(actor="sv.admin", left=("svm.math-lead",)),
+        ApplyDistrictRoster(actor="sv.admin", coalition=reseated),
+    ]

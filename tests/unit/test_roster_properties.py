@@ -27,11 +27,13 @@ commands = st.one_of(
     st.builds(lambda p: cmd.ApplySchoolRoster(actor="plcflow", principal=p), principal_of),
     st.builds(lambda f: cmd.ApplySchoolRoster(actor="plcflow", facilitator=f), people),
     st.builds(lambda left: cmd.ApplySchoolRoster(actor="plcflow", left=tuple(left)), st.lists(people, max_size=3)),
+    st.builds(lambda seats: cmd.ApplySchoolRoster(actor="plcflow", coalition=tuple(dict.fromkeys(seats))),
+              st.lists(st.sampled_from(["c.hill", "c.kullar", "n.ortiz"]), min_size=1, max_size=3)),
     st.builds(lambda a: cmd.AcknowledgeEscalation(actor=a, escalation_id="g7-math.1", reason="seen it"),
               st.sampled_from(PEOPLE + PRINCIPALS)),
     st.just(cmd.RaiseDueEscalations()),
 )
-timeline = st.lists(st.tuples(commands, st.integers(0, 3)), max_size=40)
+timeline = st.lists(st.tuples(commands, st.integers(0, 3)), max_size=50)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

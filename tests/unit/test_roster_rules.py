@@ -218,3 +218,11 @@ def test_the_same_school_change_twice_changes_nothing_the_second_time():
     change = cmd.ApplySchoolRoster(actor="p.rivera", principal="h.chen", left=("t.nelson",))
     assert len(s.run(change, AT)) == 2
     s.when(change, AT).then()
+
+
+def test_a_reseated_coalition_takes_over_an_escalation_at_the_top_rung():
+    s = escalated_to(launched(), date(2026, 9, 22), date(2026, 9, 24), date(2026, 9, 29), date(2026, 10, 5))
+    assert s.state.escalation.level is Rung.COALITION
+    [changed, moved] = s.run(cmd.ApplySchoolRoster(actor="sv.admin", coalition=("c.hill", "n.ortiz")), AT)
+    assert changed == ev.CoalitionChanged(at=AT, by="sv.admin", coalition=("c.hill", "n.ortiz"))
+    assert moved.newly_reached == ("n.ortiz",) and moved.no_longer == ("c.kullar",)

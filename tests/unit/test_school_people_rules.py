@@ -124,3 +124,13 @@ def test_a_team_started_after_people_left_is_told_who_is_gone():
     assert on_team_started(s.state, "svm-ela") == []
     s.run(m.ApplyDistrictRoster(actor="sv.admin", left=("svm.teacher4",)), DAY)
     assert on_team_started(s.state, "svm-ela") == [("svm-ela", ApplySchoolRoster(actor="plcflow", left=("svm.teacher4",)))]
+
+
+def test_a_reseated_coalition_reaches_the_school_and_its_teams():
+    s = School()
+    events = s.run(m.ApplyDistrictRoster(actor="sv.admin", coalition=("sv.admin", "sv.union")), DAY)
+    assert events == [ev.SchoolCoalitionChanged(at=AT, by="sv.admin", coalition=("sv.admin", "sv.union"))]
+    assert team_changes(s.state, events) == [
+        (t, ApplySchoolRoster(actor="sv.admin", coalition=("sv.admin", "sv.union"))) for t in ("svm-math", "svm-science")
+    ]
+    assert s.run(m.ApplyDistrictRoster(actor="sv.admin", coalition=("sv.admin", "sv.union")), DAY) == []
