@@ -22,7 +22,8 @@ STATUS_QUERY = "status"
 TEAM_ESCALATION_SIGNAL = "team_escalation"
 SCHOOL_ESCALATION_SIGNAL = "school_escalation"
 LAUNCH_SCHOOLWIDE_SIGNAL = "launch_schoolwide"
-# Issue 9: a change of people validated above travels down (district -> schools -> teams) as a domain command.
+# Issue 9: a change of people validated above travels down (district -> schools -> teams) as a domain command;
+# a school tells its district its new principal by the same name.
 ROSTER_SIGNAL = "roster_changed"
 
 # The Update each command travels as: read by the workflows' registration and by every client.

@@ -109,6 +109,14 @@ class DistrictRolloutWorkflow(DeciderShell):
         except DomainError as err:  # a signal cannot be refused; never let one fail the task
             self._log().info("signal_refused", reason=err.reason)
 
+    @workflow.signal(name=ROSTER_SIGNAL)
+    def roster_changed(self, notice: c.RecordSchoolPrincipal) -> None:
+        """A school changed its principal (issue 9): the district's copy of the school follows."""
+        try:
+            self._execute(notice)
+        except DomainError as err:  # a signal cannot be refused; never let one fail the task
+            self._log().info("signal_refused", reason=err.reason)
+
     def _year(self) -> str | None:
         year = school_year_of(self._state.calendar, self._state.calendar.local_date(workflow.now()))
         return year.name if year else None

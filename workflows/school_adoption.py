@@ -22,7 +22,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.school.state import SchoolState, evolve
     from domain.rollout.launch import team_registration
     from domain.school.decider import decide, district_roll_ups, next_tick_at
-    from domain.school.people import on_team_started, team_changes
+    from domain.school.people import district_reports, on_team_started, team_changes
     from domain.team.commands import ApplySchoolRoster
 
     from .contracts import (
@@ -80,6 +80,7 @@ class SchoolAdoptionWorkflow(DeciderShell):
         self._history_limit = input.history_limit
         self._to_district: list[RollUpFromSchool] = []
         self._to_teams: list[tuple[str, ApplySchoolRoster]] = []  # issue 9: changes of people its teams must learn
+        self._people_to_district: list = []  # issue 9: a new principal, for the district's copy of the school
         for command_type, name in SCHOOL_UPDATES.items():
             self._accept(command_type, name)
         if self._state.school is None:
@@ -129,16 +130,18 @@ class SchoolAdoptionWorkflow(DeciderShell):
                 for i, lvl, why in district_roll_ups(before, events)
             ]
         self._to_teams += team_changes(self._state, events)
+        if workflow.info().parent is not None:
+            self._people_to_district += district_reports(self._state, events)
         return events
 
     def _clock(self):
         return self._keep_clock(lambda: next_tick_at(self._state, workflow.now()), m.SchoolTick)
 
     def _side_loops(self):
-        return [self._launch_forever(), self._report_forever(), self._roster_forever()]
+        return [self._launch_forever(), self._report_forever(), self._roster_forever(), self._report_people_forever()]
 
     def _side_work_pending(self) -> bool:
-        return bool(self._unstarted() or self._to_district or self._to_teams)
+        return bool(self._unstarted() or self._to_district or self._to_teams or self._people_to_district)
 
     def _unstarted(self) -> list[str]:
         return [t for t in sorted(self._state.teams) if t not in self._started]
@@ -173,6 +176,15 @@ class SchoolAdoptionWorkflow(DeciderShell):
             team_id, change = self._to_teams[0]
             await workflow.get_external_workflow_handle(team_workflow_id(team_id)).signal(ROSTER_SIGNAL, change)
             self._to_teams.pop(0)
+
+    async def _report_people_forever(self) -> None:
+        parent = workflow.info().parent
+        if parent is None:
+            return
+        while True:
+            await workflow.wait_condition(lambda: bool(self._people_to_district))
+            await workflow.get_external_workflow_handle(parent.workflow_id).signal(ROSTER_SIGNAL, self._people_to_district[0])
+            self._people_to_district.pop(0)
 
     def _should_continue_as_new(self) -> bool:
         return self._state.school_year != self._year_at_start or self._history_full(self._history_limit)

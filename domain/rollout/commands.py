@@ -138,3 +138,10 @@ class SeatCoalitionMember(RolloutCommand):
 
 class UnseatCoalitionMember(RolloutCommand):
     member: UserId
+
+
+class RecordSchoolPrincipal(RolloutCommand):
+    """A school changed its principal (validated there): the district's copy of the school follows (a signal)."""
+
+    school_id: Slug
+    principal: UserId

@@ -292,4 +292,5 @@ _HANDLERS: dict[type, Callable] = {
     c.PersonLeaves: people.followed(people.person_leaves, reached_by),
     c.SeatCoalitionMember: people.followed(people.seat_member, reached_by),
     c.UnseatCoalitionMember: people.followed(people.unseat_member, reached_by),
+    c.RecordSchoolPrincipal: people.record_school_principal,
 }

@@ -188,6 +188,13 @@ class CoalitionGapResolved(RolloutEvent, EscalationResolvedFacts):
     type: Literal["CoalitionGapResolved"] = "CoalitionGapResolved"
 
 
+class SchoolPrincipalRecorded(RolloutEvent):
+    type: Literal["SchoolPrincipalRecorded"] = "SchoolPrincipalRecorded"
+    by: str
+    school_id: str
+    principal: str
+
+
 class RolloutEscalationReassigned(RolloutEvent):
     type: Literal["RolloutEscalationReassigned"] = "RolloutEscalationReassigned"
     escalation_id: str
@@ -223,6 +230,7 @@ RolloutEventT = Annotated[
     | CoalitionMemberUnseated
     | CoalitionGapRaised
     | CoalitionGapResolved
-    | RolloutEscalationReassigned,
+    | RolloutEscalationReassigned
+    | SchoolPrincipalRecorded,
     Field(discriminator="type"),
 ]

@@ -98,6 +98,16 @@ def unseat_member(s: RolloutState, cmd: c.UnseatCoalitionMember, now: datetime) 
     return [ev.CoalitionMemberUnseated(at=now, by=cmd.actor, member=cmd.member)]
 
 
+def record_school_principal(s: RolloutState, cmd: c.RecordSchoolPrincipal, now: datetime) -> list[ev.RolloutEvent]:
+    """Validated at the school, which owns its principal; a repeat decides nothing."""
+    school = s.district.school(cmd.school_id)
+    if school is None:
+        raise InvalidTransition(f"{s.district.name} has no school {cmd.school_id}.")
+    if school.principal == cmd.principal:
+        return []
+    return [ev.SchoolPrincipalRecorded(at=now, by=cmd.actor, school_id=school.school_id, principal=cmd.principal)]
+
+
 def followed(change: Callable, reached_by: Callable) -> Callable:
     """A change of people, then what follows from the district it leaves."""
 

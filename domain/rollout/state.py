@@ -260,3 +260,9 @@ def _(e: ev.CoalitionGapResolved, s):
 @_apply.register
 def _(e: ev.RolloutEscalationReassigned, s):
     return _set(s, escalation=s.escalation.model_copy(update={"reached": e.reached}))
+
+
+@_apply.register
+def _(e: ev.SchoolPrincipalRecorded, s):
+    schools = tuple(x.model_copy(update={"principal": e.principal}) if x.school_id == e.school_id else x for x in s.district.schools)
+    return _set(s, district=s.district.model_copy(update={"schools": schools}))

@@ -11,6 +11,7 @@ admin's voice the school knows), so a principal who left can be replaced.
 from datetime import datetime
 
 from ..errors import InvalidTransition, NotAllowed
+from ..rollout.commands import RecordSchoolPrincipal
 from ..team.commands import ApplySchoolRoster
 from . import commands as c
 from . import events as ev
@@ -94,3 +95,9 @@ def team_changes(s: SchoolState, events) -> list[tuple[str, ApplySchoolRoster]]:
 def on_team_started(s: SchoolState, team_id: str) -> list[tuple[str, ApplySchoolRoster]]:
     """A team launched after people left starts from the district file's roster: tell it who is gone."""
     return [(team_id, ApplySchoolRoster(actor="plcflow", left=s.departed))] if s.departed else []
+
+
+def district_reports(s: SchoolState, events) -> list[RecordSchoolPrincipal]:
+    """What the district must learn: who leads this school now (it checks who may leave against it)."""
+    return [RecordSchoolPrincipal(actor=e.by, school_id=s.school.school_id, principal=e.principal)
+            for e in events if isinstance(e, ev.SchoolPrincipalChanged)]

@@ -138,3 +138,17 @@ def test_the_schools_learn_the_coalition_as_reseated_and_who_left():
         ApplyDistrictRoster(actor="sv.admin", left=("svm.math-lead",)),
         ApplyDistrictRoster(actor="sv.admin", coalition=reseated),
     ]
+
+
+def test_a_principal_the_school_replaced_may_leave_and_the_new_one_may_not():
+    r = Rollout()
+    r.run(c.AddPerson(actor="sv.admin", person=Person(id="h.chen", roles=(Role.PRINCIPAL,), school="silver-valley-ms")), MON)
+    when(r, c.RecordSchoolPrincipal(actor="sv.admin", school_id="silver-valley-ms", principal="h.chen")).then(
+        ev.SchoolPrincipalRecorded(at=AT, by="sv.admin", school_id="silver-valley-ms", principal="h.chen")
+    )
+    assert r.run(c.RecordSchoolPrincipal(actor="sv.admin", school_id="silver-valley-ms", principal="h.chen"), MON) == []
+    when(r, c.PersonLeaves(actor="sv.admin", person_id="h.chen", reason="Moved on")).refused(
+        InvalidTransition, "h.chen is the principal of Silver Valley Middle School; name a new principal there first."
+    )
+    [left] = r.run(c.PersonLeaves(actor="sv.admin", person_id="svm.principal", reason="Retired"), MON)
+    assert left.person_id == "svm.principal"

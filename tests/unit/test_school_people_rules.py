@@ -6,7 +6,8 @@ from domain.errors import InvalidTransition, NotAllowed
 from domain.ladder import Rung
 from domain.school import commands as m
 from domain.school import events as ev
-from domain.school.people import on_team_started, team_changes
+from domain.rollout.commands import RecordSchoolPrincipal
+from domain.school.people import district_reports, on_team_started, team_changes
 from domain.team.commands import ApplySchoolRoster
 from tests.unit.test_school_rules import START, School, at
 
@@ -134,3 +135,11 @@ def test_a_reseated_coalition_reaches_the_school_and_its_teams():
         (t, ApplySchoolRoster(actor="sv.admin", coalition=("sv.admin", "sv.union"))) for t in ("svm-math", "svm-science")
     ]
     assert s.run(m.ApplyDistrictRoster(actor="sv.admin", coalition=("sv.admin", "sv.union")), DAY) == []
+
+
+def test_the_district_is_told_who_leads_the_school_now():
+    s = School()
+    events = s.run(m.ChangePrincipal(actor="svm.principal", principal="h.chen"), DAY)
+    assert district_reports(s.state, events) == [
+        RecordSchoolPrincipal(actor="svm.principal", school_id="silver-valley-ms", principal="h.chen")
+    ]

@@ -137,6 +137,14 @@ async def test_someone_who_leaves_the_district_leaves_every_role_down_to_the_tea
     await h.env.sleep(cal.at_local(launch_on, time(12)) - await h.now())
     await eventually(lambda: _step_open(h, math.team_id), f"{math.team_id} started")
 
+    # The school replaces its principal; the district's copy follows, so the old principal may now leave.
+    await districts.send_school(school.school_id, m.ChangePrincipal(actor=start.actor, principal="h.chen"))
+
+    async def district_knows_the_new_principal():
+        return (await districts.status(d.district_id)).state.district.school(school.school_id).principal == "h.chen"
+
+    await eventually(district_knows_the_new_principal, "the district learned the school's new principal")
+    await districts.send(d.district_id, c.PersonLeaves(actor=start.actor, person_id="svm.principal", reason="Retired"))
     await districts.send(d.district_id, c.PersonLeaves(actor=start.actor, person_id="svm.math-lead", reason="Moved away"))
 
     async def gone_from_the_team():
@@ -146,7 +154,8 @@ async def test_someone_who_leaves_the_district_leaves_every_role_down_to_the_tea
     team_state = await eventually(gone_from_the_team, "the team lost its facilitator and flagged it")
     assert team_state.team.facilitator is None and team_state.team.members == ("svm.teacher1", "svm.teacher2")
     assert "svm.math-lead" not in (await districts.school_status(school.school_id)).state.school.teacher_leaders
-    assert (await districts.status(d.district_id)).state.departed == ("svm.teacher3", "svm.math-lead")
+    assert (await districts.status(d.district_id)).state.departed == ("svm.teacher3", "svm.principal", "svm.math-lead")
+    assert team_state.team.principal == "h.chen"
     await h.assert_log_matches(math.team_id)
     await school_log_matches(h, schools=districts, school_id=school.school_id)
     status = await settled(lambda: districts.status(d.district_id))
