@@ -68,6 +68,9 @@ class DistrictStatus(BaseModel):
     schools_started: dict[str, str]
 
 
+ROSTER_PATCH = "roster-signals"
+
+
 @workflow.defn(name=DISTRICT_WORKFLOW)
 class DistrictRolloutWorkflow(DeciderShell):
     _decide = staticmethod(decide_rollout)  # decide, as recorded histories decided (issue 8 #7)
@@ -140,9 +143,12 @@ class DistrictRolloutWorkflow(DeciderShell):
 
     def _execute(self, command) -> list:
         events = super()._execute(command)
-        # Issue 9: who left reaches every school started so far (a school started later opens without them).
+        # Issue 9: who left, and the coalition as reseated, reach every school started so far (a school
+        # started later is told at its start). A coalition reseated after schools started was not passed
+        # down before issue 9: a history recorded then must replay without these signals.
         changes = school_changes(self._state, events)
-        self._to_schools += [(school_id, change) for change in changes for school_id in sorted(self._schools)]
+        if changes and workflow.patched(ROSTER_PATCH):
+            self._to_schools += [(school_id, change) for change in changes for school_id in sorted(self._schools)]
         return events
 
     async def _roster_forever(self) -> None:
