@@ -119,6 +119,11 @@ async def _resolved(conn, stream, d):
                        d["escalation_id"])
 
 
+async def _reassigned(conn, stream, d):
+    # Issue 9: an open escalation now reaches the current holders of its rungs.
+    await conn.execute("UPDATE open_escalations SET reached = $2 WHERE escalation_id = $1", d["escalation_id"], list(d["reached"]))
+
+
 async def _school_opened(conn, stream, d):
     s = d["school"]
     await conn.execute(
@@ -185,6 +190,9 @@ async def _school_calendar_changed(conn, stream, d):
 
 async def _calendar_end_escalation_raised(conn, stream, d):
     await _escalation_raised(conn, stream, d, "district", "calendar", {"district_id": stream.removeprefix("district-")})
+async def _coalition_gap_raised(conn, stream, d):
+    # Issue 9: shown with the district's open escalations, its subject the coalition.
+    await _escalation_raised(conn, stream, d, "district", "coalition", {"district_id": stream.removeprefix("district-")})
 
 
 HANDLERS: dict[str, Handler] = {
@@ -200,6 +208,7 @@ HANDLERS: dict[str, Handler] = {
     "EscalationSnoozed": _held,
     "EscalationResolved": _resolved,
     "TeamRetired": _team_retired,
+    "EscalationReassigned": _reassigned,
     "SchoolOpened": _school_opened,
     "TermBegan": _term_began,
     "SelfAssessed": _self_assessed,
@@ -216,4 +225,8 @@ HANDLERS: dict[str, Handler] = {
     "SchoolCalendarChanged": _school_calendar_changed,
     "CalendarEndEscalationRaised": _calendar_end_escalation_raised,
     "CalendarEndEscalationResolved": _resolved,
+    "RolloutEscalationReassigned": _reassigned,
+    "SchoolEscalationReassigned": _reassigned,
+    "CoalitionGapRaised": _coalition_gap_raised,
+    "CoalitionGapResolved": _resolved,
 }

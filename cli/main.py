@@ -31,11 +31,12 @@ from domain.validation import describe_errors
 
 from . import output
 from .district import district_app, register, school_app
-from .roster_sync import register as register_roster, roster_app
+from .roster_sync import register as register_roster_sync, roster_app
 from .backend import backend
 from .evidence_args import EvidenceSyntax, build_evidence
 from .calendar import calendar_app, register_calendar
 from .ops import register_ops
+from .roster import register_roster
 
 app = typer.Typer(help="plcflow: Professional Learning Community workflows.", no_args_is_help=True)
 team_app = typer.Typer(help="Act on one team's inquiry cycle.", no_args_is_help=True)
@@ -288,9 +289,10 @@ def escalation_snooze(
 
 
 register(_run)
-register_roster(_run)
+register_roster_sync(_run)
 register_calendar(_run)
 register_ops(app, projections_app)
+register_roster(team_app, _run, _send, _actor, As)
 
 
 def main() -> None:

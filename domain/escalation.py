@@ -10,16 +10,19 @@ from datetime import datetime
 from . import ladder
 from .ladder import Rung, Watch
 from .team.events import EscalationRaised, EscalationResolved
+from .team.policy import TEAM_LADDER
 from .team.profile import TeamProfile
 from .team.state import OpenEscalation, TeamState
 
 
 def reached_by(rung: Rung, team: TeamProfile) -> tuple[str, ...]:
+    """Whom a rung reaches now. Issue 9: a team left without members or a facilitator
+    reaches its principal on that rung, never nobody."""
     match rung:
         case Rung.TEAM:
-            return tuple(team.members)
+            return tuple(team.members) or (team.principal,)
         case Rung.FACILITATOR:
-            return (team.facilitator,)
+            return (team.facilitator or team.principal,)
         case Rung.PRINCIPAL:
             return (team.principal,)
         case Rung.COALITION:
@@ -40,6 +43,14 @@ def next_escalation_at(state: TeamState, now: datetime) -> datetime | None:
 
 def rung_due(state: TeamState, now: datetime) -> Rung | None:
     return ladder.rung_due(watch(state), now)
+
+
+def reached_through(rung: Rung, team: TeamProfile) -> tuple[str, ...]:
+    """Everyone an escalation at ``rung`` reaches with the team as it is now: each rung up to it, lowest first."""
+    out: tuple[str, ...] = ()
+    for r in TEAM_LADDER[: TEAM_LADDER.index(rung) + 1]:
+        out = ladder.merge_reached(out, reached_by(r, team))
+    return out
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,11 @@ TEAM_RETIRE_SIGNAL = "retire"
 # The district's calendar changed: district -> each school it started, school -> each team it started (issue 9).
 CALENDAR_SIGNAL = "calendar_changed"
 
+
+# Issue 9: a change of people validated above travels down (district -> schools -> teams) as a domain command;
+# a school tells its district its new principal by the same name.
+ROSTER_SIGNAL = "roster_changed"
+
 # The Update each command travels as: read by the workflows' registration and by every client.
 TEAM_UPDATES: dict[type, str] = {
     team.AdvanceStep: "advance",
@@ -40,6 +45,10 @@ TEAM_UPDATES: dict[type, str] = {
     team.AcknowledgeEscalation: "acknowledge",
     team.SnoozeEscalation: "snooze",
     team.RetireTeam: "retire",
+    team.AddMember: "add_member",
+    team.RemoveMember: "remove_member",
+    team.ReplaceMember: "replace_member",
+    team.ChangeFacilitator: "change_facilitator",
 }
 SCHOOL_UPDATES: dict[type, str] = {
     school.RecordNorms: "record_norms",
@@ -51,6 +60,10 @@ SCHOOL_UPDATES: dict[type, str] = {
     school.RetireTeam: "retire_team",
     school.MergeTeams: "merge_teams",
     school.ConfirmTeams: "confirm_teams",
+    school.ChangePrincipal: "change_principal",
+    school.AddTeacherLeader: "add_teacher_leader",
+    school.RetireTeacherLeader: "retire_teacher_leader",
+    school.ChangeTeamFacilitator: "change_facilitator",
 }
 DISTRICT_UPDATES: dict[type, str] = {
     rollout.SeatCoalition: "seat_coalition",
@@ -68,6 +81,11 @@ DISTRICT_UPDATES: dict[type, str] = {
     rollout.PublishCalendar: "publish_calendar",
     rollout.CloseSchoolDay: "close_school_day",
     rollout.OpenSchoolDay: "open_school_day",
+    rollout.AddPerson: "add_person",
+    rollout.ChangeRoles: "change_roles",
+    rollout.PersonLeaves: "person_leaves",
+    rollout.SeatCoalitionMember: "seat_coalition_member",
+    rollout.UnseatCoalitionMember: "unseat_coalition_member",
 }
 
 

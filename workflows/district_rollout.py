@@ -10,6 +10,7 @@ rollout continues as new at each school-year boundary.
 """
 
 import contextlib
+from typing import Any
 from datetime import timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -22,6 +23,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.rollout.decider import next_tick_at
     from domain.rollout.events import DistrictCalendarChanged, RolloutEventT
     from domain.rollout.launch import school_opening, wanted_schools
+    from domain.rollout.people import on_school_started, school_changes
     from domain.rollout.state import RolloutState, evolve
     from domain.school import commands as m
 
@@ -31,6 +33,7 @@ with workflow.unsafe.imports_passed_through():
         DISTRICT_UPDATES,
         DISTRICT_WORKFLOW,
         LAUNCH_SCHOOLWIDE_SIGNAL,
+        ROSTER_SIGNAL,
         SCHOOL_ESCALATION_SIGNAL,
         SCHOOL_WORKFLOW,
         STATUS_QUERY,
@@ -66,6 +69,9 @@ class DistrictStatus(BaseModel):
     schools_started: dict[str, str]
 
 
+ROSTER_PATCH = "roster-signals"
+
+
 @workflow.defn(name=DISTRICT_WORKFLOW)
 class DistrictRolloutWorkflow(DeciderShell):
     _decide = staticmethod(decide_rollout)  # decide, as recorded histories decided (issue 8 #7)
@@ -78,7 +84,7 @@ class DistrictRolloutWorkflow(DeciderShell):
         self._start_shell(input.state or RolloutState(), input.applied_updates)
         self._schools = dict(input.schools_started)
         self._history_limit = input.history_limit
-        self._to_schools: list[tuple[str, m.ChangeCalendar]] = []  # calendar changes owed to started schools
+        self._to_schools: list[tuple[str, str, Any]] = []  # (school id, signal, command) owed to started schools
         for command_type, name in DISTRICT_UPDATES.items():
             self._accept(command_type, name)
         if self._state.district is None:
@@ -106,16 +112,11 @@ class DistrictRolloutWorkflow(DeciderShell):
     def school_escalation(self, notice: c.RollUpFromSchool) -> None:
         self._apply_signal(notice)
 
-    def _execute(self, command) -> list:
-        events = super()._execute(command)
-        for e in events:
-            if isinstance(e, DistrictCalendarChanged):
-                self._tell_schools(self._schools, e.by)
-        return events
 
-    def _tell_schools(self, school_ids, actor: str) -> None:
-        command = m.ChangeCalendar(actor=actor, calendar=self._state.calendar)
-        self._to_schools += [(s, command) for s in school_ids]
+    @workflow.signal(name=ROSTER_SIGNAL)
+    def roster_changed(self, notice: c.RecordSchoolPrincipal) -> None:
+        """A school changed its principal (issue 9): the district's copy of the school follows."""
+        self._apply_signal(notice)
 
     def _year(self) -> str | None:
         year = school_year_of(self._state.calendar, self._state.calendar.local_date(workflow.now()))
@@ -133,10 +134,36 @@ class DistrictRolloutWorkflow(DeciderShell):
         return self._keep_clock(self._next_wake, c.Tick)
 
     def _side_loops(self):
-        return [self._launch_forever(), self._calendar_forever()]
+        return [self._launch_forever(), self._tell_schools_forever()]
 
     def _side_work_pending(self) -> bool:
         return bool(self._pending_launches() or self._to_schools)
+
+    def _execute(self, command) -> list:
+        events = super()._execute(command)
+        for e in events:
+            if isinstance(e, DistrictCalendarChanged):
+                self._tell_schools(self._schools, e.by)
+        # Issue 9: who left, and the coalition as reseated, reach every school started so far (a school
+        # started later is told at its start). A coalition reseated after schools started was not passed
+        # down before issue 9: a history recorded then must replay without these signals.
+        changes = school_changes(self._state, events)
+        if changes and workflow.patched(ROSTER_PATCH):
+            self._to_schools += [(school_id, ROSTER_SIGNAL, change) for change in changes for school_id in sorted(self._schools)]
+        return events
+
+    def _tell_schools(self, school_ids, actor: str) -> None:
+        command = m.ChangeCalendar(actor=actor, calendar=self._state.calendar)
+        self._to_schools += [(s, CALENDAR_SIGNAL, command) for s in school_ids]
+
+    async def _tell_schools_forever(self) -> None:
+        """What the schools it started must record (issue 9): a new calendar, people who left, the coalition reseated.
+        One queue, so each school learns them in the order the district decided them."""
+        while True:
+            await workflow.wait_condition(lambda: bool(self._to_schools))
+            school_id, signal, command = self._to_schools[0]
+            await workflow.get_external_workflow_handle(school_workflow_id(school_id)).signal(signal, command)
+            self._to_schools.pop(0)
 
     def _pending_launches(self) -> list[tuple[str, str]]:
         return [(s, mode) for s, mode in wanted_schools(self._state).items() if self._schools.get(s) != mode]
@@ -151,6 +178,7 @@ class DistrictRolloutWorkflow(DeciderShell):
                 await handle.signal(LAUNCH_SCHOOLWIDE_SIGNAL, m.LaunchSchoolwide(actor="plcflow"))
             else:
                 await self._start_school(school_id, mode)
+                self._to_schools += [(school_id, ROSTER_SIGNAL, change) for change in on_school_started(self._state)]  # issue 9
             self._schools[school_id] = mode
 
     async def _start_school(self, school_id: str, mode: str) -> None:
@@ -162,14 +190,6 @@ class DistrictRolloutWorkflow(DeciderShell):
             )
         if opening.calendar != self._state.calendar:  # the calendar changed while the school was starting
             self._tell_schools([school_id], "plcflow")
-
-    async def _calendar_forever(self) -> None:
-        """Issue 9: the district's new calendar reaches every school it started (a signal each), which tells its teams."""
-        while True:
-            await workflow.wait_condition(lambda: bool(self._to_schools))
-            school_id, command = self._to_schools[0]
-            await workflow.get_external_workflow_handle(school_workflow_id(school_id)).signal(CALENDAR_SIGNAL, command)
-            self._to_schools.pop(0)
 
     def _should_continue_as_new(self) -> bool:
         return self._year() != self._year_at_start or self._history_full(self._history_limit)

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from pydantic import TypeAdapter
 
 from activities.event_store import NewEvent, Notification, StoredEvent
-from domain.team.events import EscalationRaised, Event, TeamEvent
+from domain.team.events import EscalationRaised, EscalationReassigned, Event, RosterGapFlagged, TeamEvent
 from domain.team.state import TeamState, fold
 
 from .contracts import team_workflow_id
@@ -48,7 +48,19 @@ def notifications(state: TeamState, first_version: int, events: Sequence[Event])
                 Notification(version=first_version + i, recipient=r, kind="escalation", payload=payload)
                 for r in e.reached
             ]
+        elif isinstance(e, (EscalationReassigned, RosterGapFlagged)):
+            out += _roster_notifications(team, first_version + i, e)
     return out
+
+
+def _roster_notifications(team, version: int, e: EscalationReassigned | RosterGapFlagged) -> list[Notification]:
+    """Issue 9: whoever an open escalation now reaches is told, and so is a principal whose team lost its people."""
+    base = {"team_id": team.team_id, "team_name": team.name, "school_id": team.school_id}
+    if isinstance(e, EscalationReassigned):
+        payload = {**base, "escalation_id": e.escalation_id, "level": e.level.value, "reason": e.why}
+        return [Notification(version=version, recipient=r, kind="escalation", payload=payload) for r in e.newly_reached]
+    payload = {**base, "gap": e.gap, "reason": e.reason}
+    return [Notification(version=version, recipient=r, kind="roster_gap", payload=payload) for r in e.reached]
 
 
 def from_rows(rows: Iterable[StoredEvent]) -> list[Event]:

@@ -23,10 +23,12 @@ with workflow.unsafe.imports_passed_through():
     from domain.school.state import SchoolState, evolve
     from domain.rollout.launch import team_registration
     from domain.school.decider import decide, district_roll_ups, next_tick_at
+    from domain.school.people import district_reports, on_team_started, team_changes
 
     from .contracts import (
         CALENDAR_SIGNAL,
         LAUNCH_SCHOOLWIDE_SIGNAL,
+        ROSTER_SIGNAL,
         SCHOOL_ESCALATION_SIGNAL,
         SCHOOL_UPDATES,
         SCHOOL_WORKFLOW,
@@ -80,6 +82,7 @@ class SchoolAdoptionWorkflow(DeciderShell):
         self._history_limit = input.history_limit
         self._to_district: list[RollUpFromSchool] = []
         self._to_teams: list[tuple[str, str, Any]] = []  # (team id, signal, command) owed to started teams
+        self._people_to_district: list = []  # issue 9: a new principal, for the district's copy of the school
         for command_type, name in SCHOOL_UPDATES.items():
             self._accept(command_type, name)
         if self._state.school is None:
@@ -114,6 +117,10 @@ class SchoolAdoptionWorkflow(DeciderShell):
         """The district's new calendar (issue 9): the school records its event, then tells each team it started."""
         self._apply_signal(command)
 
+    @workflow.signal(name=ROSTER_SIGNAL)
+    def roster_changed(self, change: m.ApplyDistrictRoster) -> None:
+        self._apply_signal(change)
+
     def _execute(self, command) -> list:
         before = self._state
         events = super()._execute(command)
@@ -123,11 +130,16 @@ class SchoolAdoptionWorkflow(DeciderShell):
             elif isinstance(e, SchoolTeamRetired) and e.team_id in self._started:
                 retire = team_commands.RetireTeam(actor=e.by, reason=e.reason, merged_into=e.merged_into)
                 self._to_teams.append((e.team_id, TEAM_RETIRE_SIGNAL, retire))
+            elif isinstance(e, SchoolTeamRetired):  # retired before it started: it never will, so owes it nothing
+                self._to_teams = [x for x in self._to_teams if x[0] != e.team_id]
         if workflow.info().parent is not None:
             self._to_district += [
                 RollUpFromSchool(actor="plcflow", school_id=self._state.school.school_id, escalation_id=i, level=lvl, reason=why)
                 for i, lvl, why in district_roll_ups(before, events)
             ]
+        self._to_teams += [(t, ROSTER_SIGNAL, c) for t, c in team_changes(self._state, events)]
+        if workflow.info().parent is not None:
+            self._people_to_district += district_reports(self._state, events)
         return events
 
     def _tell_teams(self, team_ids, actor: str) -> None:
@@ -138,18 +150,20 @@ class SchoolAdoptionWorkflow(DeciderShell):
         return self._keep_clock(lambda: next_tick_at(self._state, workflow.now()), m.SchoolTick)
 
     def _side_loops(self):
-        return [self._launch_forever(), self._report_forever(), self._tell_teams_forever()]
+        return [self._launch_forever(), self._report_forever(), self._tell_teams_forever(), self._report_people_forever()]
 
     def _side_work_pending(self) -> bool:
-        return bool(self._unstarted() or self._to_district or self._to_teams)
+        return bool(self._unstarted() or self._to_district or self._to_teams or self._people_to_district)
 
     def _unstarted(self) -> list[str]:
         return [t for t in sorted(self._state.teams) if t not in self._started and self._state.teams[t].active]
 
     async def _tell_teams_forever(self) -> None:
-        """Pass on to the teams this school started what they must record: a new calendar, their retirement."""
+        """Pass on to the teams this school started what they must record, in the order it was decided: a new
+        calendar, a change of people, their retirement. A team not started yet is waited for (its registration
+        may already carry the change; then the repeat decides nothing)."""
         while True:
-            await workflow.wait_condition(lambda: bool(self._to_teams))
+            await workflow.wait_condition(lambda: bool(self._to_teams) and self._to_teams[0][0] in self._started)
             team_id, signal, command = self._to_teams[0]
             await workflow.get_external_workflow_handle(team_workflow_id(team_id)).signal(signal, command)
             self._to_teams.pop(0)
@@ -168,6 +182,7 @@ class SchoolAdoptionWorkflow(DeciderShell):
             self._started.append(team_id)
             if registration.calendar != self._state.calendar:  # the calendar changed while the team was starting
                 self._tell_teams([team_id], "plcflow")
+            self._to_teams += [(t, ROSTER_SIGNAL, c) for t, c in on_team_started(self._state, team_id)]  # issue 9
 
     async def _report_forever(self) -> None:
         parent = workflow.info().parent
@@ -177,6 +192,15 @@ class SchoolAdoptionWorkflow(DeciderShell):
             await workflow.wait_condition(lambda: bool(self._to_district))
             await workflow.get_external_workflow_handle(parent.workflow_id).signal(SCHOOL_ESCALATION_SIGNAL, self._to_district[0])
             self._to_district.pop(0)
+
+    async def _report_people_forever(self) -> None:
+        parent = workflow.info().parent
+        if parent is None:
+            return
+        while True:
+            await workflow.wait_condition(lambda: bool(self._people_to_district))
+            await workflow.get_external_workflow_handle(parent.workflow_id).signal(ROSTER_SIGNAL, self._people_to_district[0])
+            self._people_to_district.pop(0)
 
     def _should_continue_as_new(self) -> bool:
         return self._state.school_year != self._year_at_start or self._history_full(self._history_limit)

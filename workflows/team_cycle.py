@@ -18,7 +18,9 @@ with workflow.unsafe.imports_passed_through():
     from domain.school.commands import RollUpEscalation
     from domain.team.state import TeamState, evolve
 
-    from .contracts import CALENDAR_SIGNAL, STATUS_QUERY, TEAM_ESCALATION_SIGNAL, TEAM_RETIRE_SIGNAL, TEAM_UPDATES, TEAM_WORKFLOW
+    from .contracts import (
+        CALENDAR_SIGNAL, ROSTER_SIGNAL, STATUS_QUERY, TEAM_ESCALATION_SIGNAL, TEAM_RETIRE_SIGNAL, TEAM_UPDATES, TEAM_WORKFLOW,
+    )
     from .messages import CommandResult, TeamStatus, TeamWorkflowInput
     from .persistence import notifications, stream_id
     from .shell import DeciderShell
@@ -68,6 +70,11 @@ class TeamCycleWorkflow(DeciderShell):
     def calendar_changed(self, command: cmd.ChangeCalendar) -> None:
         """The school passes on the district's new calendar (issue 9); the clock re-arms by itself."""
         self._apply_signal(command)
+
+    @workflow.signal(name=ROSTER_SIGNAL)
+    def roster_changed(self, change: cmd.ApplySchoolRoster) -> None:
+        """The school (or the district through it) validated a change of people; the team applies it."""
+        self._apply_signal(change)
 
     def _clock(self):
         return self._keep_clock(lambda: next_escalation_at(self._state, workflow.now()), cmd.RaiseDueEscalations)

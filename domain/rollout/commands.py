@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..calendar import SchoolCalendar
-from ..district import District
+from ..district import District, Person, Role
 from ..ladder import Rung
 from ..rubric import Rubric
 from ..school.policy import SchoolPolicy
@@ -129,3 +129,39 @@ class Tick(RolloutCommand):
     """The workflow's clock: launch due waves, open a new school year, raise due rungs."""
 
     actor: UserId = "plcflow"
+
+
+# --- people (issue 9): the district owns who works in it and who sits on its coalition ---
+
+
+class AddPerson(RolloutCommand):
+    person: Person
+
+
+class ChangeRoles(RolloutCommand):
+    person_id: UserId
+    roles: Annotated[tuple[Role, ...], Field(min_length=1)]
+    school: Slug | None = None
+    department: Slug | None = None
+
+
+class PersonLeaves(RolloutCommand):
+    """Kept in history (the event log), removed from every current role down to the teams."""
+
+    person_id: UserId
+    reason: Reason
+
+
+class SeatCoalitionMember(RolloutCommand):
+    member: UserId
+
+
+class UnseatCoalitionMember(RolloutCommand):
+    member: UserId
+
+
+class RecordSchoolPrincipal(RolloutCommand):
+    """A school changed its principal (validated there): the district's copy of the school follows (a signal)."""
+
+    school_id: Slug
+    principal: UserId

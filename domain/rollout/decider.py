@@ -12,6 +12,7 @@ from ..limits import MAX_COALITION
 from ..school.terms import term_named, terms
 from . import commands as c
 from . import events as ev
+from . import people
 from .gates import phase_gaps
 from .holds import acknowledge, snooze
 from . import calendar_end
@@ -291,4 +292,10 @@ _HANDLERS: dict[type, Callable] = {
     c.PublishCalendar: publish,
     c.CloseSchoolDay: close_day,
     c.OpenSchoolDay: open_day,
+    c.AddPerson: people.followed(people.add_person, reached_by),
+    c.ChangeRoles: people.followed(people.change_roles, reached_by),
+    c.PersonLeaves: people.followed(people.person_leaves, reached_by),
+    c.SeatCoalitionMember: people.followed(people.seat_member, reached_by),
+    c.UnseatCoalitionMember: people.followed(people.unseat_member, reached_by),
+    c.RecordSchoolPrincipal: people.record_school_principal,
 }

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..calendar import SchoolCalendar
-from ..district import District
+from ..district import District, Person, Role
 from ..ladder import EscalationHeldFacts, EscalationRaisedFacts, EscalationResolvedFacts, Rung
 from ..team.policy import EscalationPolicy
 from ..rubric import Rubric
@@ -167,6 +167,68 @@ class CalendarEndEscalationResolved(RolloutEvent, EscalationResolvedFacts):
     type: Literal["CalendarEndEscalationResolved"] = "CalendarEndEscalationResolved"
 
 
+# --- people (issue 9) ---
+
+
+class PersonAdded(RolloutEvent):
+    type: Literal["PersonAdded"] = "PersonAdded"
+    by: str
+    person: Person
+
+
+class RolesChanged(RolloutEvent):
+    type: Literal["RolesChanged"] = "RolesChanged"
+    by: str
+    person: Person  # as they are now
+    was: Person
+
+
+class PersonLeft(RolloutEvent):
+    type: Literal["PersonLeft"] = "PersonLeft"
+    by: str
+    person_id: str
+    reason: str
+
+
+class CoalitionMemberSeated(RolloutEvent):
+    type: Literal["CoalitionMemberSeated"] = "CoalitionMemberSeated"
+    by: str
+    member: str
+
+
+class CoalitionMemberUnseated(RolloutEvent):
+    type: Literal["CoalitionMemberUnseated"] = "CoalitionMemberUnseated"
+    by: str
+    member: str
+
+
+class CoalitionGapRaised(RolloutEvent, EscalationRaisedFacts):
+    """The coalition stopped being representative after its phase passed: the admins hear which seat is missing."""
+
+    type: Literal["CoalitionGapRaised"] = "CoalitionGapRaised"
+    missing: tuple[str, ...]
+
+
+class CoalitionGapResolved(RolloutEvent, EscalationResolvedFacts):
+    type: Literal["CoalitionGapResolved"] = "CoalitionGapResolved"
+
+
+class SchoolPrincipalRecorded(RolloutEvent):
+    type: Literal["SchoolPrincipalRecorded"] = "SchoolPrincipalRecorded"
+    by: str
+    school_id: str
+    principal: str
+
+
+class RolloutEscalationReassigned(RolloutEvent):
+    type: Literal["RolloutEscalationReassigned"] = "RolloutEscalationReassigned"
+    escalation_id: str
+    reached: tuple[str, ...]
+    newly_reached: tuple[str, ...]
+    no_longer: tuple[str, ...]
+    why: str
+
+
 RolloutEventT = Annotated[
     RolloutStarted
     | PhaseOpened
@@ -188,6 +250,15 @@ RolloutEventT = Annotated[
     | RolledUpEscalationCleared
     | DistrictCalendarChanged
     | CalendarEndEscalationRaised
-    | CalendarEndEscalationResolved,
+    | CalendarEndEscalationResolved
+    | PersonAdded
+    | RolesChanged
+    | PersonLeft
+    | CoalitionMemberSeated
+    | CoalitionMemberUnseated
+    | CoalitionGapRaised
+    | CoalitionGapResolved
+    | RolloutEscalationReassigned
+    | SchoolPrincipalRecorded,
     Field(discriminator="type"),
 ]

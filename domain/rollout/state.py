@@ -84,6 +84,8 @@ class RolloutState(_Frozen):
     escalations_raised: int = 0  # the highest escalation number issued (ids are <district>.<n>); the name is kept for old states
     rolled_up: dict[str, RolledUpEscalation] = Field(default_factory=dict)  # what reached the coalition, by id
     calendar_end: CalendarEndEscalation | None = None  # "next year's calendar is not published" (issue 9)
+    departed: tuple[str, ...] = ()  # issue 9: people who left (their history stays in the log)
+    coalition_gap: EscalationRecord | None = None  # issue 9: the coalition stopped being representative
 
     @property
     def launched_waves(self) -> tuple[Wave, ...]:
@@ -237,3 +239,57 @@ def _(e: ev.CalendarEndEscalationRaised, s):
 @_apply.register
 def _(e: ev.CalendarEndEscalationResolved, s):
     return _set(s, calendar_end=None)
+
+
+# --- people (issue 9) ---
+
+
+def _people(s, people) -> "RolloutState":
+    return _set(s, district=s.district.model_copy(update={"people": tuple(people)}))
+
+
+@_apply.register
+def _(e: ev.PersonAdded, s):
+    return _set(_people(s, (*s.district.people, e.person)), departed=tuple(p for p in s.departed if p != e.person.id))
+
+
+@_apply.register
+def _(e: ev.RolesChanged, s):
+    return _people(s, (e.person if p.id == e.person.id else p for p in s.district.people))
+
+
+@_apply.register
+def _(e: ev.PersonLeft, s):
+    return _set(_people(s, (p for p in s.district.people if p.id != e.person_id)), departed=(*s.departed, e.person_id))
+
+
+@_apply.register
+def _(e: ev.CoalitionMemberSeated, s):
+    return _set(s, coalition=(*s.coalition, e.member))
+
+
+@_apply.register
+def _(e: ev.CoalitionMemberUnseated, s):
+    return _set(s, coalition=tuple(m for m in s.coalition if m != e.member))
+
+
+@_apply.register
+def _(e: ev.CoalitionGapRaised, s):
+    gap = EscalationRecord(id=e.escalation_id, level=e.level, raised_on=e.on, raised_at=e.at, reason=e.reason, reached=e.reached)
+    return _set(s, coalition_gap=gap, escalations_raised=numbered_through(s.escalations_raised, e.escalation_id))
+
+
+@_apply.register
+def _(e: ev.CoalitionGapResolved, s):
+    return _set(s, coalition_gap=None)
+
+
+@_apply.register
+def _(e: ev.RolloutEscalationReassigned, s):
+    return _set(s, escalation=s.escalation.model_copy(update={"reached": e.reached}))
+
+
+@_apply.register
+def _(e: ev.SchoolPrincipalRecorded, s):
+    schools = tuple(x.model_copy(update={"principal": e.principal}) if x.school_id == e.school_id else x for x in s.district.schools)
+    return _set(s, district=s.district.model_copy(update={"schools": schools}))

@@ -110,3 +110,31 @@ class ChangeCalendar(SchoolCommand):
     so the school only carries its own clocks across."""
 
     calendar: SchoolCalendar
+
+
+# --- people (issue 9): the school owns its principal, its teacher leaders and its teams' facilitators ---
+
+
+class ChangePrincipal(SchoolCommand):
+    principal: UserId
+
+
+class AddTeacherLeader(SchoolCommand):
+    leader: UserId
+
+
+class RetireTeacherLeader(SchoolCommand):
+    leader: UserId
+
+
+class ChangeTeamFacilitator(SchoolCommand):
+    team_id: Slug
+    facilitator: UserId
+
+
+class ApplyDistrictRoster(SchoolCommand):
+    """People who left the district, or its coalition as reseated (validated there), applied as they come
+    (a signal, never an Update)."""
+
+    left: tuple[UserId, ...] = ()
+    coalition: tuple[UserId, ...] = ()  # empty: unchanged

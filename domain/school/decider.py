@@ -11,7 +11,8 @@ from ..rubric import Assessment
 from ..team.policy import TEAM_LADDER
 from . import commands as c
 from . import events as ev
-from .state import SchoolEscalation, SchoolState
+from . import people
+from .state import SchoolEscalation, SchoolState, evolve
 from .terms import Term, term_on, terms
 
 ASSESSMENT = "assessment"
@@ -160,7 +161,8 @@ def watches(s: SchoolState) -> dict[str, Watch]:
 
 def reached_by(s: SchoolState, subject: str, rung: Rung) -> tuple[str, ...]:
     if rung is Rung.FACILITATOR:
-        return (s.teams[subject.removeprefix("norms:")].spec.facilitator,)
+        facilitator = s.teams[subject.removeprefix("norms:")].spec.facilitator
+        return (s.school.principal,) if facilitator in s.departed else (facilitator,)  # issue 9: never nobody
     if rung is Rung.PRINCIPAL:
         return (s.school.principal,)
     return s.coalition or (s.school.principal,)
@@ -266,7 +268,40 @@ def _change_calendar(s: SchoolState, cmd: c.ChangeCalendar, now: datetime):
     )]
 
 
+def _followed(change: Callable) -> Callable:
+    """A change of people, then what follows (issue 9): open escalations reach the current holders of their rungs."""
+
+    def handle(s, cmd, now):
+        events = change(s, cmd, now)
+        after = s
+        for e in events:
+            after = evolve(after, e)
+        return events + _reassigned(after, now)
+
+    return handle
+
+
+def _reassigned(s: SchoolState, now) -> list[ev.SchoolEvent]:
+    out = []
+    for subject, esc in s.escalations.items():
+        rungs = _ladder_policy(s, subject).LADDER
+        reached: tuple[str, ...] = ()
+        for rung in rungs[: rungs.index(esc.level) + 1]:
+            reached = ladder.merge_reached(reached, reached_by(s, subject, rung))
+        if reached != esc.reached:
+            out.append(ev.SchoolEscalationReassigned(
+                at=now, escalation_id=esc.id, reached=reached, why=f"the people of {s.school.name} changed",
+                newly_reached=tuple(r for r in reached if r not in esc.reached),
+                no_longer=tuple(r for r in esc.reached if r not in reached)))
+    return out
+
+
 _HANDLERS: dict[type, Callable] = {
+    c.ChangePrincipal: _followed(people.change_principal),
+    c.AddTeacherLeader: _followed(people.add_teacher_leader),
+    c.RetireTeacherLeader: _followed(people.retire_teacher_leader),
+    c.ChangeTeamFacilitator: _followed(people.change_team_facilitator),
+    c.ApplyDistrictRoster: _followed(people.apply_district_roster),
     c.OpenSchool: _open,
     c.LaunchSchoolwide: _launch_schoolwide,
     c.RecordNorms: _record_norms,

@@ -132,9 +132,64 @@ class SchoolCalendarChanged(SchoolEvent):
     held_until: dict[str, date | None] = Field(default_factory=dict)
 
 
+class SchoolPrincipalChanged(SchoolEvent):
+    type: Literal["SchoolPrincipalChanged"] = "SchoolPrincipalChanged"
+    by: str
+    principal: str
+    was: str
+
+
+class TeacherLeaderAdded(SchoolEvent):
+    type: Literal["TeacherLeaderAdded"] = "TeacherLeaderAdded"
+    by: str
+    leader: str
+
+
+class TeacherLeaderRetired(SchoolEvent):
+    type: Literal["TeacherLeaderRetired"] = "TeacherLeaderRetired"
+    by: str
+    leader: str
+
+
+class TeamFacilitatorChanged(SchoolEvent):
+    type: Literal["TeamFacilitatorChanged"] = "TeamFacilitatorChanged"
+    by: str
+    team_id: str
+    facilitator: str
+    was: str
+
+
+class StaffLeft(SchoolEvent):
+    """Someone left the district: no longer a teacher leader here, and the school's teams are told."""
+
+    type: Literal["StaffLeft"] = "StaffLeft"
+    by: str
+    person: str
+
+
+class SchoolCoalitionChanged(SchoolEvent):
+    type: Literal["SchoolCoalitionChanged"] = "SchoolCoalitionChanged"
+    by: str
+    coalition: tuple[str, ...]
+
+
+class SchoolEscalationReassigned(SchoolEvent):
+    """An open escalation of the school now reaches the current holders of its rungs (issue 9)."""
+
+    type: Literal["SchoolEscalationReassigned"] = "SchoolEscalationReassigned"
+    escalation_id: str
+    reached: tuple[str, ...]
+    newly_reached: tuple[str, ...]
+    no_longer: tuple[str, ...]
+    why: str
+
+
 SchoolEventT = Annotated[
     SchoolOpened | TeamsLaunched | TermBegan | NormsRecorded | NormsReviewed | SelfAssessed | SchoolEscalationRaised
     | SchoolEscalationHeld | SchoolEscalationResolved | TeamEscalationRolledUp | TeamEscalationCleared | TeamFormed
-    | SchoolTeamRetired | TeamsConfirmed | SchoolCalendarChanged,
+    | SchoolTeamRetired | TeamsConfirmed | SchoolCalendarChanged
+    | SchoolEscalationHeld | SchoolEscalationResolved | TeamEscalationRolledUp | TeamEscalationCleared
+    | SchoolPrincipalChanged | TeacherLeaderAdded | TeacherLeaderRetired | TeamFacilitatorChanged
+    | SchoolEscalationReassigned | StaffLeft | SchoolCoalitionChanged,
     Field(discriminator="type"),
 ]

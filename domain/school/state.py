@@ -73,6 +73,7 @@ class SchoolState(_Frozen):
     escalations: dict[str, SchoolEscalation] = Field(default_factory=dict)  # by subject
     escalations_raised: int = 0  # the highest escalation number issued (ids are <school>.<n>); the name is kept for old states
     rolled_up: dict[str, RolledUp] = Field(default_factory=dict)  # by escalation id
+    departed: tuple[str, ...] = ()  # issue 9: staff who left the district (a facilitator who left reaches nobody)
 
     def active_teams(self) -> dict[str, LaunchedTeam]:
         return {i: t for i, t in self.teams.items() if t.active}
@@ -198,3 +199,51 @@ def _(e: ev.SchoolCalendarChanged, s):
     escalations = {k: v.model_copy(update={"held_until": e.held_until.get(k, v.held_until)}) for k, v in s.escalations.items()}
     return s.model_copy(update={"calendar": e.calendar, "norms_due_on": e.norms_due_on,
                                 "assessment_due_on": e.assessment_due_on, "escalations": escalations})
+
+
+# --- people (issue 9) ---
+
+
+def _school(s, **changes):
+    return s.model_copy(update={"school": s.school.model_copy(update=changes)})
+
+
+@_apply.register
+def _(e: ev.SchoolPrincipalChanged, s):
+    return _school(s, principal=e.principal)
+
+
+@_apply.register
+def _(e: ev.TeacherLeaderAdded, s):
+    return _school(s, teacher_leaders=(*s.school.teacher_leaders, e.leader))
+
+
+@_apply.register
+def _(e: ev.TeacherLeaderRetired, s):
+    return _school(s, teacher_leaders=tuple(x for x in s.school.teacher_leaders if x != e.leader))
+
+
+@_apply.register
+def _(e: ev.TeamFacilitatorChanged, s):
+    specs = tuple(t.model_copy(update={"facilitator": e.facilitator}) if t.team_id == e.team_id else t for t in s.school.teams)
+    s = _school(s, teams=specs)
+    if e.team_id in s.teams:
+        s = _team(s, e.team_id, spec=s.teams[e.team_id].spec.model_copy(update={"facilitator": e.facilitator}))
+    return s
+
+
+@_apply.register
+def _(e: ev.SchoolEscalationReassigned, s):
+    esc = _by_id(s, e.escalation_id)
+    return s.model_copy(update={"escalations": {**s.escalations, esc.subject: esc.model_copy(update={"reached": e.reached})}})
+
+
+@_apply.register
+def _(e: ev.StaffLeft, s):
+    s = _school(s, teacher_leaders=tuple(x for x in s.school.teacher_leaders if x != e.person))
+    return s.model_copy(update={"departed": (*s.departed, e.person)})
+
+
+@_apply.register
+def _(e: ev.SchoolCoalitionChanged, s):
+    return s.model_copy(update={"coalition": e.coalition})

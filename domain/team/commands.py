@@ -8,7 +8,7 @@ deterministic and replay-safe.
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..calendar import SchoolCalendar
 from ..evidence import StepEvidence, Text
@@ -27,6 +27,13 @@ class RegisterTeam(Command):
     team: TeamProfile
     calendar: SchoolCalendar
     policy: EscalationPolicy = Field(default_factory=EscalationPolicy)
+
+    @model_validator(mode="after")
+    def _staffed(self) -> "RegisterTeam":
+        # A running team may lose its people (issue 9); a new one starts with a facilitator and members.
+        if self.team.facilitator is None or not self.team.members:
+            raise ValueError("a team is registered with a facilitator and at least one member")
+        return self
 
 
 class StartCycle(Command):
@@ -94,6 +101,40 @@ class ChangeCalendar(Command):
     calendar: SchoolCalendar
 
 
+class AddMember(Command):
+    member: UserId
+
+
+class RemoveMember(Command):
+    member: UserId
+
+
+class ReplaceMember(Command):
+    """One member leaves and another takes their place (the same position in the roster)."""
+
+    leaving: UserId
+    joining: UserId
+
+
+class ChangeFacilitator(Command):
+    """A standalone team's principal names its facilitator; a launched team's comes from its school."""
+
+    facilitator: UserId
+
+
+class ApplySchoolRoster(Command):
+    """What the school (or, through it, the district) already validated: applied as it comes.
+
+    Issue 9: a change is validated once, by the level that owns it; this travels
+    down by signal (never an Update), so it carries no rule of its own to refuse.
+    """
+
+    principal: UserId | None = None
+    facilitator: UserId | None = None
+    left: tuple[UserId, ...] = ()
+    coalition: tuple[UserId, ...] = ()  # the district's guiding coalition as it is now (empty: unchanged)
+
+
 TeamCommand = (
     RegisterTeam
     | StartCycle
@@ -108,6 +149,11 @@ TeamCommand = (
     | SnoozeEscalation
     | RaiseDueEscalations
     | ChangeCalendar
+    | AddMember
+    | RemoveMember
+    | ReplaceMember
+    | ChangeFacilitator
+    | ApplySchoolRoster
 )
 
 

@@ -15,6 +15,7 @@ from ..ladder import acknowledgement_ends, check_holdable, fresh_escalation_ids,
 from ..steps import FIRST_STEP, Step, missing_evidence, next_step
 from . import commands as cmd
 from . import events as ev
+from . import roster
 from .profile import require_leader, require_participant, require_principal
 from .state import TeamState
 
@@ -207,4 +208,9 @@ _HANDLERS: dict[type, Callable[[TeamState, cmd.Command, datetime], list[ev.Event
     cmd.RaiseDueEscalations: _raise_due,
     cmd.RetireTeam: _retire,
     cmd.ChangeCalendar: _change_calendar,
+    cmd.AddMember: roster.add_member,
+    cmd.RemoveMember: roster.remove_member,
+    cmd.ReplaceMember: roster.replace_member,
+    cmd.ChangeFacilitator: roster.change_facilitator,
+    cmd.ApplySchoolRoster: roster.apply_school_roster,
 }

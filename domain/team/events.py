@@ -132,6 +132,7 @@ class TeamRetired(Event):
     reason: str
     merged_into: str | None = None
 
+
 class TeamCalendarChanged(Event):
     """The district's new calendar, with the step's due date and the escalation's hold carried across
     (``domain.calendar_change``: elapsed school days stay elapsed, what remains is counted anew)."""
@@ -141,6 +142,79 @@ class TeamCalendarChanged(Event):
     calendar: SchoolCalendar
     due_on: date | None
     held_until: date | None = None
+
+
+# --- who is on the team (issue 9: people and roles change) ---
+
+
+class MemberAdded(Event):
+    type: Literal["MemberAdded"] = "MemberAdded"
+    by: str
+    member: str
+
+
+class MemberRemoved(Event):
+    type: Literal["MemberRemoved"] = "MemberRemoved"
+    by: str
+    member: str
+
+
+class MemberReplaced(Event):
+    type: Literal["MemberReplaced"] = "MemberReplaced"
+    by: str
+    leaving: str
+    joining: str
+
+
+class FacilitatorChanged(Event):
+    type: Literal["FacilitatorChanged"] = "FacilitatorChanged"
+    by: str
+    facilitator: str | None  # None: the facilitator left and nobody is named yet
+    was: str | None
+
+
+class PrincipalChanged(Event):
+    type: Literal["PrincipalChanged"] = "PrincipalChanged"
+    by: str
+    principal: str
+    was: str
+
+
+class CoalitionChanged(Event):
+    """The district reseated its guiding coalition: the team's top rung reaches whoever sits on it now."""
+
+    type: Literal["CoalitionChanged"] = "CoalitionChanged"
+    by: str
+    coalition: tuple[str, ...]
+
+
+class EscalationReassigned(Event):
+    """An open escalation now reaches the current holders of its rungs, not people who left a role."""
+
+    type: Literal["EscalationReassigned"] = "EscalationReassigned"
+    escalation_id: str
+    level: Rung
+    reached: tuple[str, ...]  # everyone it reaches now, lowest rung first
+    newly_reached: tuple[str, ...]
+    no_longer: tuple[str, ...]
+    why: str
+
+
+class RosterGapFlagged(Event):
+    """The team has no members, or no facilitator: its principal is told (never an escalation to nobody)."""
+
+    type: Literal["RosterGapFlagged"] = "RosterGapFlagged"
+    gap: Literal["members", "facilitator"]
+    reached: tuple[str, ...]
+    reason: str
+
+
+class RosterGapFilled(Event):
+    type: Literal["RosterGapFilled"] = "RosterGapFilled"
+    gap: Literal["members", "facilitator"]
+
+
+ROSTER_EVENTS = (MemberAdded, MemberRemoved, MemberReplaced, FacilitatorChanged, PrincipalChanged, CoalitionChanged)
 
 
 # Before the three aggregates shared one hold shape, a team wrote two events. Rows and
@@ -171,7 +245,16 @@ TeamEvent = Annotated[
     | EscalationHeld
     | EscalationResolved
     | TeamRetired
-    | TeamCalendarChanged,
+    | TeamCalendarChanged
+    | MemberAdded
+    | MemberRemoved
+    | MemberReplaced
+    | FacilitatorChanged
+    | PrincipalChanged
+    | CoalitionChanged
+    | EscalationReassigned
+    | RosterGapFlagged
+    | RosterGapFilled,
     Field(discriminator="type"),
     BeforeValidator(upcast),
 ]

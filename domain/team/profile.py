@@ -25,8 +25,10 @@ class TeamProfile(BaseModel):
     school_id: Slug
     district_id: Slug = "district"
     name: text(120)
-    facilitator: UserId
-    members: Annotated[tuple[UserId, ...], Field(min_length=1, max_length=MAX_TEAM_MEMBERS)]
+    # A team is registered with a facilitator and members (RegisterTeam checks it); people leave
+    # later, so a running team may have neither for a while: flagged to its principal (issue 9).
+    facilitator: UserId | None
+    members: Annotated[tuple[UserId, ...], Field(max_length=MAX_TEAM_MEMBERS)]
     principal: UserId
     coalition: Annotated[tuple[UserId, ...], Field(min_length=1, max_length=MAX_COALITION)]
 
@@ -39,11 +41,11 @@ class TeamProfile(BaseModel):
     @property
     def participants(self) -> frozenset[str]:
         """Who runs the cycle: the members and their facilitator (a principal may run a team of their own)."""
-        return frozenset(self.members) | {self.facilitator}
+        return frozenset(self.members) | ({self.facilitator} - {None})
 
     @property
     def leaders(self) -> frozenset[str]:
-        return frozenset({self.facilitator, self.principal})
+        return frozenset({self.facilitator, self.principal} - {None})
 
 
 def require_participant(team: TeamProfile, actor: str, doing: str) -> None:
@@ -59,3 +61,9 @@ def require_leader(team: TeamProfile, actor: str, doing: str) -> None:
 def require_principal(team: TeamProfile, actor: str, doing: str) -> None:
     if actor != team.principal:
         raise NotAllowed(f"Only {team.principal}, the approving principal of {team.name}, can {doing}.")
+
+
+def require_roster_keeper(team: TeamProfile, actor: str) -> None:
+    """Issue 9: the team's current principal changes who is on it (a district admin does so by changing the principal)."""
+    if actor != team.principal:
+        raise NotAllowed(f"Only {team.principal}, the principal of {team.name}, can change who is on it; {actor} is not.")

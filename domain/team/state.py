@@ -68,6 +68,8 @@ class TeamState(_Frozen):
     paused: Pause | None = None
     escalation: OpenEscalation | None = None
     retired: Retirement | None = None
+    registered_by: str | None = None  # the school's launcher for a launched team (issue 9: its facilitator comes from the school)
+    roster_gaps: tuple[str, ...] = ()  # "members", "facilitator": flagged to the principal until filled
     escalations_raised: int = 0  # the highest escalation number issued (ids are <team>.<n>); the name is kept for old states
 
     @property
@@ -97,7 +99,7 @@ def _apply(event: ev.Event, state: TeamState) -> TeamState:
 
 @_apply.register
 def _(e: ev.TeamRegistered, s: TeamState) -> TeamState:
-    return s.model_copy(update={"team": e.team, "calendar": e.calendar, "policy": e.policy})
+    return s.model_copy(update={"team": e.team, "calendar": e.calendar, "policy": e.policy, "registered_by": e.by})
 
 
 @_apply.register
@@ -200,3 +202,52 @@ def _(e: ev.TeamRetired, s: TeamState) -> TeamState:
 def _(e: ev.TeamCalendarChanged, s: TeamState) -> TeamState:
     escalation = s.escalation.model_copy(update={"held_until": e.held_until}) if s.escalation else None
     return s.model_copy(update={"calendar": e.calendar, "due_on": e.due_on, "escalation": escalation})
+
+
+def _roster(s: TeamState, **changes) -> TeamState:
+    return s.model_copy(update={"team": s.team.model_copy(update=changes)})
+
+
+@_apply.register
+def _(e: ev.MemberAdded, s: TeamState) -> TeamState:
+    return _roster(s, members=(*s.team.members, e.member))
+
+
+@_apply.register
+def _(e: ev.MemberRemoved, s: TeamState) -> TeamState:
+    return _roster(s, members=tuple(m for m in s.team.members if m != e.member))
+
+
+@_apply.register
+def _(e: ev.MemberReplaced, s: TeamState) -> TeamState:
+    return _roster(s, members=tuple(e.joining if m == e.leaving else m for m in s.team.members))
+
+
+@_apply.register
+def _(e: ev.FacilitatorChanged, s: TeamState) -> TeamState:
+    return _roster(s, facilitator=e.facilitator)
+
+
+@_apply.register
+def _(e: ev.PrincipalChanged, s: TeamState) -> TeamState:
+    return _roster(s, principal=e.principal)
+
+
+@_apply.register
+def _(e: ev.CoalitionChanged, s: TeamState) -> TeamState:
+    return _roster(s, coalition=e.coalition)
+
+
+@_apply.register
+def _(e: ev.EscalationReassigned, s: TeamState) -> TeamState:
+    return s.model_copy(update={"escalation": s.escalation.model_copy(update={"reached": e.reached})})
+
+
+@_apply.register
+def _(e: ev.RosterGapFlagged, s: TeamState) -> TeamState:
+    return s.model_copy(update={"roster_gaps": (*s.roster_gaps, e.gap)})
+
+
+@_apply.register
+def _(e: ev.RosterGapFilled, s: TeamState) -> TeamState:
+    return s.model_copy(update={"roster_gaps": tuple(g for g in s.roster_gaps if g != e.gap)})

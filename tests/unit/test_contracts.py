@@ -18,9 +18,18 @@ def test_each_workflow_is_registered_under_its_contract_name_with_the_status_que
 
 def test_the_school_and_district_listen_on_the_signals_their_children_send():
     assert set(_Definition.must_from_class(SchoolAdoptionWorkflow).signals) == {
-        contracts.TEAM_ESCALATION_SIGNAL, contracts.LAUNCH_SCHOOLWIDE_SIGNAL, contracts.CALENDAR_SIGNAL}
-    assert set(_Definition.must_from_class(DistrictRolloutWorkflow).signals) == {contracts.SCHOOL_ESCALATION_SIGNAL}
-    assert set(_Definition.must_from_class(TeamCycleWorkflow).signals) == {contracts.CALENDAR_SIGNAL, contracts.TEAM_RETIRE_SIGNAL}
+        contracts.TEAM_ESCALATION_SIGNAL, contracts.LAUNCH_SCHOOLWIDE_SIGNAL, contracts.CALENDAR_SIGNAL, contracts.ROSTER_SIGNAL}
+    assert set(_Definition.must_from_class(DistrictRolloutWorkflow).signals) == {
+        contracts.SCHOOL_ESCALATION_SIGNAL, contracts.ROSTER_SIGNAL}
+    assert set(_Definition.must_from_class(TeamCycleWorkflow).signals) == {
+        contracts.CALENDAR_SIGNAL, contracts.TEAM_RETIRE_SIGNAL, contracts.ROSTER_SIGNAL}
+
+
+def test_schools_and_teams_listen_for_changes_of_people_from_above():
+    # Issue 9: the district tells its schools, a school its teams, by this one signal name (and a school
+    # tells its district who its principal is now).
+    assert contracts.ROSTER_SIGNAL in _Definition.must_from_class(SchoolAdoptionWorkflow).signals
+    assert contracts.ROSTER_SIGNAL in _Definition.must_from_class(TeamCycleWorkflow).signals
 
 
 def test_no_two_commands_of_a_workflow_travel_as_the_same_update():

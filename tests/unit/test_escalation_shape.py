@@ -71,4 +71,5 @@ def test_the_rows_a_recorded_team_wrote_the_old_way_fold_to_the_state_it_carried
     assert [r["version"] for r in rows] == list(range(1, len(rows) + 1))
     carried = _decode(events[-1]["workflowExecutionContinuedAsNewEventAttributes"]["input"]["payloads"][0])["state"]
     folded = fold(TEAM_EVENT.validate_python(r["data"]) for r in rows)
-    assert folded == TeamState.model_validate(carried)
+    # registered_by came after this recording (issue 9): a state carried from then takes its default.
+    assert folded.model_copy(update={"registered_by": None}) == TeamState.model_validate(carried)
