@@ -36,6 +36,7 @@ TEAM_UPDATES: dict[type, str] = {
     team.ResumeTeam: "resume",
     team.AcknowledgeEscalation: "acknowledge",
     team.SnoozeEscalation: "snooze",
+    team.PublishTeamCalendar: "publish_calendar",  # a standalone team's; a launched team hears CALENDAR_SIGNAL
 }
 SCHOOL_UPDATES: dict[type, str] = {
     school.RecordNorms: "record_norms",

@@ -27,6 +27,9 @@ class RegisterTeam(Command):
     team: TeamProfile
     calendar: SchoolCalendar
     policy: EscalationPolicy = Field(default_factory=EscalationPolicy)
+    # A standalone team's district admins, who may publish its calendar (issue 9); a team its school
+    # launches has none: it receives the district's calendar from its school.
+    district_admins: tuple[UserId, ...] = ()
 
 
 class StartCycle(Command):
@@ -94,6 +97,12 @@ class ChangeCalendar(Command):
     calendar: SchoolCalendar
 
 
+class PublishTeamCalendar(Command):
+    """A standalone team's district admin publishes a new calendar for it (issue 9, "Calendars change")."""
+
+    calendar: SchoolCalendar
+
+
 TeamCommand = (
     RegisterTeam
     | StartCycle
@@ -108,4 +117,5 @@ TeamCommand = (
     | SnoozeEscalation
     | RaiseDueEscalations
     | ChangeCalendar
+    | PublishTeamCalendar
 )

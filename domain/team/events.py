@@ -135,6 +135,13 @@ class TeamCalendarChanged(Event):
     held_until: date | None = None
 
 
+class TeamAdminsNamed(Event):
+    """A standalone team's district admins, who may publish its calendar (issue 9); recorded at registration."""
+
+    type: Literal["TeamAdminsNamed"] = "TeamAdminsNamed"
+    admins: tuple[str, ...]
+
+
 # Before the three aggregates shared one hold shape, a team wrote two events. Rows and
 # Update results recorded then are read as the one event they mean (upcast on read).
 LEGACY_HOLDS = {"EscalationAcknowledged": "acknowledged", "EscalationSnoozed": "snoozed"}
@@ -162,7 +169,8 @@ TeamEvent = Annotated[
     | EscalationRaised
     | EscalationHeld
     | EscalationResolved
-    | TeamCalendarChanged,
+    | TeamCalendarChanged
+    | TeamAdminsNamed,
     Field(discriminator="type"),
     BeforeValidator(upcast),
 ]

@@ -60,6 +60,7 @@ class TeamState(_Frozen):
     decisions: tuple[Decision, ...] = ()
     paused: Pause | None = None
     escalation: OpenEscalation | None = None
+    district_admins: tuple[str, ...] = ()  # a standalone team's, who may publish its calendar (issue 9)
     escalations_raised: int = 0  # the highest escalation number issued (ids are <team>.<n>); the name is kept for old states
 
     @property
@@ -186,3 +187,8 @@ def _(e: ev.EscalationResolved, s: TeamState) -> TeamState:
 def _(e: ev.TeamCalendarChanged, s: TeamState) -> TeamState:
     escalation = s.escalation.model_copy(update={"held_until": e.held_until}) if s.escalation else None
     return s.model_copy(update={"calendar": e.calendar, "due_on": e.due_on, "escalation": escalation})
+
+
+@_apply.register
+def _(e: ev.TeamAdminsNamed, s: TeamState) -> TeamState:
+    return s.model_copy(update={"district_admins": e.admins})

@@ -27,7 +27,10 @@ from domain.rollout.events import RolloutEventT
 from domain.rollout.state import fold as fold_rollout
 from domain.school.events import SchoolEventT
 from domain.school.state import fold as fold_school
+from domain.team import commands as cmd
+from domain.team.commands import RegisterTeam
 from domain.team.policy import EscalationPolicy
+from tests.support.builders import profile
 from tests.support.calendars import years_around
 from tests.support.districts import staffed_district, suffixed
 from tests.support.harness import eventually, running, settled
@@ -171,3 +174,22 @@ async def test_a_calendar_ending_unpublished_warns_the_admin_until_next_years_is
     assert fold_rollout(TypeAdapter(RolloutEventT).validate_python(r.data) for r in rows) == district.state
     assert [r.data["type"] for r in rows][-2:] == ["DistrictCalendarChanged", "CalendarEndEscalationResolved"]
     await districts.district(district_id).terminate("test finished")
+
+
+async def test_a_standalone_team_takes_a_new_calendar_from_its_district_admin_as_an_update(harness):
+    h = harness
+    layout = await h.layout()
+    team_id = f"t-{uuid4().hex[:12]}"
+    await h.teams.start(RegisterTeam(actor="district.admin", team=profile(team_id), calendar=layout.calendar,
+                                     district_admins=("district.admin",)))
+    h.started.append(team_id)
+    state = (await h.status(team_id)).state
+    today = layout.calendar.local_date(await h.now())
+    snow = layout.calendar.add_school_days(today, 1)
+    new = closed_on(layout.calendar, snow, "Snow", today)
+    with pytest.raises(CommandRefused, match="Only a district admin of Grade 7 Math can publish its calendar"):
+        await h.send(team_id, cmd.PublishTeamCalendar(actor="p.rivera", calendar=new))
+    result = await h.send(team_id, cmd.PublishTeamCalendar(actor="district.admin", calendar=new))
+    assert [e.type for e in result.events] == ["TeamCalendarChanged"]
+    status = await h.assert_log_matches(team_id)
+    assert status.state.due_on == new.add_school_days(state.due_on, 1) and status.state.calendar == new
