@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 from temporalio import workflow
-from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.exceptions import FailureError, WorkflowAlreadyStartedError
 
 with workflow.unsafe.imports_passed_through():
     from domain.errors import DomainError
@@ -178,7 +178,10 @@ class SchoolAdoptionWorkflow(DeciderShell):
         while True:
             await workflow.wait_condition(lambda: bool(self._to_teams))
             team_id, command = self._to_teams[0]
-            await workflow.get_external_workflow_handle(team_workflow_id(team_id)).signal(CALENDAR_SIGNAL, command)
+            try:
+                await workflow.get_external_workflow_handle(team_workflow_id(team_id)).signal(CALENDAR_SIGNAL, command)
+            except FailureError as err:  # a team whose workflow has ended has no clock left to carry across
+                self._log().info("calendar_not_delivered", team_id=team_id, reason=str(err))
             self._to_teams.pop(0)
 
     def _should_continue_as_new(self) -> bool:

@@ -193,3 +193,24 @@ async def test_a_standalone_team_takes_a_new_calendar_from_its_district_admin_as
     assert [e.type for e in result.events] == ["TeamCalendarChanged"]
     status = await h.assert_log_matches(team_id)
     assert status.state.due_on == new.add_school_days(state.due_on, 1) and status.state.calendar == new
+
+
+async def test_a_team_whose_workflow_ended_does_not_stop_its_schools_fan_out(harness):
+    """A school keeps going when one of its teams can no longer take the calendar (its workflow ended)."""
+    h = harness
+    cal = years_around((await h.now()).date()).calendar
+    districts, admin, district_id, school_id, team_id = await launched_team(h, cal)
+    await h.teams.handle(team_id).terminate("the team was retired")
+    today = cal.local_date(await h.now())
+    first, second = cal.add_school_days(today, 2), cal.add_school_days(today, 3)
+    for day in (first, second):
+        await districts.send(district_id, c.CloseSchoolDay(actor=admin, on=day, reason="Snow"))
+    both = closed_on(closed_on(cal, first, "Snow", today), second, "Snow", today)
+
+    async def carried_on():
+        s = await districts.school_status(school_id)
+        return s.state.calendar == both and s.persisted_version == s.state.version
+
+    await eventually(carried_on, "the school recorded both changes and kept persisting", timeout=30)
+    for handle in (districts.district(district_id), districts.school(school_id)):
+        await handle.terminate("test finished")
