@@ -50,7 +50,9 @@ def load_team_file(path: Path) -> RegisterTeam:
     if isinstance(data.get("calendar"), str):
         data = {**data, "calendar": read_yaml(path.parent / data["calendar"], f"calendar {data['calendar']}")}
     parsed = parse_model(TeamFile, data, f"team file {path}")
-    return RegisterTeam(actor=parsed.registered_by, team=parsed.team, calendar=parsed.calendar, policy=parsed.escalation)
+    # The admin who writes a standalone team's file is its district admin: they may publish its calendar (issue 9).
+    return RegisterTeam(actor=parsed.registered_by, team=parsed.team, calendar=parsed.calendar, policy=parsed.escalation,
+                        district_admins=(parsed.registered_by,))
 
 
 class DistrictFile(BaseModel):

@@ -98,7 +98,7 @@ def team_start(file: Path, as_: Annotated[Optional[str], typer.Option("--as")] =
     async def go():
         register = load_team_file(file)
         if as_:
-            register = register.model_copy(update={"actor": as_})
+            register = register.model_copy(update={"actor": as_, "district_admins": (as_,)})
         handle = await (await _teams()).start(register)
         output.out.print(f"[green]Started[/] team {register.team.team_id} as workflow {handle.id}")
 

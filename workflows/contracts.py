@@ -49,6 +49,7 @@ TEAM_UPDATES: dict[type, str] = {
     team.RemoveMember: "remove_member",
     team.ReplaceMember: "replace_member",
     team.ChangeFacilitator: "change_facilitator",
+    team.PublishTeamCalendar: "publish_calendar",  # a standalone team's; a launched team hears CALENDAR_SIGNAL
 }
 SCHOOL_UPDATES: dict[type, str] = {
     school.RecordNorms: "record_norms",

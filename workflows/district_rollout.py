@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 from temporalio import workflow
-from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.exceptions import FailureError, WorkflowAlreadyStartedError
 
 with workflow.unsafe.imports_passed_through():
     from domain.calendar import next_school_year, school_year_of
@@ -162,7 +162,10 @@ class DistrictRolloutWorkflow(DeciderShell):
         while True:
             await workflow.wait_condition(lambda: bool(self._to_schools))
             school_id, signal, command = self._to_schools[0]
-            await workflow.get_external_workflow_handle(school_workflow_id(school_id)).signal(signal, command)
+            try:
+                await workflow.get_external_workflow_handle(school_workflow_id(school_id)).signal(signal, command)
+            except FailureError as err:  # a school whose workflow has ended has nothing left to record
+                self._log().info("signal_not_delivered", school_id=school_id, signal=signal, reason=str(err))
             self._to_schools.pop(0)
 
     def _pending_launches(self) -> list[tuple[str, str]]:

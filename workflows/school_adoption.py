@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 from temporalio import workflow
-from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.exceptions import FailureError, WorkflowAlreadyStartedError
 
 with workflow.unsafe.imports_passed_through():
     from domain.rollout.commands import RollUpFromSchool
@@ -165,7 +165,10 @@ class SchoolAdoptionWorkflow(DeciderShell):
         while True:
             await workflow.wait_condition(lambda: bool(self._to_teams) and self._to_teams[0][0] in self._started)
             team_id, signal, command = self._to_teams[0]
-            await workflow.get_external_workflow_handle(team_workflow_id(team_id)).signal(signal, command)
+            try:
+                await workflow.get_external_workflow_handle(team_workflow_id(team_id)).signal(signal, command)
+            except FailureError as err:  # a team whose workflow has ended (retired) has nothing left to record
+                self._log().info("signal_not_delivered", team_id=team_id, signal=signal, reason=str(err))
             self._to_teams.pop(0)
 
     async def _launch_forever(self) -> None:

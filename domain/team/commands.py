@@ -27,6 +27,9 @@ class RegisterTeam(Command):
     team: TeamProfile
     calendar: SchoolCalendar
     policy: EscalationPolicy = Field(default_factory=EscalationPolicy)
+    # A standalone team's district admins, who may publish its calendar (issue 9); a team its school
+    # launches has none: it receives the district's calendar from its school.
+    district_admins: tuple[UserId, ...] = ()
 
     @model_validator(mode="after")
     def _staffed(self) -> "RegisterTeam":
@@ -135,6 +138,12 @@ class ApplySchoolRoster(Command):
     coalition: tuple[UserId, ...] = ()  # the district's guiding coalition as it is now (empty: unchanged)
 
 
+class PublishTeamCalendar(Command):
+    """A standalone team's district admin publishes a new calendar for it (issue 9, "Calendars change")."""
+
+    calendar: SchoolCalendar
+
+
 TeamCommand = (
     RegisterTeam
     | StartCycle
@@ -154,6 +163,7 @@ TeamCommand = (
     | ReplaceMember
     | ChangeFacilitator
     | ApplySchoolRoster
+    | PublishTeamCalendar
 )
 
 

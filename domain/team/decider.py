@@ -8,8 +8,8 @@ Nothing is recorded for a refused command because nothing is returned.
 from collections.abc import Callable
 from datetime import datetime
 
-from ..calendar_change import rebase
-from ..errors import InvalidTransition, MissingEvidence
+from ..calendar_change import published, rebase
+from ..errors import InvalidTransition, MissingEvidence, NotAllowed
 from ..escalation import reached_by, rung_due
 from ..ladder import acknowledgement_ends, check_holdable, fresh_escalation_ids, held, snooze_ends
 from ..steps import FIRST_STEP, Step, missing_evidence, next_step
@@ -50,7 +50,8 @@ def _resolve(s: TeamState, now: datetime, why: str) -> list[ev.Event]:
 def _register(s: TeamState, c: cmd.RegisterTeam, now: datetime) -> list[ev.Event]:
     if s.team is not None:
         raise InvalidTransition(f"{s.team.name} is already registered.")
-    return [ev.TeamRegistered(at=now, by=c.actor, team=c.team, calendar=c.calendar, policy=c.policy)]
+    admins = [ev.TeamAdminsNamed(at=now, admins=c.district_admins)] if c.district_admins else []
+    return [ev.TeamRegistered(at=now, by=c.actor, team=c.team, calendar=c.calendar, policy=c.policy), *admins]
 
 
 def _start_cycle(s: TeamState, c: cmd.StartCycle, now: datetime) -> list[ev.Event]:
@@ -193,6 +194,17 @@ def _change_calendar(s: TeamState, c: cmd.ChangeCalendar, now: datetime) -> list
     return [ev.TeamCalendarChanged(at=now, by=c.actor, calendar=new, due_on=due, held_until=rebase(old, new, today, held_until))]
 
 
+def _publish_calendar(s: TeamState, c: cmd.PublishTeamCalendar, now: datetime) -> list[ev.Event]:
+    """A standalone team's calendar is its district admins' to change, by the district's rule (issue 9)."""
+    if c.actor not in s.district_admins:
+        raise NotAllowed(
+            f"Only a district admin of {s.team.name} can publish its calendar; {c.actor} is not one "
+            "(a team launched by its school receives the district's calendar from it)."
+        )
+    published(s.calendar, c.calendar, s.calendar.local_date(now))
+    return _change_calendar(s, cmd.ChangeCalendar(actor=c.actor, calendar=c.calendar), now)
+
+
 _HANDLERS: dict[type, Callable[[TeamState, cmd.Command, datetime], list[ev.Event]]] = {
     cmd.RegisterTeam: _register,
     cmd.StartCycle: _start_cycle,
@@ -213,4 +225,5 @@ _HANDLERS: dict[type, Callable[[TeamState, cmd.Command, datetime], list[ev.Event
     cmd.ReplaceMember: roster.replace_member,
     cmd.ChangeFacilitator: roster.change_facilitator,
     cmd.ApplySchoolRoster: roster.apply_school_roster,
+    cmd.PublishTeamCalendar: _publish_calendar,
 }

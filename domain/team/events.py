@@ -217,6 +217,13 @@ class RosterGapFilled(Event):
 ROSTER_EVENTS = (MemberAdded, MemberRemoved, MemberReplaced, FacilitatorChanged, PrincipalChanged, CoalitionChanged)
 
 
+class TeamAdminsNamed(Event):
+    """A standalone team's district admins, who may publish its calendar (issue 9); recorded at registration."""
+
+    type: Literal["TeamAdminsNamed"] = "TeamAdminsNamed"
+    admins: tuple[str, ...]
+
+
 # Before the three aggregates shared one hold shape, a team wrote two events. Rows and
 # Update results recorded then are read as the one event they mean (upcast on read).
 LEGACY_HOLDS = {"EscalationAcknowledged": "acknowledged", "EscalationSnoozed": "snoozed"}
@@ -254,7 +261,9 @@ TeamEvent = Annotated[
     | CoalitionChanged
     | EscalationReassigned
     | RosterGapFlagged
-    | RosterGapFilled,
+    | RosterGapFilled
+    | TeamCalendarChanged
+    | TeamAdminsNamed,
     Field(discriminator="type"),
     BeforeValidator(upcast),
 ]

@@ -70,6 +70,7 @@ class TeamState(_Frozen):
     retired: Retirement | None = None
     registered_by: str | None = None  # the school's launcher for a launched team (issue 9: its facilitator comes from the school)
     roster_gaps: tuple[str, ...] = ()  # "members", "facilitator": flagged to the principal until filled
+    district_admins: tuple[str, ...] = ()  # a standalone team's, who may publish its calendar (issue 9)
     escalations_raised: int = 0  # the highest escalation number issued (ids are <team>.<n>); the name is kept for old states
 
     @property
@@ -251,3 +252,8 @@ def _(e: ev.RosterGapFlagged, s: TeamState) -> TeamState:
 @_apply.register
 def _(e: ev.RosterGapFilled, s: TeamState) -> TeamState:
     return s.model_copy(update={"roster_gaps": tuple(g for g in s.roster_gaps if g != e.gap)})
+
+
+@_apply.register
+def _(e: ev.TeamAdminsNamed, s: TeamState) -> TeamState:
+    return s.model_copy(update={"district_admins": e.admins})

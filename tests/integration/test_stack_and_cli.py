@@ -54,7 +54,7 @@ def test_the_stack_and_every_role_verb(stack_env):
         refused = plcflow(env, "team", "advance", "g7-math", "--as", "p.rivera", "--focus", "x", "--result", "q:10:a=10")
         assert refused.returncode == 1
         assert "Only members of Grade 7 Math can advance its cycle; p.rivera is not one." in refused.stderr
-        assert show(env, "g7-math")["version"] == 3  # nothing written
+        assert show(env, "g7-math")["version"] == 4  # registered, its admin named, a cycle and step opened: nothing more written
         missing = plcflow(env, "team", "advance", "g7-math", "--as", "t.nelson", "--focus", "Word problems")
         assert missing.returncode == 1 and "needs a data summary" in missing.stderr
         bad = plcflow(env, "team", "advance", "g7-math", "--as", "t.nelson", "--result", "garbage")

@@ -27,7 +27,10 @@ from domain.rollout.events import RolloutEventT
 from domain.rollout.state import fold as fold_rollout
 from domain.school.events import SchoolEventT
 from domain.school.state import fold as fold_school
+from domain.team import commands as cmd
+from domain.team.commands import RegisterTeam
 from domain.team.policy import EscalationPolicy
+from tests.support.builders import profile
 from tests.support.calendars import years_around
 from tests.support.districts import staffed_district, suffixed
 from tests.support.harness import eventually, running, settled
@@ -171,3 +174,43 @@ async def test_a_calendar_ending_unpublished_warns_the_admin_until_next_years_is
     assert fold_rollout(TypeAdapter(RolloutEventT).validate_python(r.data) for r in rows) == district.state
     assert [r.data["type"] for r in rows][-2:] == ["DistrictCalendarChanged", "CalendarEndEscalationResolved"]
     await districts.district(district_id).terminate("test finished")
+
+
+async def test_a_standalone_team_takes_a_new_calendar_from_its_district_admin_as_an_update(harness):
+    h = harness
+    layout = await h.layout()
+    team_id = f"t-{uuid4().hex[:12]}"
+    await h.teams.start(RegisterTeam(actor="district.admin", team=profile(team_id), calendar=layout.calendar,
+                                     district_admins=("district.admin",)))
+    h.started.append(team_id)
+    state = (await h.status(team_id)).state
+    today = layout.calendar.local_date(await h.now())
+    snow = layout.calendar.add_school_days(today, 1)
+    new = closed_on(layout.calendar, snow, "Snow", today)
+    with pytest.raises(CommandRefused, match="Only a district admin of Grade 7 Math can publish its calendar"):
+        await h.send(team_id, cmd.PublishTeamCalendar(actor="p.rivera", calendar=new))
+    result = await h.send(team_id, cmd.PublishTeamCalendar(actor="district.admin", calendar=new))
+    assert [e.type for e in result.events] == ["TeamCalendarChanged"]
+    status = await h.assert_log_matches(team_id)
+    assert status.state.due_on == new.add_school_days(state.due_on, 1) and status.state.calendar == new
+
+
+async def test_a_team_whose_workflow_ended_does_not_stop_its_schools_fan_out(harness):
+    """A school keeps going when one of its teams can no longer take the calendar (its workflow ended)."""
+    h = harness
+    cal = years_around((await h.now()).date()).calendar
+    districts, admin, district_id, school_id, team_id = await launched_team(h, cal)
+    await h.teams.handle(team_id).terminate("the team was retired")
+    today = cal.local_date(await h.now())
+    first, second = cal.add_school_days(today, 2), cal.add_school_days(today, 3)
+    for day in (first, second):
+        await districts.send(district_id, c.CloseSchoolDay(actor=admin, on=day, reason="Snow"))
+    both = closed_on(closed_on(cal, first, "Snow", today), second, "Snow", today)
+
+    async def carried_on():
+        s = await districts.school_status(school_id)
+        return s.state.calendar == both and s.persisted_version == s.state.version
+
+    await eventually(carried_on, "the school recorded both changes and kept persisting", timeout=30)
+    for handle in (districts.district(district_id), districts.school(school_id)):
+        await handle.terminate("test finished")
