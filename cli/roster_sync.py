@@ -1,9 +1,13 @@
-"""``plcflow roster import DISTRICT_ID PATH``: what a OneRoster bulk export would change in a district's people.
+"""``plcflow roster import DISTRICT_ID PATH [--apply]``: a OneRoster bulk export applied to a district's people.
 
 Issue 9 ("Roster sync"). Read against the district as its rollout holds it
-now; prints people added, leaving, role changes and moves between schools,
-with counts, and exits 0. Students, parents, guardians and relatives are
-dropped by the reader before anything is kept, printed or logged.
+now. Without ``--apply``: prints people added, leaving, role changes and
+moves between schools, with counts, and exits 0. With it: the whole import is
+first judged by the rollout's own rules on that state (a refusal exits 1 with
+every reason, and nothing is sent), then sent as ``sync_roster`` Updates of at
+most 500 changes each; the same files again change nothing and say so.
+Students, parents, guardians and relatives are dropped by the reader before
+anything is kept, printed, sent or logged.
 """
 
 from pathlib import Path
@@ -11,8 +15,13 @@ from typing import Annotated
 
 import typer
 
+from datetime import UTC, datetime
+
 from app.oneroster import Roster, read_roster
-from domain.roster import RosterDiff, diff
+from domain.errors import DomainError
+from domain.rollout.decider import decide
+from domain.rollout.state import fold
+from domain.roster import RosterDiff, diff, sync_commands
 
 from . import output
 from .district import _client
@@ -20,6 +29,8 @@ from .district import _client
 roster_app = typer.Typer(help="Sync a district's staff from its student-information system (OneRoster 1.2 CSV).",
                          no_args_is_help=True)
 Json = Annotated[bool, typer.Option("--json", help="Stable JSON on stdout (see README).")]
+Apply = Annotated[bool, typer.Option("--apply", help="Send the changes (without it: only print them).")]
+As = Annotated[str | None, typer.Option("--as", help="Your user id: a district admin (needed with --apply).")]
 
 
 def diff_view(roster: Roster, changes: RosterDiff) -> dict:
@@ -61,15 +72,40 @@ def _print(view: dict) -> None:
         output.out.print(f"  note: {note}", highlight=False)
 
 
+def _judged(state, commands) -> None:
+    """Every part through the rollout's own decider on the state as queried: refused as a whole, before sending."""
+    now = datetime.now(UTC)
+    for command in commands:
+        state = fold(decide(state, command, now), state)
+
+
 def register(run) -> None:
     @roster_app.command("import")
-    def roster_import(district: str, path: Path, json_: Json = False):
-        """Compare a OneRoster bulk export (a folder or .zip) with the district's people; print what would change."""
+    def roster_import(district: str, path: Path, apply: Apply = False, as_: As = None, json_: Json = False):
+        """Compare a OneRoster bulk export (a folder or .zip) with the district's people; --apply sends the changes."""
+        if apply and not as_:
+            output.refuse("--as ADMIN is required with --apply (the district admin who imports)", code=2)
 
         async def go():
-            state = (await (await _client()).status(district)).state
+            client = await _client()
+            state = (await client.status(district)).state
             roster = read_roster(path, state.district)
-            view = diff_view(roster, diff(state.district, roster.staff))
-            output.emit_json(view) if json_ else _print(view)
+            changes = diff(state.district, roster.staff)
+            view = diff_view(roster, changes)
+            if not apply:
+                return output.emit_json(view) if json_ else _print(view)
+            commands = sync_commands(changes, as_, f"the OneRoster export {path.name}")
+            if not commands:
+                return output.out.print("[green]Nothing to change[/]: the district's people already match the export.")
+            try:
+                _judged(state, commands)
+            except DomainError as err:
+                output.refuse(err.reason)
+            for i, command in enumerate(commands, 1):
+                result = await client.send(district, command)
+                output.out.print(f"  part {i}/{len(commands)}: {len(result.events)} event(s), version {result.version}",
+                                 highlight=False)
+            counts = ", ".join(f"{n} {what}" for what, n in changes.counts().items())
+            output.out.print(f"[green]Imported[/]: {counts}.", highlight=False)
 
         run(go())

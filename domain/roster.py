@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from .district import District, Person, Role
+from .rollout.commands import SyncRoster
 
 # The roles a student-information system owns; every other role is plcflow's own.
 IMPORTED_ROLES = frozenset({Role.DISTRICT_ADMIN, Role.PRINCIPAL, Role.TEACHER})
@@ -57,6 +58,8 @@ class RosterDiff:
     moves: tuple[Move, ...] = ()
     linked: tuple[tuple[str, str], ...] = ()  # (person id, sourced id) matched by email or username, to remember
     notes: tuple[str, ...] = field(default=())
+    updated: tuple[Person, ...] = ()  # every matched person whose record changes, as they will be
+
 
     @property
     def empty(self) -> bool:
@@ -77,6 +80,7 @@ def diff(district: District, staff: Sequence[StaffRecord]) -> RosterDiff:
     seen: set[str] = set()
     taken = {p.id for p in district.people}
     notes: list[str] = []
+    updated: list[Person] = []
     for record in staff:
         person = match.find(record)
         if person is None:
@@ -99,8 +103,12 @@ def diff(district: District, staff: Sequence[StaffRecord]) -> RosterDiff:
             role_changes.append(RoleChange(person.id, person.roles, after))
         if record.school_id != person.school:
             moves.append(Move(person.id, person.school, record.school_id))
+        new = person.model_copy(update={"roles": after, "school": record.school_id, "sourced_id": record.sourced_id,
+                                        "email": record.email or person.email})
+        if new != person:
+            updated.append(new)
     leaving = tuple(p.id for p in district.people if p.id not in seen)
-    return RosterDiff(tuple(added), leaving, tuple(role_changes), tuple(moves), tuple(linked), tuple(notes))
+    return RosterDiff(tuple(added), leaving, tuple(role_changes), tuple(moves), tuple(linked), tuple(notes), tuple(updated))
 
 
 def _merged_roles(current: Iterable[Role], imported: frozenset[Role]) -> tuple[Role, ...]:
@@ -147,3 +155,18 @@ def _new_person(record: StaffRecord, taken: set[str]) -> Person | None:
         return None
     return Person(id=user_id, roles=_merged_roles((), record.roles), school=record.school_id,
                   sourced_id=record.sourced_id, email=record.email)
+
+
+PART = 500  # changes per command: an import of 10,000 staff is 20 Updates, each a modest payload and history
+
+
+def sync_commands(changes: RosterDiff, actor: str, source: str, part: int = PART) -> list:
+    """The import as rollout commands, additions first, then changed records, then who left, ``part`` at a time."""
+    ops = [("added", p) for p in changes.added] + [("changed", p) for p in changes.updated]
+    ops += [("left", i) for i in changes.leaving]
+    out = []
+    for start in range(0, len(ops), part):
+        chunk = ops[start:start + part]
+        out.append(SyncRoster(actor=actor, source=source, **{
+            kind: tuple(x for k, x in chunk if k == kind) for kind in ("added", "changed", "left")}))
+    return out

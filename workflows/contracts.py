@@ -87,6 +87,7 @@ DISTRICT_UPDATES: dict[type, str] = {
     rollout.PersonLeaves: "person_leaves",
     rollout.SeatCoalitionMember: "seat_coalition_member",
     rollout.UnseatCoalitionMember: "unseat_coalition_member",
+    rollout.SyncRoster: "sync_roster",
 }
 
 

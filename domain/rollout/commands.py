@@ -165,3 +165,14 @@ class RecordSchoolPrincipal(RolloutCommand):
 
     school_id: Slug
     principal: UserId
+
+
+class SyncRoster(RolloutCommand):
+    """One part of a roster import (issue 9, OneRoster): who joined, whose record changed (roles, school,
+    their ids in the student-information system) and who left, decided together so the district holds
+    together after it. An import too large for one part is sent as several (``domain.roster.sync_commands``)."""
+
+    source: text(200)  # what the changes come from, e.g. "OneRoster export of 2027-08-02"
+    added: Annotated[tuple[Person, ...], Field(max_length=1000)] = ()
+    changed: Annotated[tuple[Person, ...], Field(max_length=1000)] = ()
+    left: Annotated[tuple[UserId, ...], Field(max_length=1000)] = ()

@@ -13,6 +13,7 @@ from ..school.terms import term_named, terms
 from . import commands as c
 from . import events as ev
 from . import people
+from .roster_sync import sync_roster
 from .gates import phase_gaps
 from .holds import acknowledge, snooze
 from . import calendar_end
@@ -298,4 +299,5 @@ _HANDLERS: dict[type, Callable] = {
     c.SeatCoalitionMember: people.followed(people.seat_member, reached_by),
     c.UnseatCoalitionMember: people.followed(people.unseat_member, reached_by),
     c.RecordSchoolPrincipal: people.record_school_principal,
+    c.SyncRoster: people.followed(sync_roster, reached_by),
 }

@@ -58,7 +58,7 @@ def add_person(s: RolloutState, cmd: c.AddPerson, now: datetime) -> list[ev.Roll
 def change_roles(s: RolloutState, cmd: c.ChangeRoles, now: datetime) -> list[ev.RolloutEvent]:
     _admin(s, cmd.actor, "change a person's roles")
     was = _known(s, cmd.person_id)
-    person = Person(id=was.id, roles=tuple(dict.fromkeys(cmd.roles)), school=cmd.school, department=cmd.department)
+    person = was.model_copy(update={"roles": tuple(dict.fromkeys(cmd.roles)), "school": cmd.school, "department": cmd.department})
     if person == was:
         raise InvalidTransition(f"{was.id} already has exactly these roles.")
     _holds_together(s.district, tuple(person if p.id == was.id else p for p in s.district.people))
@@ -157,7 +157,8 @@ _RESEATED = (ev.CoalitionSeated, ev.CoalitionMemberSeated, ev.CoalitionMemberUns
 
 def school_changes(s: RolloutState, events) -> list[ApplyDistrictRoster]:
     """What the district's started schools must learn from these events (their teams learn it from them)."""
-    out = [ApplyDistrictRoster(actor=e.by, left=(e.person_id,)) for e in events if isinstance(e, ev.PersonLeft)]
+    left = [e for e in events if isinstance(e, ev.PersonLeft)]
+    out = [ApplyDistrictRoster(actor=left[0].by, left=tuple(e.person_id for e in left))] if left else []  # one signal
     reseated = [e for e in events if isinstance(e, _RESEATED)]
     if reseated and s.coalition:
         out.append(ApplyDistrictRoster(actor=reseated[-1].by, coalition=s.coalition))

@@ -1,5 +1,6 @@
 """Roster sync from a OneRoster bulk export: staff only, matched, diffed, malformed files located (issue 9)."""
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -43,8 +44,8 @@ def everyone_as_today(d) -> list[User]:
 
 
 def with_families(users: list[User]) -> list[User]:
-    return [*users, User("s-1", "student", ("org-svm",), "zquintrell", "", *STUDENT),
-            User("g-1", "guardian", ("org-svm",), "", "family@home.example", "Pat", "Quintrell")]
+    return [*users, User("stu-88421", "student", ("org-svm",), "zquintrell", "", *STUDENT),
+            User("grd-55317", "guardian", ("org-svm",), "", "family@home.example", "Pat", "Quintrell")]
 
 
 @pytest.mark.parametrize("version", ["1.2", "1.1"])
@@ -63,7 +64,7 @@ def test_students_and_families_never_get_past_the_reader(tmp_path):
     d = district()
     roster = read_roster(write_export(tmp_path / "x", ORGS, with_families(everyone_as_today(d))), d)
     kept = repr(roster) + repr(diff(d, roster.staff))
-    for word in (*STUDENT, "zquintrell", "s-1", "g-1", "family@home.example"):
+    for word in (*STUDENT, "zquintrell", "stu-88421", "grd-55317", "family@home.example"):
         assert word not in kept
 
 
@@ -132,3 +133,55 @@ def test_a_teacher_who_becomes_an_aide_holds_no_role_plcflow_knows_and_leaves(tm
              for u in everyone_as_today(d)]
     roster = read_roster(write_export(tmp_path / "x", ORGS, users), d)
     assert diff(d, roster.staff).leaving == ("sve.teacher2",)
+
+
+# --- applied: the import as rollout commands, judged by the rollout's own rules ---
+
+
+def _rollout_with(d):
+    """A rollout of ``d`` with its coalition seated, as the district's workflow holds it."""
+    from domain.rollout import commands as rc
+    from tests.unit.test_rollout_rules import SV_COALITION, Rollout
+
+    r = Rollout()
+    r.state = r.state.model_copy(update={"district": d})
+    r.run(rc.SeatCoalition(actor="sv.admin", members=SV_COALITION), date(2026, 9, 14))
+    return r
+
+
+def test_an_applied_import_brings_the_district_to_the_export_and_the_same_files_then_change_nothing(tmp_path):
+    from domain.roster import sync_commands
+
+    d = district()
+    users = [u for u in everyone_as_today(d) if u.username not in ("svh.teacher4", "sv.union")]
+    users += [User(f"u-new-{i}", "teacher", ("org-sve",), f"new{i}", f"new{i}@sv.example") for i in range(1200)]
+    path = write_export(tmp_path / "x", ORGS, with_families(users))
+    r = _rollout_with(d)
+    changes = diff(d, read_roster(path, d).staff)
+    commands = sync_commands(changes, "sv.admin", "the OneRoster export x")
+    assert len(commands) == 3  # 1,200 added + 24 linked + 2 leaving, 500 at a time
+    events = [e for c in commands for e in r.run(c, date(2026, 9, 15))]
+    types = [e.type for e in events]
+    assert types.count("PersonAdded") == 1200 and types.count("PersonLeft") == 2
+    assert "CoalitionMemberUnseated" in types  # sv.union sat on the coalition
+    assert r.state.district.person("new7").email == "new7@sv.example"
+    assert diff(r.state.district, read_roster(path, r.state.district).staff).empty  # again: nothing to change
+
+
+def test_an_import_that_cannot_be_applied_is_refused_as_a_whole_with_every_reason(tmp_path):
+    from domain.errors import InvalidTransition
+    from domain.roster import sync_commands
+
+    d = district()
+    org = {s.school_id: s.sourced_id for s in d.schools}
+    users = [u for u in everyone_as_today(d) if u.username != "svh.principal"]  # a principal leaves
+    users = [User(u.sourced_id, "teacher", (org["silver-valley-hs"],), u.username) if u.username == "svm.math-lead" else u
+             for u in users]  # a teacher leader (and facilitator) moves away from the school she leads in
+    r = _rollout_with(d)
+    before = r.state
+    [command] = sync_commands(diff(d, read_roster(write_export(tmp_path / "x", ORGS, users), d).staff), "sv.admin", "x")
+    with pytest.raises(InvalidTransition) as err:
+        r.run(command, date(2026, 9, 15))
+    assert "svh.principal leaves but is the principal of Silver Valley High School: name a new principal there first" in str(err.value)
+    assert "svm.math-lead" in str(err.value)  # and, in the same sentence, the teacher leader who moved away
+    assert r.state == before
