@@ -66,7 +66,8 @@ def _print(view: dict) -> None:
     output.out.print(f"Skipped {view['skipped_rows_not_staff']} rows that are not staff (students and families: nothing of "
                      f"them is kept); {view['staff_without_a_plcflow_role']} staff hold no role plcflow uses.", highlight=False)
     for org in view["school_orgs_not_in_the_district_file"]:
-        output.out.print(f"  note: school org {org} is not a school of the district file (give a school its sourced_id)",
+        output.out.print(f"  note: school org {org} is none of the district's schools; if it is one, link it: "
+                         f"plcflow district act DISTRICT link_school --as ADMIN --set school_id=SCHOOL --set sourced_id={org}",
                          highlight=False)
     for note in view["notes"]:
         output.out.print(f"  note: {note}", highlight=False)

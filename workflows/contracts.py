@@ -88,6 +88,7 @@ DISTRICT_UPDATES: dict[type, str] = {
     rollout.SeatCoalitionMember: "seat_coalition_member",
     rollout.UnseatCoalitionMember: "unseat_coalition_member",
     rollout.SyncRoster: "sync_roster",
+    rollout.LinkSchool: "link_school",
 }
 
 

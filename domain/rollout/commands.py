@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..calendar import SchoolCalendar
-from ..district import District, Person, Role
+from ..district import District, Person, Role, SourcedId
 from ..ladder import Rung
 from ..rubric import Rubric
 from ..school.policy import SchoolPolicy
@@ -176,3 +176,10 @@ class SyncRoster(RolloutCommand):
     added: Annotated[tuple[Person, ...], Field(max_length=1000)] = ()
     changed: Annotated[tuple[Person, ...], Field(max_length=1000)] = ()
     left: Annotated[tuple[UserId, ...], Field(max_length=1000)] = ()
+
+
+class LinkSchool(RolloutCommand):
+    """Give a school its org id in the student-information system, so a roster import finds its staff there."""
+
+    school_id: Slug
+    sourced_id: SourcedId

@@ -13,7 +13,7 @@ from ..school.terms import term_named, terms
 from . import commands as c
 from . import events as ev
 from . import people
-from .roster_sync import sync_roster
+from .roster_sync import link_school, sync_roster
 from .gates import phase_gaps
 from .holds import acknowledge, snooze
 from . import calendar_end
@@ -300,4 +300,5 @@ _HANDLERS: dict[type, Callable] = {
     c.UnseatCoalitionMember: people.followed(people.unseat_member, reached_by),
     c.RecordSchoolPrincipal: people.record_school_principal,
     c.SyncRoster: people.followed(sync_roster, reached_by),
+    c.LinkSchool: link_school,
 }

@@ -229,6 +229,13 @@ class RolloutEscalationReassigned(RolloutEvent):
     why: str
 
 
+class SchoolLinked(RolloutEvent):
+    type: Literal["SchoolLinked"] = "SchoolLinked"
+    by: str
+    school_id: str
+    sourced_id: str
+
+
 RolloutEventT = Annotated[
     RolloutStarted
     | PhaseOpened
@@ -254,6 +261,7 @@ RolloutEventT = Annotated[
     | PersonAdded
     | RolesChanged
     | PersonLeft
+    | SchoolLinked
     | CoalitionMemberSeated
     | CoalitionMemberUnseated
     | CoalitionGapRaised

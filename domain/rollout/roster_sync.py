@@ -54,3 +54,16 @@ def _problems(s: RolloutState, cmd: c.SyncRoster) -> list[str]:
     after = d.model_copy(update={"people": (*(changed.get(p.id, p) for p in d.people), *cmd.added)})
     known = set(check_references(d))
     return problems + [p for p in check_references(after) if p not in known]
+
+
+def link_school(s: RolloutState, cmd: c.LinkSchool, now: datetime) -> list[ev.RolloutEvent]:
+    _admin(s, cmd.actor, "link a school to its org")
+    school = s.district.school(cmd.school_id)
+    if school is None:
+        raise InvalidTransition(f"{s.district.name} has no school {cmd.school_id}.")
+    taken = next((x for x in s.district.schools if x.sourced_id == cmd.sourced_id and x.school_id != cmd.school_id), None)
+    if taken:
+        raise InvalidTransition(f"{taken.name} is already linked to org {cmd.sourced_id}.")
+    if school.sourced_id == cmd.sourced_id:
+        raise InvalidTransition(f"{school.name} is already linked to org {cmd.sourced_id}.")
+    return [ev.SchoolLinked(at=now, by=cmd.actor, school_id=cmd.school_id, sourced_id=cmd.sourced_id)]

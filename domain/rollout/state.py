@@ -293,3 +293,10 @@ def _(e: ev.RolloutEscalationReassigned, s):
 def _(e: ev.SchoolPrincipalRecorded, s):
     schools = tuple(x.model_copy(update={"principal": e.principal}) if x.school_id == e.school_id else x for x in s.district.schools)
     return _set(s, district=s.district.model_copy(update={"schools": schools}))
+
+
+@_apply.register
+def _(e: ev.SchoolLinked, s):
+    schools = tuple(x.model_copy(update={"sourced_id": e.sourced_id}) if x.school_id == e.school_id else x
+                    for x in s.district.schools)
+    return _set(s, district=s.district.model_copy(update={"schools": schools}))

@@ -185,3 +185,23 @@ def test_an_import_that_cannot_be_applied_is_refused_as_a_whole_with_every_reaso
     assert "svh.principal leaves but is the principal of Silver Valley High School: name a new principal there first" in str(err.value)
     assert "svm.math-lead" in str(err.value)  # and, in the same sentence, the teacher leader who moved away
     assert r.state == before
+
+
+def test_a_running_district_links_a_school_to_its_org_and_the_next_import_finds_its_staff(tmp_path):
+    from domain.errors import InvalidTransition, NotAllowed
+    from domain.rollout import commands as rc
+
+    d = district()
+    unlinked = d.model_copy(update={"schools": tuple(s.model_copy(update={"sourced_id": None}) for s in d.schools)})
+    r = _rollout_with(unlinked)
+    path = write_export(tmp_path / "x", ORGS, everyone_as_today(d))
+    roster = read_roster(path, r.state.district)
+    assert "org-svh" in roster.unknown_orgs and all(s.school_id is None for s in roster.staff)
+    with pytest.raises(NotAllowed, match="Only a district admin"):
+        r.run(rc.LinkSchool(actor="svh.principal", school_id="silver-valley-hs", sourced_id="org-svh"), date(2026, 9, 15))
+    for school_id, org in (("silver-valley-ms", "org-svm"), ("silver-valley-es", "org-sve"), ("silver-valley-hs", "org-svh")):
+        r.run(rc.LinkSchool(actor="sv.admin", school_id=school_id, sourced_id=org), date(2026, 9, 15))
+    with pytest.raises(InvalidTransition, match="Silver Valley Middle School is already linked to org org-svm."):
+        r.run(rc.LinkSchool(actor="sv.admin", school_id="silver-valley-hs", sourced_id="org-svm"), date(2026, 9, 15))
+    changes = diff(r.state.district, read_roster(path, r.state.district).staff)
+    assert not (changes.added or changes.leaving or changes.moves)
