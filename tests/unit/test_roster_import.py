@@ -205,3 +205,11 @@ def test_a_running_district_links_a_school_to_its_org_and_the_next_import_finds_
         r.run(rc.LinkSchool(actor="sv.admin", school_id="silver-valley-hs", sourced_id="org-svm"), date(2026, 9, 15))
     changes = diff(r.state.district, read_roster(path, r.state.district).staff)
     assert not (changes.added or changes.leaving or changes.moves)
+
+
+def test_the_example_export_is_silver_valleys_next_year_one_teacher_gone_one_new():
+    d = load_district_file(EXAMPLES / "silver-valley.yaml").district
+    roster = read_roster(EXAMPLES.parent / "oneroster" / "silver-valley-2027", d)
+    changes = diff(d, roster.staff)
+    assert changes.leaving == ("svh.teacher4",) and [(p.id, p.school) for p in changes.added] == [("n.rivera", "silver-valley-hs")]
+    assert not changes.role_changes and not changes.moves and len(changes.linked) == len(d.people) - 1
