@@ -23,6 +23,13 @@ from workflows.persistence import to_rows
 MON = date(2026, 9, 14)
 
 
+def registered(team_id: str):
+    """A team in a district of its own: a district has one calendar, and other suites register teams of
+    "silver-valley" against calendars of their own."""
+    command = register(team_id)
+    return command.model_copy(update={"team": command.team.model_copy(update={"district_id": f"d-{team_id}"})})
+
+
 def run(decide, evolve, state, steps):
     log = []
     for command, day in steps:
@@ -40,7 +47,7 @@ async def snapshot(pool) -> dict:
 async def test_teams_schools_and_districts_project_once_and_rebuild_identically(event_store):
     suffix = uuid4().hex[:8]
     team_id = f"team-{suffix}"
-    team = given((register(team_id), local(MON)), (cmd.StartCycle(actor="a.kennedy"), local(MON)))
+    team = given((registered(team_id), local(MON)), (cmd.StartCycle(actor="a.kennedy"), local(MON)))
     team.run(cmd.AdvanceStep(actor="t.nelson", step=Step.IDENTIFY_FOCUS, evidence=EVIDENCE[Step.IDENTIFY_FOCUS]), local(MON))
     for day in (date(2026, 9, 22), date(2026, 9, 24), date(2026, 9, 29)):
         team.run(cmd.RaiseDueEscalations(), local(day))
@@ -110,7 +117,7 @@ async def test_school_days_in_step_count_local_dates_not_utc(event_store):
     team_id = f"tz-{uuid4().hex[:8]}"
     evening = local(MON, 17, 30)
     assert evening.astimezone(UTC).date() != MON  # the premise: UTC already says Tuesday
-    team = given((register(team_id), evening), (cmd.StartCycle(actor="a.kennedy"), evening))
+    team = given((registered(team_id), evening), (cmd.StartCycle(actor="a.kennedy"), evening))
     await event_store.append(f"team-{team_id}", to_rows(1, team.log))
     await Projector(event_store.pool).catch_up()
     read = await ReadModels(event_store.pool).team(team_id)
