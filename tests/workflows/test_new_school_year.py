@@ -23,6 +23,7 @@ from temporalio.client import WorkflowExecutionStatus
 from app.districts import DistrictClient
 from app.files import load_district_file
 from app.teams import CommandRefused
+from domain.calendar import SchoolCalendar
 from domain.calendar_change import closed_on, opened_on
 from domain.district import Person, Role, TeamSpec
 from domain.escalation import watch
@@ -272,3 +273,55 @@ async def _state_or_none(h, team_id: str):
 async def _next_rung_on(s: Story, team_id: str, cal) -> date:
     state = await _until(lambda: s.team(team_id), lambda t: t.calendar == cal, f"{team_id} received the new calendar")
     return next_rung(watch(state)).on
+
+
+def _two_short_years(today: date) -> SchoolCalendar:
+    """A first school year ending seven weeks from now, a summer, and the next year (to be published late)."""
+    return SchoolCalendar.model_validate({"timezone": "America/Chicago", "school_years": [
+        {"name": "year-1", "start": (today - timedelta(days=30)).isoformat(), "end": (today + timedelta(days=50)).isoformat()},
+        {"name": "year-2", "start": (today + timedelta(days=100)).isoformat(), "end": (today + timedelta(days=380)).isoformat()},
+    ]})
+
+
+@pytest.mark.parametrize("example", ["justice-county.yaml", "cobb-like.yaml"])
+async def test_each_example_district_is_carried_into_its_second_year(harness, example):
+    started_at = clock.monotonic()
+    h, sfx = harness, uuid4().hex[:6]
+    full = _two_short_years((await h.now()).date())
+    start = suffixed(load_district_file(EXAMPLES / example), sfx, calendar=first_year_only(full))
+    s = Story(h, start)
+    admin, d = start.actor, start.district
+    await s.launch()
+
+    # Staff turnover: a teacher leaves the district, a new one joins and takes a seat on the same team.
+    coalition = (await s.district()).coalition
+    school, team, leaver = next((x, t, p) for x in d.schools for t in x.teams for p in t.members
+                                if d.person(p).roles == (Role.TEACHER,) and p not in coalition)
+    await s.send(c.PersonLeaves(actor=admin, person_id=leaver, reason="Retired"))
+    await s.send(c.AddPerson(actor=admin, person=Person(id=f"new.teacher-{sfx}", roles=(Role.TEACHER,), school=school.school_id)))
+    await _until(lambda: s.team(team.team_id), lambda t: leaver not in t.team.members, f"{leaver} left {team.team_id}")
+    await h.send(team.team_id, cmd.AddMember(actor=school.principal, member=f"new.teacher-{sfx}"))
+
+    # Next year's calendar, published in summer; the new year opens; every principal confirms the school's teams.
+    await s.sleep_to(s.cal.school_days[-1] + timedelta(days=7))
+    published = with_next_years(s.cal, full)
+    await s.send(c.PublishCalendar(actor=admin, calendar=published))
+    s.cal = published
+    await s.cross_into(full.school_years[1].start)
+    for x in d.schools:
+        active = (await s.districts.school_status(x.school_id)).state.active_teams()
+        await s.districts.send_school(x.school_id, m.ConfirmTeams(actor=x.principal, team_ids=tuple(active)))
+
+    district = await district_log_matches(h, s.districts, d.district_id)
+    assert district.state.school_year == "year-2" and district.state.calendar_end is None
+    assert district.state.departed == (leaver,) and district.state.district.person(f"new.teacher-{sfx}") is not None
+    for x in d.schools:
+        confirmed = await school_log_matches(h, s.districts, x.school_id)
+        assert confirmed.state.teams_confirmed_year == "year-2" and len(confirmed.state.active_teams()) == len(x.teams)
+    state = (await h.assert_log_matches(team.team_id)).state
+    assert f"new.teacher-{sfx}" in state.team.members and leaver not in state.team.members
+    assert state.calendar == published
+    elapsed = clock.monotonic() - started_at
+    print(f"{example} into its second school year took {elapsed:.1f} s")
+    assert elapsed < 60
+    await s.finish()
