@@ -125,6 +125,7 @@ async def _a_facilitator_leaves(sv: SilverValley, facilitator_day: date) -> None
     assert now.team.facilitator == "svm.teacher1" and now.escalation.id == esc.id
     with pytest.raises(CommandRefused, match="did not reach svm.math-lead"):
         await h.send(sv.math, cmd.AcknowledgeEscalation(actor="svm.math-lead", escalation_id=esc.id, reason="Seen it"))
+    await h.assert_log_matches(sv.math)  # the events are stored a moment after the state shows them
     assert "EscalationReassigned" in [e.type for e in await h.stored_events(sv.math)]
 
 
