@@ -17,9 +17,6 @@ from cli.main import app
 from workflows.contracts import DISTRICT_UPDATES, SCHOOL_UPDATES
 
 README = Path(__file__).resolve().parents[2] / "README.md"
-# The lead's branch adds ``roster import --apply`` (issue 9, "Roster sync"); until it is merged here, that one
-# option is allowed to be missing. Once it exists it is parsed like every other.
-PENDING = {("roster", "import"): {"--apply"}}
 
 
 def section_commands() -> list[list[str]]:
@@ -48,8 +45,6 @@ def _parsed(words: list[str]):
         path.append(args[0])
         command, args = command.get_command(None, args[0]), args[1:]
         assert command is not None, f"no command {' '.join(path)}"
-    options = {o for p in command.params for o in p.opts}
-    args = [a for a in args if a not in PENDING.get(tuple(path), set()) - options]
     return command.make_context(" ".join(path), args)
 
 

@@ -5,11 +5,7 @@ written); refusals exit 1 / 409 with the domain's sentence, malformed input
 exit 2 / 422, never a traceback; ``--apply`` reaches the team.
 """
 
-import asyncio
-import os
-import sys
 from datetime import date, timedelta
-from pathlib import Path
 
 import httpx
 import pytest
@@ -19,12 +15,12 @@ from activities.tokens import TokenStore
 from api.app import create_app
 from api.runtime import Runtime
 from app.districts import DistrictClient
+from tests.support.cli import plcflow
 from domain.calendar_change import closed_on, opened_on, rebase
 from tests.support.calendars import years_around
 from tests.support.harness import eventually, running
 from tests.workflows.test_calendar_changes import launched_team
 
-ROOT = Path(__file__).resolve().parents[2]
 
 
 # The API test comes first: after the CLI test's subprocess clients, the module's time-skipping server
@@ -33,18 +29,6 @@ ROOT = Path(__file__).resolve().parents[2]
 async def harness(private_env, event_store):
     async with running(private_env, event_store) as h:
         yield h
-
-
-async def plcflow(h, *args: str) -> tuple[int, str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PLCFLOW_TEMPORAL_ADDRESS": h.env.client.service_client.config.target_host,
-           "PLCFLOW_TASK_QUEUE": h.teams._task_queue, "COLUMNS": "200"}
-    env.pop("PLCFLOW_API_URL", None)
-    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "cli.main", *args, cwd=ROOT, env=env,
-                                                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
-    out, _ = await asyncio.wait_for(proc.communicate(), 90)
-    text = out.decode()
-    assert "Traceback" not in text, text
-    return proc.returncode, " ".join(text.split())
 
 
 async def test_the_api_refuses_a_calendar_change_409_and_malformed_422(harness):

@@ -1,10 +1,6 @@
 """Roster changes from the command line and the HTTP API (issue 9): a refusal exits 1 (409/403) with one
 sentence and writes nothing; malformed input exits 2 (422); an accepted change is in the team's log."""
 
-import asyncio
-import os
-import sys
-from pathlib import Path
 
 import httpx
 import pytest
@@ -14,18 +10,9 @@ from activities.tokens import TokenStore
 from api.app import create_app
 from api.runtime import Runtime
 from app.districts import DistrictClient
+from tests.support.cli import plcflow
+from tests.support.harness import running
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-async def plcflow(h, *args: str) -> tuple[int, str]:
-    env = {**os.environ, "PLCFLOW_TEMPORAL_ADDRESS": h.env.client.service_client.config.target_host,
-           "PLCFLOW_TASK_QUEUE": h.teams._task_queue, "PYTHONPATH": str(ROOT)}
-    env.pop("PLCFLOW_API_URL", None)
-    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "cli.main", *args, cwd=ROOT, env=env,
-                                                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
-    out, _ = await asyncio.wait_for(proc.communicate(), 60)
-    return proc.returncode, " ".join(out.decode().split())
 
 
 async def test_the_principal_changes_the_roster_from_the_command_line_and_others_are_refused(harness):
@@ -46,6 +33,13 @@ async def test_the_principal_changes_the_roster_from_the_command_line_and_others
     assert code == 0 and "FacilitatorChanged" in out
     state = (await h.assert_log_matches(team)).state
     assert state.team.members == ("t.nelson", "m.ruiz", "j.okafor") and state.team.facilitator == "m.garcia"
+
+
+@pytest.fixture
+async def harness(private_env, event_store):
+    """A server of its own: the CLI runs as subprocess clients (tests/support/cli.py says why)."""
+    async with running(private_env, event_store) as h:
+        yield h
 
 
 @pytest.fixture

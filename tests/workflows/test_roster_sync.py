@@ -8,16 +8,26 @@ searched for the student's name and ids: nothing.
 """
 
 from pathlib import Path
+
+import pytest
 from uuid import uuid4
 
 from app.districts import DistrictClient
 from app.files import load_district_file
 from bench.oneroster import User, write_export
 from tests.unit.test_roster_import import ORGS, STUDENT, everyone_as_today
-from tests.workflows.test_roster_cli import plcflow
+from tests.support.cli import plcflow
+from tests.support.harness import running
 from workflows.contracts import district_workflow_id
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "districts"
+
+
+@pytest.fixture
+async def harness(private_env, event_store):
+    """A server of its own: the CLI runs as subprocess clients (tests/support/cli.py says why)."""
+    async with running(private_env, event_store) as h:
+        yield h
 SCHOOL_ORGS = {"silver-valley-ms": "org-svm", "silver-valley-es": "org-sve", "silver-valley-hs": "org-svh"}
 
 
