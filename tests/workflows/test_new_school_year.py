@@ -6,12 +6,14 @@ recommendation is pending and only the new one may approve; a snow day and a
 make-up Saturday move an open escalation's next rung by one school day each;
 next year's calendar is published late (the admin is warned, a team's clock
 stops at the last school day and resumes on the new calendar); at the new
-school year each principal confirms the school's teams (one left out retires
+school year the roster is imported from a OneRoster export, twice (the second
+changes nothing), and each principal confirms the school's teams (one left out retires
 and its workflow completes, one is formed; a principal who forgets is
 escalated to). Then Justice County and the Cobb-like district are each carried
 into their second year. Every stream folds to the state its workflow reports.
 """
 
+import tempfile
 import time as clock
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -33,7 +35,9 @@ from domain.school import commands as m
 from domain.steps import Step
 from domain.team import commands as cmd
 from domain.team.policy import EscalationPolicy
+from bench.oneroster import Org, User, write_export
 from tests.support.calendars import Years, years_around
+from tests.support.cli import plcflow
 from tests.support.districts import suffixed
 from tests.support.harness import eventually, running
 from tests.support.years import (
@@ -193,7 +197,7 @@ async def _the_new_school_year(sv: SilverValley, resumed) -> str:
     completes; the clock that stopped fires on the new calendar. Returns the formed team's id."""
     s, h = sv.s, sv.s.h
     await s.cross_into(sv.full.starts[1])
-    await s.send(c.AddPerson(actor=ADMIN, person=Person(id="svm.teacher9", roles=(Role.TEACHER,), school=sv.ms)))
+    await _the_roster_imported_twice(sv)
     intervention = TeamSpec(team_id=f"svm-intervention-{sv.sfx}", name="Intervention", kind="content_area",
                             facilitator="svm.teacher1", members=("svm.teacher1", "svm.teacher9"))
     await s.districts.send_school(sv.ms, m.FormTeam(actor="svm.new-principal", team=intervention))
@@ -223,6 +227,27 @@ async def _the_new_school_year(sv: SilverValley, resumed) -> str:
     last = (await h.stored_events(sv.ela))[-1]
     assert last.type == "TeamRetired" and last.reason == f"not in the roster of teams for {sv.year2}"
     return intervention.team_id
+
+
+async def _the_roster_imported_twice(sv: SilverValley) -> None:
+    """The new year's staff from the student-information system (OneRoster), with a student the reader drops:
+    applied through the CLI, then the same files again, which change nothing and say so."""
+    s = sv.s
+    district = await s.district()
+    orgs = {x.school_id: x.sourced_id for x in district.district.schools}
+    role = {Role.DISTRICT_ADMIN: "districtAdministrator", Role.PRINCIPAL: "principal", Role.TEACHER: "teacher"}
+    users = [User(f"sis-{i}", next((role[r] for r in p.roles if r in role), "administrator"),
+                  (orgs.get(p.school, "org-sv"),), p.id) for i, p in enumerate(district.district.people)]
+    users += [User("sis-new", "teacher", (orgs[sv.ms],), "svm.teacher9", "svm.teacher9@sv.example"),
+              User("stu-1", "student", (orgs[sv.ms],), "a.student", "", "Ada", "Student")]
+    folder = write_export(Path(tempfile.mkdtemp()) / "oneroster", [Org("org-sv", "Silver Valley", "district"),
+                          *(Org(o, i) for i, o in orgs.items())], users)
+    args = ("roster", "import", s.d.district_id, str(folder), "--apply", "--as", ADMIN)
+    code, out = await plcflow(s.h, *args)
+    assert code == 0 and "Imported: 1 added, 0 leaving" in out, out
+    assert (await s.district()).district.person("svm.teacher9").school == sv.ms
+    code, out = await plcflow(s.h, *args)
+    assert code == 0 and "Nothing to change" in out, out
 
 
 async def _next_rung_on(s: Story, team_id: str, cal) -> date:
