@@ -53,7 +53,7 @@ bench-supervisor: $(STAMP)
 # Adds <name>_$(TAG).json beside the recorded histories (never over one): make record-histories TAG=v3
 record-histories: $(STAMP)
 	@test -n "$(TAG)" || (echo 'usage: make record-histories TAG=vN (a tag no recorded history has)'; exit 2)
-	PLCFLOW_RECORD_HISTORIES=$(TAG) $(BIN)/pytest -q tests/workflows/test_replay.py tests/workflows/test_district_rollout.py
+	PLCFLOW_RECORD_HISTORIES=$(TAG) $(BIN)/pytest -q tests/workflows/test_replay.py tests/workflows/test_district_rollout.py tests/workflows/test_new_school_year.py -k 'not example'
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .hypothesis

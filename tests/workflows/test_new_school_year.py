@@ -38,6 +38,7 @@ from domain.team.policy import EscalationPolicy
 from bench.oneroster import Org, User, write_export
 from tests.support.calendars import Years, years_around
 from tests.support.cli import plcflow
+from tests.support.histories import RECORDING, record
 from tests.support.districts import suffixed
 from tests.support.harness import eventually, running
 from tests.support.years import (
@@ -89,6 +90,7 @@ async def test_silver_valley_through_two_school_years_by_commands_alone(harness)
     start = start.model_copy(update={"team_policy": EscalationPolicy(ladder_school_days_past_due=LADDER)})
     sv = SilverValley(Story(h, start), sfx, full)
     pilot_on = await sv.s.launch()
+    first_runs = {name: (await handle.describe()).run_id for name, handle in _recorded(sv).items()}
     facilitator_day = sv.s.cal.add_school_days(sv.s.cal.add_school_days(pilot_on, 5), LADDER[Rung.FACILITATOR])
     await _a_facilitator_leaves(sv, facilitator_day)
     await _the_principal_changes(sv)
@@ -105,10 +107,18 @@ async def test_silver_valley_through_two_school_years_by_commands_alone(harness)
     for team_id in (sv.math, sv.science, sv.algebra, intervention):
         await h.assert_log_matches(team_id)
     assert fold_rows(await h.store.read_stream(stream_id(sv.ela))).retired.by == "svm.new-principal"
+    if RECORDING:  # make record-histories TAG=…: the first runs, full of issue 9's commands and signals
+        for name, handle in _recorded(sv).items():
+            record(name, await sv.s.h.env.client.get_workflow_handle(handle.id, run_id=first_runs[name]).fetch_history())
     elapsed = clock.monotonic() - started_at
     print(f"silver-valley through two school years took {elapsed:.1f} s")
     assert elapsed < 60
     await sv.s.finish()
+
+
+def _recorded(sv: SilverValley) -> dict:
+    return {"district_new_school_year": sv.s.districts.district(sv.s.d.district_id),
+            "school_new_school_year": sv.s.districts.school(sv.ms), "team_new_school_year": sv.s.h.teams.handle(sv.math)}
 
 
 async def _a_facilitator_leaves(sv: SilverValley, facilitator_day: date) -> None:
