@@ -26,8 +26,16 @@ def _calendar_changed(s: RolloutState, cmd, now: datetime, change: str, new) -> 
     held = s.escalation.held_until if s.escalation else None
     return [ev.DistrictCalendarChanged(
         at=now, by=cmd.actor, change=change, on=getattr(cmd, "on", None), reason=getattr(cmd, "reason", ""),
-        calendar=new, due_on=rebase(s.calendar, new, today, s.due_on), held_until=rebase(s.calendar, new, today, held),
+        calendar=new, due_on=_due_on(s, new, today), held_until=rebase(s.calendar, new, today, held),
     ), *resolved_by(s, new, now)]
+
+
+def _due_on(s: RolloutState, new, today):
+    """What remains of the phase's due date, on the new calendar; a phase whose clock stopped at the end of the
+    old calendar (its school days ran past the last one) gets one, counted from the day it opened (issue 9)."""
+    if s.due_on is None and s.phase is not None and s.phase not in s.completed:
+        return new.add_school_days(s.phase_opened_on or today, s.policy.due_school_days[s.phase])
+    return rebase(s.calendar, new, today, s.due_on)
 
 
 def publish(s: RolloutState, cmd: c.PublishCalendar, now: datetime):

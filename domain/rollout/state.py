@@ -69,6 +69,7 @@ class RolloutState(_Frozen):
     phase: Phase | None = None
     completed: tuple[Phase, ...] = ()
     due_on: date | None = None
+    phase_opened_on: date | None = None  # where a phase's clock counts from (None in states carried from before issue 9)
     school_year: str | None = None
     coalition: tuple[str, ...] = ()
     inquiry_activities: tuple[Activity, ...] = ()
@@ -128,7 +129,7 @@ def _(e: ev.RolloutStarted, s):
 
 @_apply.register
 def _(e: ev.PhaseOpened, s):
-    return _set(s, phase=e.phase, due_on=e.due_on, school_year=e.school_year)
+    return _set(s, phase=e.phase, due_on=e.due_on, school_year=e.school_year, phase_opened_on=s.calendar.local_date(e.at))
 
 
 @_apply.register
