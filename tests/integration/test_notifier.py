@@ -1,0 +1,202 @@
+"""Issue 10 (core): the outbox delivered by the real aiosmtplib to a real aiosmtpd server, from rows written
+by the real append path (workflows.persistence.notifications) and addresses projected from the district's events."""
+
+import asyncio
+import email
+import socket
+from datetime import date
+from email import policy
+from uuid import uuid4
+
+import pytest
+import structlog
+from aiosmtpd.controller import Controller
+
+from activities.event_store import EventStore
+from activities.notifier import Retry, SmtpConfig, batches, claim, deliver, send
+from activities.projector import Projector
+from app.wiring import open_store
+from domain.rollout.decider import decide as decide_rollout
+from domain.rollout.state import RolloutState
+from domain.team import commands as cmd
+from domain.steps import Step
+from tests.support.builders import EVIDENCE, register, local
+from tests.support.databases import fresh_database
+from tests.support.gwt import given
+from tests.unit.test_school_rules import START
+from workflows.persistence import notifications, to_rows
+
+MON = date(2026, 9, 14)
+LOG = structlog.get_logger("test.notifier")
+FAST = Retry(lease_s=0.3, first_s=0.3, cap_s=1.0)
+PEOPLE = {"facilitator": "svm.math-lead", "members": ("svm.teacher1", "svm.teacher2", "svm.teacher3"),
+          "principal": "svm.principal", "coalition": ("sv.admin", "sv.union")}
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps what it accepts; ``refuse`` answers a RCPT for good, ``later`` once."""
+
+    def __init__(self):
+        self.messages: list[email.message.EmailMessage] = []
+        self.refuse: dict[str, str] = {}
+        self.later: set[str] = set()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return self.refuse[address]
+        if address in self.later:
+            self.later.discard(address)
+            return "451 4.3.0 Mailbox busy, try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(email.message_from_bytes(envelope.original_content, policy=policy.default))
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list:
+        return [m for m in self.messages if m["To"] == address]
+
+
+def address(person_id: str) -> str:
+    return f"{person_id}@sv.example.org"
+
+
+@pytest.fixture
+def inbox():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    handler = Inbox()
+    server = Controller(handler, hostname="127.0.0.1", port=port)
+    server.start()
+    handler.smtp = SmtpConfig(host="127.0.0.1", port=port, sender="plcflow@sv.example.org")
+    yield handler
+    server.stop()
+
+
+@pytest.fixture
+async def notify_db(pg_url):
+    """A database of its own: a notifier claims every due row, so other tests' outbox rows must not be in it."""
+    return await fresh_database(pg_url, "notify")
+
+
+@pytest.fixture
+async def store(notify_db):
+    store = await open_store(notify_db)
+    yield store
+    await store.close()
+
+
+async def escalated_district(store: EventStore, *, without_email: tuple[str, ...] = (), teams: int = 2) -> dict:
+    """A district whose people have addresses (RolloutStarted, projected), and ``teams`` teams escalated up
+    to their principal, appended with their outbox rows. Returns {recipient: [outbox payloads]}."""
+    suffix = uuid4().hex[:8]
+    district_id = f"d-{suffix}"
+    people = tuple(p.model_copy(update={"email": None if p.id in without_email else address(p.id)})
+                   for p in START.district.people)
+    start = START.model_copy(update={"district": START.district.model_copy(update={"district_id": district_id, "people": people})})
+    started = decide_rollout(RolloutState(), start, local(MON))
+    await store.append(f"district-{district_id}", to_rows(1, started))
+    expected: dict[str, list[dict]] = {}
+    for n in range(teams):
+        command = register(f"t{n}-{suffix}")
+        team = command.team.model_copy(update={"district_id": district_id, "name": f"Team {n} {suffix}", **PEOPLE})
+        run = given((command.model_copy(update={"team": team}), local(MON)), (cmd.StartCycle(actor="svm.math-lead"), local(MON)))
+        run.run(cmd.AdvanceStep(actor="svm.teacher1", step=Step.IDENTIFY_FOCUS, evidence=EVIDENCE[Step.IDENTIFY_FOCUS]), local(MON))
+        for day in (date(2026, 9, 22), date(2026, 9, 24), date(2026, 9, 29)):
+            run.run(cmd.RaiseDueEscalations(), local(day))
+        rows = notifications(run.state, 1, run.log)
+        await store.append(f"team-{team.team_id}", to_rows(1, run.log), rows)
+        for row in rows:
+            expected.setdefault(row.recipient, []).append(row.payload)
+    await Projector(store.pool).catch_up()
+    return expected
+
+
+async def outbox(store: EventStore) -> list[dict]:
+    return [dict(r) for r in await store.pool.fetch("SELECT * FROM outbox ORDER BY id")]
+
+
+async def test_each_person_gets_one_message_listing_every_item_and_nothing_private(store, inbox):
+    expected = await escalated_district(store)
+    assert any(len(items) >= 2 for items in expected.values())  # the premise: someone has several items
+
+    done = await deliver(store.pool, inbox.smtp, LOG)
+
+    assert done.messages == len(expected) and done.sent == sum(map(len, expected.values()))
+    for person, items in expected.items():
+        [message] = inbox.to(address(person))
+        text = message.get_body(("plain",)).get_content()
+        html = message.get_body(("html",)).get_content()
+        assert text.count("\n- ") == len(items)
+        for item in items:
+            assert item["team_name"] in text and item["team_name"] in html and item["reason"] in text
+        assert "Unit 2" not in text and "Multi-step" not in text  # no evidence travels
+    assert all(r["sent_at"] is not None for r in await outbox(store))
+    assert (await deliver(store.pool, inbox.smtp, LOG)).messages == 0  # nothing twice
+
+
+async def test_a_resend_after_a_crash_carries_the_same_message_id_and_happens_once(store, inbox):
+    expected = await escalated_district(store, teams=1)
+    # The crash: the server accepts every message, the notifier dies before marking its rows.
+    for batch in await batches(store.pool, await claim(store.pool, 500, FAST), "plcflow"):
+        await send(batch, inbox.smtp)
+    first = {m["To"]: m["Message-ID"] for m in inbox.messages}
+    assert (await deliver(store.pool, inbox.smtp, LOG, retry=FAST)).messages == 0  # claimed: leased, not lost
+
+    await asyncio.sleep(FAST.lease_s + 0.1)
+    assert (await deliver(store.pool, inbox.smtp, LOG, retry=FAST)).messages == len(expected)
+    await asyncio.sleep(FAST.lease_s + 0.1)
+    assert (await deliver(store.pool, inbox.smtp, LOG, retry=FAST)).messages == 0
+
+    for person in expected:
+        ids = [m["Message-ID"] for m in inbox.to(address(person))]
+        assert ids == [first[address(person)]] * 2  # at most twice, under one id
+
+
+async def test_a_refused_or_missing_address_is_parked_and_blocks_nobody(store, inbox):
+    expected = await escalated_district(store, without_email=("svm.teacher3",))
+    inbox.refuse[address("svm.principal")] = "550 5.1.1 No such user here"
+
+    await deliver(store.pool, inbox.smtp, LOG, retry=FAST)
+
+    rows = await outbox(store)
+    parked = {r["recipient"]: r["last_error"] for r in rows if r["parked_at"] is not None}
+    assert set(parked) == {"svm.principal", "svm.teacher3"}
+    assert "550 5.1.1 No such user here" in parked["svm.principal"]
+    assert parked["svm.teacher3"] == "svm.teacher3 has no email address in the district file"
+    assert all(r["sent_at"] is not None for r in rows if r["recipient"] not in parked)
+    assert {m["To"] for m in inbox.messages} == {address(p) for p in expected if p not in parked}
+    await asyncio.sleep(FAST.cap_s)
+    assert (await deliver(store.pool, inbox.smtp, LOG, retry=FAST)).messages == 0  # parked stays parked
+
+
+async def test_a_temporary_refusal_is_retried_after_a_backoff(store, inbox):
+    expected = await escalated_district(store, teams=1)
+    inbox.later.add(address("svm.principal"))
+
+    first = await deliver(store.pool, inbox.smtp, LOG, retry=FAST)
+    assert first.postponed == len(expected["svm.principal"]) and first.messages == len(expected) - 1
+    [row] = [r for r in await outbox(store) if r["recipient"] == "svm.principal"]
+    assert row["sent_at"] is None and row["parked_at"] is None and "451" in row["last_error"] and row["attempts"] == 1
+    assert (await deliver(store.pool, inbox.smtp, LOG, retry=FAST)).messages == 0  # not before its backoff
+
+    await asyncio.sleep(FAST.delay(1) + 0.1)
+    assert (await deliver(store.pool, inbox.smtp, LOG, retry=FAST)).messages == 1
+    assert len(inbox.to(address("svm.principal"))) == 1
+
+
+async def test_two_notifiers_at_once_never_send_a_row_twice(store, inbox, notify_db):
+    await escalated_district(store, teams=6)
+    other = await EventStore.connect(notify_db)  # a second notifier: its own connections
+    try:
+        async def drain(pool):
+            while (await deliver(pool, inbox.smtp, LOG, limit=3)).sent:
+                pass
+        await asyncio.gather(drain(store.pool), drain(other.pool))
+    finally:
+        await other.close()
+    sent = [int(i) for m in inbox.messages for i in m["X-Plcflow-Outbox"].split(",")]
+    rows = await outbox(store)
+    assert sorted(sent) == [r["id"] for r in rows] and all(r["sent_at"] for r in rows)
