@@ -200,3 +200,32 @@ async def test_two_notifiers_at_once_never_send_a_row_twice(store, inbox, notify
     sent = [int(i) for m in inbox.messages for i in m["X-Plcflow-Outbox"].split(",")]
     rows = await outbox(store)
     assert sorted(sent) == [r["id"] for r in rows] and all(r["sent_at"] for r in rows)
+
+
+async def test_addresses_follow_the_districts_people(store):
+    """person_emails: the district file's addresses, a person added later, a role change kept, a leaver gone."""
+    from domain.district import Person, Role
+    from domain.rollout import commands as rc
+    from domain.rollout.state import evolve as evolve_rollout
+
+    district_id = f"d-{uuid4().hex[:8]}"
+    people = tuple(p.model_copy(update={"email": address(p.id) if p.id != "svm.teacher1" else None})
+                   for p in START.district.people)
+    start = START.model_copy(update={"district": START.district.model_copy(update={"district_id": district_id, "people": people})})
+    state, log = RolloutState(), []
+    for command in (start, rc.AddPerson(actor="sv.admin", person=Person(id="svm.new", roles=(Role.TEACHER,),
+                                                                      school="silver-valley-ms", email=address("svm.new"))),
+                    rc.ChangeRoles(actor="sv.admin", person_id="svm.teacher2", roles=(Role.TEACHER, Role.TEACHER_LEADER),
+                                   school="silver-valley-ms"),
+                    rc.PersonLeaves(actor="sv.admin", person_id="svm.teacher3", reason="Moved to another district")):
+        for event in decide_rollout(state, command, local(MON)):
+            state = evolve_rollout(state, event)
+            log.append(event)
+    assert [e.type for e in log[-3:]] == ["PersonAdded", "RolesChanged", "PersonLeft"]  # the premise
+    await store.append(f"district-{district_id}", to_rows(1, log))
+    await Projector(store.pool).catch_up()
+
+    rows = await store.pool.fetch("SELECT person_id, email FROM person_emails WHERE district_id = $1", district_id)
+    emails = {r["person_id"]: r["email"] for r in rows}
+    assert emails == {p.id: address(p.id) for p in START.district.people if p.id not in ("svm.teacher1", "svm.teacher3")} | {
+        "svm.new": address("svm.new")}
