@@ -9,6 +9,7 @@ again under the Message-ID fixed before the first send.
 """
 
 import hashlib
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -173,8 +174,13 @@ async def deliver(pool, smtp: SmtpConfig, log, *, limit: int = 500, retry: Retry
     Logs ids and outcomes, never a message body or an address (issue 10; STYLE: privacy).
     """
     rows = await claim(pool, limit, retry)
+    # Past most of the lease another notifier may take these rows: leave the rest for it (never three sends).
+    deadline = time.monotonic() + retry.lease_s * 0.8
     sent = messages = postponed = parked = 0
     for batch in await batches(pool, rows, domain):
+        if time.monotonic() > deadline:
+            log.warning("lease_running_out", outbox_ids=batch.ids, recipient=batch.recipient)
+            continue
         fields = {"recipient": batch.recipient, "outbox_ids": batch.ids, "message_id": batch.message_id}
         try:
             await send(batch, smtp)

@@ -229,3 +229,34 @@ async def test_addresses_follow_the_districts_people(store):
     emails = {r["person_id"]: r["email"] for r in rows}
     assert emails == {p.id: address(p.id) for p in START.district.people if p.id not in ("svm.teacher1", "svm.teacher3")} | {
         "svm.new": address("svm.new")}
+
+
+async def test_the_notifier_process_delivers_and_logs_ids_never_addresses_or_bodies(store, inbox, notify_db):
+    """``python notifier.py`` with PLCFLOW_SMTP_*: every row sent, JSON logs naming ids, then a clean stop."""
+    import json
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    expected = await escalated_district(store, teams=1)
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(root), "DATABASE_URL": notify_db, "PLCFLOW_LOG_FORMAT": "json",
+           "PLCFLOW_SMTP_HOST": "127.0.0.1", "PLCFLOW_SMTP_PORT": str(inbox.smtp.port)}
+    proc = subprocess.Popen([sys.executable, "notifier.py"], cwd=root, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while await store.pool.fetchval("SELECT count(*) FROM outbox WHERE sent_at IS NULL") and time.monotonic() < deadline:
+            await asyncio.sleep(0.2)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 0, out
+    assert {m["To"] for m in inbox.messages} == {address(p) for p in expected}
+    lines = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    sent = [line for line in lines if line["event"] == "notice_sent"]
+    assert sorted(i for line in sent for i in line["outbox_ids"]) == [r["id"] for r in await outbox(store)]
+    assert "@sv.example.org" not in out and all(p["reason"] not in out for ps in expected.values() for p in ps)
