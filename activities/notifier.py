@@ -53,6 +53,7 @@ class Batch:
 
     recipient: str
     email: str | None
+    district_id: str | None  # None until the projector has seen the stream's first event
     message_id: str
     rows: tuple[dict, ...]
 
@@ -75,6 +76,7 @@ async def claim(pool, limit: int, retry: Retry) -> list[dict]:
             UPDATE outbox o SET next_attempt_at = now() + make_interval(secs => $2), attempts = o.attempts + 1
             FROM due WHERE o.id = due.id
             RETURNING {', '.join('o.' + c for c in ROW_COLUMNS.split(', '))},
+                      {_DISTRICT} AS district_id,
                       (SELECT email FROM person_emails pe WHERE pe.person_id = o.recipient AND pe.district_id = {_DISTRICT}) AS email""",
         limit, retry.lease_s)]
 
@@ -89,7 +91,7 @@ async def batches(pool, rows: list[dict], domain: str) -> list[Batch]:
         mid = fixed or message_id([r["id"] for r in group], domain)
         if not fixed:
             await pool.execute("UPDATE outbox SET message_id = $2 WHERE id = ANY($1)", [r["id"] for r in group], mid)
-        out.append(Batch(recipient, group[0]["email"], mid, tuple(group)))
+        out.append(Batch(recipient, group[0]["email"], group[0]["district_id"], mid, tuple(group)))
     return out
 
 
@@ -127,6 +129,8 @@ class Permanent(Exception):
 
 async def send(batch: Batch, smtp: SmtpConfig) -> None:
     """Hand the message to the SMTP server; a 5xx is ``Permanent``, anything else a temporary error."""
+    if not batch.email and batch.district_id is None:  # the read models lag the outbox: not the person's fault
+        raise LookupError(f"{batch.recipient}'s district is not projected yet")
     if not batch.email:
         raise Permanent(f"{batch.recipient} has no email address in the district file")
     try:

@@ -260,3 +260,20 @@ async def test_the_notifier_process_delivers_and_logs_ids_never_addresses_or_bod
     sent = [line for line in lines if line["event"] == "notice_sent"]
     assert sorted(i for line in sent for i in line["outbox_ids"]) == [r["id"] for r in await outbox(store)]
     assert "@sv.example.org" not in out and all(p["reason"] not in out for ps in expected.values() for p in ps)
+
+
+async def test_a_notice_waits_while_the_projector_has_not_seen_its_team(store, inbox):
+    """The outbox is written with the event, the addresses by the projector later: a lag is not a missing address."""
+    suffix = uuid4().hex[:8]
+    command = register(f"lag-{suffix}")
+    run = given((command, local(MON)), (cmd.StartCycle(actor="a.kennedy"), local(MON)))
+    run.run(cmd.AdvanceStep(actor="t.nelson", step=Step.IDENTIFY_FOCUS, evidence=EVIDENCE[Step.IDENTIFY_FOCUS]), local(MON))
+    run.run(cmd.RaiseDueEscalations(), local(date(2026, 9, 22)))
+    rows = notifications(run.state, 1, run.log)
+    assert rows  # the premise
+    await store.append(f"team-{command.team.team_id}", to_rows(1, run.log), rows)
+
+    done = await deliver(store.pool, inbox.smtp, LOG, retry=FAST)
+
+    assert (done.postponed, done.parked, done.messages) == (len(rows), 0, 0)
+    assert all("not projected yet" in r["last_error"] and r["parked_at"] is None for r in await outbox(store))
