@@ -3,9 +3,15 @@ by the real append path (workflows.persistence.notifications) and addresses proj
 
 import asyncio
 import email
+import os
+import signal
 import socket
+import subprocess
+import sys
+import time
 from datetime import date
 from email import policy
+from pathlib import Path
 from uuid import uuid4
 
 import pytest
@@ -40,6 +46,7 @@ class Inbox:
         self.messages: list[email.message.EmailMessage] = []
         self.refuse: dict[str, str] = {}
         self.later: set[str] = set()
+        self.kill_after_accepting: int | None = None  # a notifier's pid: SIGKILLed once the server holds a message
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
@@ -52,6 +59,9 @@ class Inbox:
 
     async def handle_DATA(self, server, session, envelope):
         self.messages.append(email.message_from_bytes(envelope.original_content, policy=policy.default))
+        if self.kill_after_accepting:
+            os.kill(self.kill_after_accepting, signal.SIGKILL)
+            self.kill_after_accepting = None
         return "250 Message accepted for delivery"
 
     def to(self, address: str) -> list:
@@ -234,23 +244,11 @@ async def test_addresses_follow_the_districts_people(store):
 async def test_the_notifier_process_delivers_and_logs_ids_never_addresses_or_bodies(store, inbox, notify_db):
     """``python notifier.py`` with PLCFLOW_SMTP_*: every row sent, JSON logs naming ids, then a clean stop."""
     import json
-    import os
-    import signal
-    import subprocess
-    import sys
-    import time
-    from pathlib import Path
 
     expected = await escalated_district(store, teams=1)
-    root = Path(__file__).resolve().parents[2]
-    env = {**os.environ, "PYTHONPATH": str(root), "DATABASE_URL": notify_db, "PLCFLOW_LOG_FORMAT": "json",
-           "PLCFLOW_SMTP_HOST": "127.0.0.1", "PLCFLOW_SMTP_PORT": str(inbox.smtp.port)}
-    proc = subprocess.Popen([sys.executable, "notifier.py"], cwd=root, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = notifier_process(notify_db, inbox)
     try:
-        deadline = time.monotonic() + 30
-        while await store.pool.fetchval("SELECT count(*) FROM outbox WHERE sent_at IS NULL") and time.monotonic() < deadline:
-            await asyncio.sleep(0.2)
+        await until_all_sent(store)
     finally:
         proc.send_signal(signal.SIGTERM)
         out, _ = proc.communicate(timeout=30)
@@ -277,3 +275,44 @@ async def test_a_notice_waits_while_the_projector_has_not_seen_its_team(store, i
 
     assert (done.postponed, done.parked, done.messages) == (len(rows), 0, 0)
     assert all("not projected yet" in r["last_error"] and r["parked_at"] is None for r in await outbox(store))
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def notifier_process(db_url: str, inbox: Inbox) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": db_url, "PLCFLOW_LOG_FORMAT": "json",
+           "PLCFLOW_SMTP_HOST": "127.0.0.1", "PLCFLOW_SMTP_PORT": str(inbox.smtp.port)}
+    return subprocess.Popen([sys.executable, "notifier.py"], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+async def until_all_sent(store: EventStore, within: float = 30.0) -> None:
+    deadline = time.monotonic() + within
+    while await store.pool.fetchval("SELECT count(*) FROM outbox WHERE sent_at IS NULL") and time.monotonic() < deadline:
+        await asyncio.sleep(0.2)
+
+
+async def test_a_notifier_killed_between_acceptance_and_marking_resends_once_under_the_same_message_id(
+        store, inbox, notify_db):
+    """Issue 10, "Crash": SIGKILL once the SMTP server holds the first message; a new notifier, once the
+    dead one's lease is over, sends it exactly once more with the same Message-ID, and everyone else's once."""
+    expected = await escalated_district(store, teams=1)
+    killed = notifier_process(notify_db, inbox)
+    inbox.kill_after_accepting = killed.pid
+    killed.communicate(timeout=30)
+    assert killed.returncode == -signal.SIGKILL and len(inbox.messages) == 1
+    [first] = inbox.messages
+    assert await store.pool.fetchval("SELECT count(*) FROM outbox WHERE sent_at IS NOT NULL") == 0
+    # The lease (5 minutes) runs out: the dead notifier's rows are due again.
+    await store.pool.execute("UPDATE outbox SET next_attempt_at = now() WHERE sent_at IS NULL")
+
+    again = notifier_process(notify_db, inbox)
+    try:
+        await until_all_sent(store)
+    finally:
+        again.send_signal(signal.SIGTERM)
+        again.communicate(timeout=30)
+    assert [m["Message-ID"] for m in inbox.to(first["To"])] == [first["Message-ID"]] * 2
+    assert sorted(m["To"] for m in inbox.messages) == sorted([first["To"]] + [address(p) for p in expected])
+    assert await store.pool.fetchval("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 0
