@@ -2,24 +2,15 @@
 by the real append path (workflows.persistence.notifications) and addresses projected from the district's events."""
 
 import asyncio
-import email
-import os
 import signal
-import socket
-import subprocess
-import sys
-import time
 from datetime import date
-from email import policy
-from pathlib import Path
 from uuid import uuid4
 
 import pytest
 import structlog
-from aiosmtpd.controller import Controller
 
 from activities.event_store import EventStore
-from activities.notifier import Retry, SmtpConfig, batches, claim, deliver, send
+from activities.notifier import Retry, batches, claim, deliver, send
 from activities.projector import Projector
 from app.wiring import open_store
 from domain.rollout.decider import decide as decide_rollout
@@ -29,6 +20,7 @@ from domain.steps import Step
 from tests.support.builders import EVIDENCE, register, local
 from tests.support.databases import fresh_database
 from tests.support.gwt import given
+from tests.support.smtp import notifier_process, smtp_inbox, until_all_sent
 from tests.unit.test_school_rules import START
 from workflows.persistence import notifications, to_rows
 
@@ -39,50 +31,14 @@ PEOPLE = {"facilitator": "svm.math-lead", "members": ("svm.teacher1", "svm.teach
           "principal": "svm.principal", "coalition": ("sv.admin", "sv.union")}
 
 
-class Inbox:
-    """An aiosmtpd handler that keeps what it accepts; ``refuse`` answers a RCPT for good, ``later`` once."""
-
-    def __init__(self):
-        self.messages: list[email.message.EmailMessage] = []
-        self.refuse: dict[str, str] = {}
-        self.later: set[str] = set()
-        self.kill_after_accepting: int | None = None  # a notifier's pid: SIGKILLed once the server holds a message
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address in self.refuse:
-            return self.refuse[address]
-        if address in self.later:
-            self.later.discard(address)
-            return "451 4.3.0 Mailbox busy, try again later"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.original_content, policy=policy.default))
-        if self.kill_after_accepting:
-            os.kill(self.kill_after_accepting, signal.SIGKILL)
-            self.kill_after_accepting = None
-        return "250 Message accepted for delivery"
-
-    def to(self, address: str) -> list:
-        return [m for m in self.messages if m["To"] == address]
-
-
 def address(person_id: str) -> str:
     return f"{person_id}@sv.example.org"
 
 
 @pytest.fixture
 def inbox():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    handler = Inbox()
-    server = Controller(handler, hostname="127.0.0.1", port=port)
-    server.start()
-    handler.smtp = SmtpConfig(host="127.0.0.1", port=port, sender="plcflow@sv.example.org")
-    yield handler
-    server.stop()
+    with smtp_inbox() as handler:
+        yield handler
 
 
 @pytest.fixture
@@ -275,22 +231,6 @@ async def test_a_notice_waits_while_the_projector_has_not_seen_its_team(store, i
 
     assert (done.postponed, done.parked, done.messages) == (len(rows), 0, 0)
     assert all("not projected yet" in r["last_error"] and r["parked_at"] is None for r in await outbox(store))
-
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def notifier_process(db_url: str, inbox: Inbox) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": db_url, "PLCFLOW_LOG_FORMAT": "json",
-           "PLCFLOW_SMTP_HOST": "127.0.0.1", "PLCFLOW_SMTP_PORT": str(inbox.smtp.port)}
-    return subprocess.Popen([sys.executable, "notifier.py"], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-
-
-async def until_all_sent(store: EventStore, within: float = 30.0) -> None:
-    deadline = time.monotonic() + within
-    while await store.pool.fetchval("SELECT count(*) FROM outbox WHERE sent_at IS NULL") and time.monotonic() < deadline:
-        await asyncio.sleep(0.2)
 
 
 async def test_a_notifier_killed_between_acceptance_and_marking_resends_once_under_the_same_message_id(
