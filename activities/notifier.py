@@ -9,6 +9,7 @@ again under the Message-ID fixed before the first send.
 """
 
 import hashlib
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -123,6 +124,14 @@ def render(batch: Batch, sender: str) -> EmailMessage:
     return msg
 
 
+_ADDRESS = re.compile(r"[^\s<>@,;:\"']+@[^\s<>,;:\"']+")
+
+
+def redacted(reason: str) -> str:
+    """An SMTP reply often quotes the address: the log gets the reason without it (the outbox row keeps it)."""
+    return _ADDRESS.sub("<address>", reason)
+
+
 class Permanent(Exception):
     """Retrying cannot help (5xx, a refused or missing address): the rows are parked with the reason."""
 
@@ -191,13 +200,13 @@ async def deliver(pool, smtp: SmtpConfig, log, *, limit: int = 500, retry: Retry
         except Permanent as err:
             await park(pool, batch.ids, str(err))
             parked += len(batch.ids)
-            log.error("notice_parked", reason=str(err), **fields)
+            log.error("notice_parked", reason=redacted(str(err)), **fields)
             continue
         except Exception as err:  # SMTP 4xx, a refused connection, a timeout: try again later
             reason = f"{type(err).__name__}: {err}"
             await postpone(pool, batch.rows, reason, retry)
             postponed += len(batch.ids)
-            log.warning("notice_postponed", reason=reason, retry_in_s=retry.delay(batch.rows[0]["attempts"]), **fields)
+            log.warning("notice_postponed", reason=redacted(reason), retry_in_s=retry.delay(batch.rows[0]["attempts"]), **fields)
             continue
         await mark_sent(pool, batch.ids)
         sent, messages = sent + len(batch.ids), messages + 1

@@ -53,3 +53,11 @@ def test_the_message_id_depends_on_the_rows_only(ids):
     """A resend after a crash names the same rows, in whatever order they were read back."""
     assert message_id(ids, "plcflow") == message_id(list(reversed(ids)), "plcflow")
     assert message_id(ids, "plcflow") != message_id(ids + [max(ids) + 1], "plcflow")
+
+
+def test_an_smtp_reply_quoting_an_address_is_logged_without_it():
+    from activities.notifier import redacted
+
+    assert redacted("recipient refused: 550 5.1.1 <p.rivera@sv.example.org>: Recipient address rejected") == (
+        "recipient refused: 550 5.1.1 <<address>>: Recipient address rejected")
+    assert redacted("451 4.3.0 try later") == "451 4.3.0 try later"
