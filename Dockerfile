@@ -6,7 +6,7 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 RUN useradd --create-home --uid 10001 plcflow
 WORKDIR /app
-COPY pyproject.toml README.md worker.py projector.py ./
+COPY pyproject.toml README.md worker.py projector.py notifier.py ./
 COPY domain ./domain
 COPY workflows ./workflows
 COPY activities ./activities

@@ -23,7 +23,7 @@ def _date(value: str | None) -> date | None:
 
 
 READ_MODELS = ("school_days", "district_time_zones", "team_status", "school_status", "district_status",
-               "open_escalations", "rubric_results")
+               "open_escalations", "rubric_results", "person_emails")
 Handler = Callable[[asyncpg.Connection, str, dict], Awaitable[None]]
 
 VERSIONED = {"team": ("team_status", "team_id"), "school": ("school_status", "school_id"),
@@ -156,6 +156,27 @@ async def _rollout_started(conn, stream, d):
     await _school_days(conn, d["district"]["district_id"], d["calendar"])
     await conn.execute("INSERT INTO district_status (district_id, name, version) VALUES ($1, $2, 0)",
                        d["district"]["district_id"], d["district"]["name"])
+    await _person_emails(conn, d["district"]["district_id"], d["district"]["people"])
+
+
+async def _person_emails(conn, district_id: str, people: list[dict]) -> None:
+    """Issue 10: where the notifier sends a person's notices; a person without an address has no row."""
+    for p in people:
+        if p.get("email"):
+            await conn.execute("""INSERT INTO person_emails (district_id, person_id, email) VALUES ($1, $2, $3)
+                                  ON CONFLICT (district_id, person_id) DO UPDATE SET email = excluded.email""",
+                               district_id, p["id"], p["email"])
+        else:
+            await conn.execute("DELETE FROM person_emails WHERE district_id = $1 AND person_id = $2", district_id, p["id"])
+
+
+async def _person_changed(conn, stream, d):
+    await _person_emails(conn, stream.removeprefix("district-"), [d["person"]])
+
+
+async def _person_left(conn, stream, d):
+    await conn.execute("DELETE FROM person_emails WHERE district_id = $1 AND person_id = $2",
+                       stream.removeprefix("district-"), d["person_id"])
 
 
 async def _phase_opened(conn, stream, d):
@@ -229,4 +250,7 @@ HANDLERS: dict[str, Handler] = {
     "SchoolEscalationReassigned": _reassigned,
     "CoalitionGapRaised": _coalition_gap_raised,
     "CoalitionGapResolved": _resolved,
+    "PersonAdded": _person_changed,
+    "RolesChanged": _person_changed,
+    "PersonLeft": _person_left,
 }

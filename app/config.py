@@ -63,6 +63,14 @@ class Settings:
     log_level: str = "info"
     workflow_cache: int = 2_000
     metrics_address: str | None = None  # host:port of this process's /metrics (issue 8); unset: none
+    # The notifier's SMTP server (issue 10); STARTTLS and implicit TLS are exclusive.
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    smtp_starttls: bool = False
+    smtp_tls: bool = False
+    smtp_user: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)  # a secret: never in a log line
+    smtp_from: str = "plcflow@localhost"
 
     def event_store_url(self) -> str | None:
         """DATABASE_URL, or the embedded stack's own PostgreSQL when ``make run`` is up."""
@@ -87,6 +95,7 @@ class Settings:
             log_level=env.get("PLCFLOW_LOG_LEVEL", d.log_level),
             workflow_cache=int(env.get("PLCFLOW_WORKFLOW_CACHE", d.workflow_cache)),
             metrics_address=env.get("PLCFLOW_METRICS_ADDRESS") or None,
+            **_smtp(env),
         )
 
 
@@ -104,6 +113,28 @@ def _temporal_security(env: dict[str, str]) -> dict:
         raise ConfigError("PLCFLOW_TEMPORAL_TLS_CERT and PLCFLOW_TEMPORAL_TLS_KEY go together (mTLS): set both or neither.")
     return {"temporal_tls": tls, "temporal_tls_ca": files["ca"], "temporal_tls_cert": files["cert"],
             "temporal_tls_key": files["key"], "temporal_tls_server_name": server_name, "temporal_api_key": api_key}
+
+
+def _smtp(env: dict[str, str]) -> dict:
+    """PLCFLOW_SMTP_*: where the notifier hands its email (issue 10)."""
+    port = env.get("PLCFLOW_SMTP_PORT", "").strip()
+    if port and not (port.isdigit() and 0 < int(port) < 65536):
+        raise ConfigError(f"PLCFLOW_SMTP_PORT={port!r} is not a port number (1 to 65535).")
+    starttls, tls = _flag(env, "PLCFLOW_SMTP_STARTTLS", False), _flag(env, "PLCFLOW_SMTP_TLS", False)
+    if starttls and tls:
+        raise ConfigError("PLCFLOW_SMTP_STARTTLS and PLCFLOW_SMTP_TLS are both on: a server speaks one (587: STARTTLS, 465: TLS).")
+    user = env.get("PLCFLOW_SMTP_USER", "").strip() or None
+    password = env.get("PLCFLOW_SMTP_PASSWORD") or None
+    if password is not None and user is None:
+        raise ConfigError("PLCFLOW_SMTP_PASSWORD is set but PLCFLOW_SMTP_USER is not: set both or neither.")
+    if password is not None and not (starttls or tls):
+        raise ConfigError("PLCFLOW_SMTP_PASSWORD is set with neither PLCFLOW_SMTP_STARTTLS nor PLCFLOW_SMTP_TLS: "
+                          "a password must not travel in clear text.")
+    d = Settings()
+    return {"smtp_host": env.get("PLCFLOW_SMTP_HOST", "").strip() or d.smtp_host,
+            "smtp_port": int(port) if port else (465 if tls else 587 if starttls else d.smtp_port),
+            "smtp_starttls": starttls, "smtp_tls": tls, "smtp_user": user, "smtp_password": password,
+            "smtp_from": env.get("PLCFLOW_SMTP_FROM", "").strip() or d.smtp_from}
 
 
 def _database_url(env: dict[str, str]) -> str | None:

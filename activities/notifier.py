@@ -1,0 +1,214 @@
+"""Delivering the outbox by email (issue 10, core): claim, group per person, send, mark.
+
+Guarantee (README, "Notifications"): each outbox row is sent at least once and
+at most twice, never lost. A claim is one ``UPDATE ... FOR UPDATE SKIP LOCKED``
+that pushes the rows' ``next_attempt_at`` out by a lease, so several notifiers
+never take the same row; a notifier that dies between the SMTP server's
+acceptance and the marking leaves its rows to come back after the lease, sent
+again under the Message-ID fixed before the first send.
+"""
+
+import hashlib
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from email.message import EmailMessage
+from html import escape
+
+import aiosmtplib
+
+ROW_COLUMNS = "id, stream_id, recipient, kind, payload, attempts, message_id"
+# A stream's district: a team's or school's from the read models, a district's from its id.
+_DISTRICT = """coalesce((SELECT district_id FROM team_status WHERE 'team-' || team_id = o.stream_id),
+                        (SELECT district_id FROM school_status WHERE 'school-' || school_id = o.stream_id),
+                        CASE WHEN o.stream_id LIKE 'district-%' THEN substr(o.stream_id, 10) END)"""
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    host: str = "localhost"
+    port: int = 25
+    starttls: bool = False
+    tls: bool = False
+    user: str | None = None
+    password: str | None = None
+    sender: str = "plcflow@localhost"
+    timeout: float = 30.0
+
+
+@dataclass(frozen=True)
+class Retry:
+    lease_s: float = 300.0  # a claimed row comes back after this if its notifier died (longer than a send)
+    first_s: float = 30.0
+    cap_s: float = 3600.0
+
+    def delay(self, attempts: int) -> float:
+        """Seconds before a temporarily failed row is tried again after ``attempts`` tries."""
+        return min(self.cap_s, self.first_s * 2 ** min(max(attempts - 1, 0), 30))
+
+
+@dataclass(frozen=True)
+class Batch:
+    """One email: a person's claimed rows, under one Message-ID."""
+
+    recipient: str
+    email: str | None
+    district_id: str | None  # None until the projector has seen the stream's first event
+    message_id: str
+    rows: tuple[dict, ...]
+
+    @property
+    def ids(self) -> list[int]:
+        return [r["id"] for r in self.rows]
+
+
+def message_id(ids: Sequence[int], domain: str) -> str:
+    """Stable for the same rows: a resend after a crash carries the id of the first send."""
+    digest = hashlib.sha256(",".join(map(str, sorted(ids))).encode()).hexdigest()[:16]
+    return f"<outbox-{min(ids)}-{digest}@{domain}>"
+
+
+async def claim(pool, limit: int, retry: Retry) -> list[dict]:
+    """Take up to ``limit`` due rows for this notifier alone (SKIP LOCKED), with each recipient's address."""
+    return [dict(r) for r in await pool.fetch(
+        f"""WITH due AS (SELECT id FROM outbox WHERE sent_at IS NULL AND parked_at IS NULL AND next_attempt_at <= now()
+                         ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
+            UPDATE outbox o SET next_attempt_at = now() + make_interval(secs => $2), attempts = o.attempts + 1
+            FROM due WHERE o.id = due.id
+            RETURNING {', '.join('o.' + c for c in ROW_COLUMNS.split(', '))},
+                      {_DISTRICT} AS district_id,
+                      (SELECT email FROM person_emails pe WHERE pe.person_id = o.recipient AND pe.district_id = {_DISTRICT}) AS email""",
+        limit, retry.lease_s)]
+
+
+async def batches(pool, rows: list[dict], domain: str) -> list[Batch]:
+    """One batch per recipient; rows already sent under a Message-ID (a crash) are resent under it, alone."""
+    groups: dict[tuple[str, str | None], list[dict]] = {}
+    for row in sorted(rows, key=lambda r: r["id"]):
+        groups.setdefault((row["recipient"], row["message_id"]), []).append(row)
+    out = []
+    for (recipient, fixed), group in groups.items():
+        mid = fixed or message_id([r["id"] for r in group], domain)
+        if not fixed:
+            await pool.execute("UPDATE outbox SET message_id = $2 WHERE id = ANY($1)", [r["id"] for r in group], mid)
+        out.append(Batch(recipient, group[0]["email"], group[0]["district_id"], mid, tuple(group)))
+    return out
+
+
+def _line(p: dict) -> str:
+    """One item in plain words: team, step, level, reason; never evidence or student data (issue 10)."""
+    where = p.get("team_name") or p.get("team_id") or p.get("school_id") or "your district"
+    parts = [f"{where}"]
+    if p.get("step"):
+        parts.append(f"step: {p['step'].replace('_', ' ')}")
+    if p.get("level"):
+        parts.append(f"reached: {p['level'].replace('_', ' ')}")
+    if p.get("reason"):
+        parts.append(f"why: {p['reason']}")
+    return " — ".join(parts)
+
+
+def render(batch: Batch, sender: str) -> EmailMessage:
+    """A plain-text and a simple HTML part listing every item of the batch."""
+    lines = [_line(r["payload"]) for r in batch.rows]
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Message-ID"] = sender, batch.email, batch.message_id
+    msg["X-Plcflow-Outbox"] = ",".join(map(str, batch.ids))  # which rows: for an operator, never content
+    noun = "item needs" if len(lines) == 1 else "items need"
+    msg["Subject"] = f"plcflow: {len(lines)} {noun} your attention"
+    intro = "These teams are waiting on a next move. Advance the step, or acknowledge or snooze with a reason."
+    msg.set_content("\n".join([intro, ""] + [f"- {x}" for x in lines]) + "\n")
+    items = "".join(f"<li>{escape(x)}</li>" for x in lines)
+    msg.add_alternative(f"<html><body><p>{escape(intro)}</p><ul>{items}</ul></body></html>", subtype="html")
+    return msg
+
+
+_ADDRESS = re.compile(r"[^\s<>@,;:\"']+@[^\s<>,;:\"']+")
+
+
+def redacted(reason: str) -> str:
+    """An SMTP reply often quotes the address: the log gets the reason without it (the outbox row keeps it)."""
+    return _ADDRESS.sub("<address>", reason)
+
+
+class Permanent(Exception):
+    """Retrying cannot help (5xx, a refused or missing address): the rows are parked with the reason."""
+
+
+async def send(batch: Batch, smtp: SmtpConfig) -> None:
+    """Hand the message to the SMTP server; a 5xx is ``Permanent``, anything else a temporary error."""
+    if not batch.email and batch.district_id is None:  # the read models lag the outbox: not the person's fault
+        raise LookupError(f"{batch.recipient}'s district is not projected yet")
+    if not batch.email:
+        raise Permanent(f"{batch.recipient} has no email address in the district file")
+    try:
+        await aiosmtplib.send(render(batch, smtp.sender), hostname=smtp.host, port=smtp.port,
+                              start_tls=smtp.starttls, use_tls=smtp.tls, username=smtp.user,
+                              password=smtp.password, timeout=smtp.timeout)
+    except aiosmtplib.SMTPRecipientsRefused as err:
+        codes = [e.code for e in err.recipients]
+        if all(500 <= c < 600 for c in codes):
+            raise Permanent(f"recipient refused: {'; '.join(f'{e.code} {e.message}' for e in err.recipients)}") from err
+        raise
+    except aiosmtplib.SMTPResponseException as err:
+        if 500 <= err.code < 600:
+            raise Permanent(f"{err.code} {err.message}") from err
+        raise
+
+
+async def mark_sent(pool, ids: list[int]) -> None:
+    await pool.execute("UPDATE outbox SET sent_at = now(), last_error = NULL WHERE id = ANY($1) AND sent_at IS NULL", ids)
+
+
+async def park(pool, ids: list[int], reason: str) -> None:
+    await pool.execute("UPDATE outbox SET parked_at = now(), last_error = $2 WHERE id = ANY($1)", ids, reason)
+
+
+async def postpone(pool, rows: Sequence[dict], reason: str, retry: Retry) -> None:
+    """Capped backoff per row, counted from its own attempts."""
+    await pool.executemany(
+        "UPDATE outbox SET next_attempt_at = now() + make_interval(secs => $2), last_error = $3 WHERE id = $1",
+        [(r["id"], retry.delay(r["attempts"]), reason) for r in rows])
+
+
+@dataclass(frozen=True)
+class Round:
+    sent: int = 0  # rows
+    messages: int = 0
+    postponed: int = 0
+    parked: int = 0
+
+
+async def deliver(pool, smtp: SmtpConfig, log, *, limit: int = 500, retry: Retry = Retry(),
+                  domain: str = "plcflow") -> Round:
+    """One round: claim due rows, send one message per person, then mark, park or postpone each batch.
+
+    Logs ids and outcomes, never a message body or an address (issue 10; STYLE: privacy).
+    """
+    rows = await claim(pool, limit, retry)
+    # Past most of the lease another notifier may take these rows: leave the rest for it (never three sends).
+    deadline = time.monotonic() + retry.lease_s * 0.8
+    sent = messages = postponed = parked = 0
+    for batch in await batches(pool, rows, domain):
+        if time.monotonic() > deadline:
+            log.warning("lease_running_out", outbox_ids=batch.ids, recipient=batch.recipient)
+            continue
+        fields = {"recipient": batch.recipient, "outbox_ids": batch.ids, "message_id": batch.message_id}
+        try:
+            await send(batch, smtp)
+        except Permanent as err:
+            await park(pool, batch.ids, str(err))
+            parked += len(batch.ids)
+            log.error("notice_parked", reason=redacted(str(err)), **fields)
+            continue
+        except Exception as err:  # SMTP 4xx, a refused connection, a timeout: try again later
+            reason = f"{type(err).__name__}: {err}"
+            await postpone(pool, batch.rows, reason, retry)
+            postponed += len(batch.ids)
+            log.warning("notice_postponed", reason=redacted(reason), retry_in_s=retry.delay(batch.rows[0]["attempts"]), **fields)
+            continue
+        await mark_sent(pool, batch.ids)
+        sent, messages = sent + len(batch.ids), messages + 1
+        log.info("notice_sent", **fields)
+    return Round(sent, messages, postponed, parked)

@@ -1,0 +1,42 @@
+"""The plcflow notifier: delivers the outbox (escalations, roster gaps) by email (issue 10, core).
+
+Production entry point (``python notifier.py``). Reads DATABASE_URL (or the
+embedded stack's) and PLCFLOW_SMTP_* (README: Notifications). Several may run
+at once: each claims its rows with SKIP LOCKED. Not yet a child of ``make run``
+nor a docker-compose service (issue 10, still to do).
+"""
+
+import asyncio
+import signal
+
+import structlog
+
+from activities.notifier import SmtpConfig
+from activities.notifier_loop import notify_until
+from app.config import Settings
+from app.logging import configure
+from app.process import exit_now
+
+
+def smtp_config(settings: Settings) -> SmtpConfig:
+    return SmtpConfig(host=settings.smtp_host, port=settings.smtp_port, starttls=settings.smtp_starttls,
+                      tls=settings.smtp_tls, user=settings.smtp_user, password=settings.smtp_password,
+                      sender=settings.smtp_from)
+
+
+async def main() -> None:
+    settings = Settings.from_env()
+    configure(settings.log_format, settings.log_level)
+    log = structlog.get_logger("plcflow.notifier")
+    url = settings.event_store_url()
+    if not url:
+        raise SystemExit("DATABASE_URL is not set: the notifier needs the outbox.")
+    stop = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        asyncio.get_running_loop().add_signal_handler(sig, stop.set)
+    await notify_until(url, smtp_config(settings), stop, log)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
+    exit_now(0)
