@@ -212,3 +212,22 @@ async def deliver(pool, smtp: SmtpConfig, log, *, limit: int = 500, retry: Retry
         sent, messages = sent + len(batch.ids), messages + 1
         log.info("notice_sent", **fields)
     return Round(sent, messages, postponed, parked)
+
+
+# --- parked notices: shown by ``plcflow doctor``, sent again by ``plcflow notices retry`` ---
+
+
+async def parked_notices(pool, limit: int = 5) -> tuple[int, list[dict]]:
+    """How many notices are parked, and the first few (id, recipient, kind, reason): never an address or a body."""
+    total = await pool.fetchval("SELECT count(*) FROM outbox WHERE parked_at IS NOT NULL AND sent_at IS NULL")
+    rows = await pool.fetch("SELECT id, recipient, kind, last_error FROM outbox WHERE parked_at IS NOT NULL AND sent_at IS NULL "
+                            "ORDER BY id LIMIT $1", limit)
+    return total, [dict(r) for r in rows]
+
+
+async def retry_parked(pool, recipient: str | None = None) -> int:
+    """Parked notices become due again (the address was added, the mail server fixed); their Message-ID stays."""
+    status = await pool.execute(
+        "UPDATE outbox SET parked_at = NULL, attempts = 0, next_attempt_at = now(), last_error = NULL "
+        "WHERE parked_at IS NOT NULL AND sent_at IS NULL AND ($1::text IS NULL OR recipient = $1)", recipient)
+    return int(status.split()[-1])

@@ -17,6 +17,7 @@ from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
+from activities.notifier import parked_notices
 from activities.parking import parked_count, parked_events
 from activities.projector import Projector
 from workflows.contracts import TEAM_WORKFLOW
@@ -99,6 +100,7 @@ async def _database_checks(pool: asyncpg.Pool, report: Report, limits: Limits) -
     if await _migrations(pool, report):
         await _projector(pool, report, limits)
         await _parked(pool, report)
+        await _parked_notices(pool, report)
 
 
 async def _workflow_checks(client: Client, pool: asyncpg.Pool | None, report: Report, limits: Limits) -> None:
@@ -171,6 +173,17 @@ async def _parked(pool: asyncpg.Pool, report: Report) -> None:
         report.problems.append(
             f"{total} events parked by the projector, first {p.stream_id} version {p.version} ({p.type}): {p.error}; "
             "fix the cause, then run `plcflow projections retry`."
+        )
+
+
+async def _parked_notices(pool: asyncpg.Pool, report: Report) -> None:
+    total, first = await parked_notices(pool)
+    report.checks["parked_notices"] = {"count": total, "first": first}
+    if total:
+        n = first[0]
+        report.problems.append(
+            f"{total} notices parked by the notifier, first #{n['id']} to {n['recipient']} ({n['kind']}): {n['last_error']}; "
+            "fix the cause (an address, the mail server), then run `plcflow notices retry`."
         )
 
 

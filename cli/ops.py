@@ -1,4 +1,4 @@
-"""Operators' verbs: ``plcflow doctor`` and ``plcflow projections retry`` (issue 8: health, defect 11)."""
+"""Operators' verbs: ``plcflow doctor``, ``plcflow projections retry`` (issue 8) and ``plcflow notices retry`` (issue 10)."""
 
 import asyncio
 import json as jsonlib
@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from activities.event_store import EventStore
+from activities.notifier import retry_parked
 from activities.projector import Projector
 from app.config import Settings
 from app.health import Limits, run_checks
@@ -54,6 +55,27 @@ def projections_retry(
     raise typer.Exit(0 if not done.parked else 1)
 
 
+def notices_retry(
+    recipient: Annotated[Optional[str], typer.Option(help="Only this person's notices (a user id); default: every parked one.")] = None,
+):
+    """Make parked notices due again once their cause is fixed; the notifier sends them under their Message-ID."""
+
+    async def go():
+        url = Settings.from_env().event_store_url()
+        if not url:
+            output.refuse("no event store: set DATABASE_URL, or start `make run`", code=2, label="Error")
+        store = await EventStore.connect(url, min_size=1, max_size=2)
+        try:
+            return await retry_parked(store.pool, recipient)
+        finally:
+            await store.close()
+
+    output.out.print(f"[green]Due again[/]: {asyncio.run(go())} parked notice(s)")
+
+
 def register_ops(app: typer.Typer, projections_app: typer.Typer) -> None:
     app.command("doctor")(doctor)
     projections_app.command("retry")(projections_retry)
+    notices_app = typer.Typer(help="Notices the notifier could not deliver.", no_args_is_help=True)
+    notices_app.command("retry")(notices_retry)
+    app.add_typer(notices_app, name="notices")

@@ -172,3 +172,26 @@ async def test_a_failing_workflow_task_and_a_team_whose_events_do_not_persist_ar
     assert report.checks["teams_behind"]["behind"] == [f"team-{team_id}"]
     assert any(p.startswith(f"Team workflow team-{team_id} is at version ") and "the event log holds 0" in p
                for p in report.problems)
+
+
+async def test_a_parked_notice_is_reported_until_an_operator_makes_it_due_again(env, store):
+    """Issue 10: a notice the notifier parked (a person with no address) is a doctor line, never silent."""
+    from activities.event_store import Notification
+    from activities.notifier import park
+
+    stream = f"team-notice-{uuid4().hex[:8]}"
+    await store.append(stream, [NewEvent(version=1, type="TeamPaused", data={}, occurred_at=MONDAY)],
+                       [Notification(version=1, recipient="p.nobody", kind="escalation", payload={"reason": "due"})])
+    [row_id] = [r["id"] for r in await store.pool.fetch("SELECT id FROM outbox WHERE stream_id = $1", stream)]
+    await park(store.pool, [row_id], "p.nobody has no email address")
+    code, out = await doctor(store_url(store), address(env), "doctor")
+    assert code == 1
+    [line] = [x for x in out.splitlines() if x.startswith("PROBLEM") and "notices parked" in x]
+    assert f"notices parked by the notifier, first #{row_id} to p.nobody (escalation): p.nobody has no email address" in line
+    assert line.endswith("then run `plcflow notices retry`.")
+
+    code, out = await doctor(store_url(store), address(env), "notices", "retry", "--recipient", "p.nobody")
+    assert (code, out.strip()) == (0, "Due again: 1 parked notice(s)")
+    row = await store.pool.fetchrow("SELECT parked_at, attempts, sent_at FROM outbox WHERE id = $1", row_id)
+    assert row["parked_at"] is None and row["attempts"] == 0 and row["sent_at"] is None
+    await store.pool.execute("UPDATE outbox SET sent_at = now() WHERE id = $1", row_id)  # the notifier delivers it
