@@ -10,6 +10,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from domain.district import District, Role
+
 ORG_COLUMNS = ["sourcedId", "status", "dateLastModified", "name", "type", "identifier", "parentSourcedId"]
 USER_COLUMNS_12 = ["sourcedId", "status", "dateLastModified", "enabledUser", "username", "userIds", "givenName",
                    "familyName", "middleName", "identifier", "email", "sms", "phone", "agentSourcedIds", "grades",
@@ -93,3 +95,15 @@ def staff(n: int, schools: list[str]) -> list[User]:
     teachers = [User(f"t-{i}", "teacher", (schools[i % len(schools)],), f"teacher{i}", f"teacher{i}@district.example")
                 for i in range(n - len(principals))]
     return principals + teachers
+
+
+SIS_ROLE = {Role.DISTRICT_ADMIN: "districtAdministrator", Role.PRINCIPAL: "principal", Role.TEACHER: "teacher"}
+
+
+def users_of(district: District, district_org: str, prefix: str = "sis") -> list[User]:
+    """The district's people as its student-information system would export them: usernames equal to their ids,
+    each at their school's org (the district's for central staff), staff plcflow gives no imported role as
+    ``administrator``."""
+    orgs = {s.school_id: s.sourced_id for s in district.schools}
+    return [User(f"{prefix}-{i}", next((SIS_ROLE[r] for r in p.roles if r in SIS_ROLE), "administrator"),
+                 (orgs.get(p.school) or district_org,), p.id) for i, p in enumerate(district.people)]

@@ -26,18 +26,16 @@ from app.files import load_district_file
 from app.logging import configure
 from app.oneroster import read_roster
 from app.wiring import build_worker
-from domain.district import Role
 from domain.rollout.decider import decide
 from domain.rollout.state import fold
 from domain.roster import diff, sync_commands
 
-from .oneroster import Org, User, staff, write_export
+from .oneroster import Org, User, staff, users_of, write_export
 from .raw import RawBulkWorkflow
 from .stack import embedded_stack
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "districts" / "silver-valley.yaml"
 ORGS = {"silver-valley-ms": "org-svm", "silver-valley-es": "org-sve", "silver-valley-hs": "org-svh"}
-ROLE_OF = {Role.DISTRICT_ADMIN: "districtAdministrator", Role.PRINCIPAL: "principal", Role.TEACHER: "teacher"}
 
 
 def _district(district_id: str):
@@ -49,10 +47,7 @@ def _district(district_id: str):
 def _export(folder: Path, district, n: int) -> Path:
     """Everyone the district has (matched by username), n new staff, and a few students the reader must drop."""
     orgs = [Org("org-district", "Silver Valley", "district"), *(Org(o, s) for s, o in ORGS.items())]
-    users = []
-    for i, p in enumerate(district.people):
-        role = next((ROLE_OF[r] for r in p.roles if r in ROLE_OF), "administrator")
-        users.append(User(f"cur-{i}", role, (ORGS.get(p.school, "org-district"),), p.id))
+    users = users_of(district, "org-district", prefix="cur")
     users += staff(n, list(ORGS.values()))[len(ORGS):]  # teachers only: each school keeps its principal
     users += [User(f"stu-{i}", "student", ("org-svm",), f"student{i}") for i in range(50)]
     return write_export(folder, orgs, users)

@@ -33,22 +33,23 @@ def doctor(
     raise typer.Exit(0 if report.ok else 1)
 
 
+async def _with_store(work):
+    """Run ``work(pool)`` against the event store the settings name (DATABASE_URL, or ``make run``'s)."""
+    url = Settings.from_env().event_store_url()
+    if not url:
+        output.refuse("no event store: set DATABASE_URL, or start `make run`", code=2, label="Error")
+    store = await EventStore.connect(url, min_size=1, max_size=2)
+    try:
+        return await work(store.pool)
+    finally:
+        await store.close()
+
+
 def projections_retry(
     stream: Annotated[Optional[str], typer.Option(help="Only this stream (e.g. team-g7-math); default: every parked one.")] = None,
 ):
     """Re-project parked events in order once their cause is fixed; what fails again stays parked."""
-
-    async def go():
-        url = Settings.from_env().event_store_url()
-        if not url:
-            output.refuse("no event store: set DATABASE_URL, or start `make run`", code=2, label="Error")
-        store = await EventStore.connect(url, min_size=1, max_size=2)
-        try:
-            return await Projector(store.pool).retry_parked(stream)
-        finally:
-            await store.close()
-
-    done = asyncio.run(go())
+    done = asyncio.run(_with_store(lambda pool: Projector(pool).retry_parked(stream)))
     output.out.print(f"[green]Re-projected[/] {done.applied} parked events; {len(done.parked)} still parked")
     for stream_id, version, error in done.parked[:10]:
         output.out.print(f"  {stream_id} version {version}: {error}")
@@ -59,18 +60,8 @@ def notices_retry(
     recipient: Annotated[Optional[str], typer.Option(help="Only this person's notices (a user id); default: every parked one.")] = None,
 ):
     """Make parked notices due again once their cause is fixed; the notifier sends them under their Message-ID."""
-
-    async def go():
-        url = Settings.from_env().event_store_url()
-        if not url:
-            output.refuse("no event store: set DATABASE_URL, or start `make run`", code=2, label="Error")
-        store = await EventStore.connect(url, min_size=1, max_size=2)
-        try:
-            return await retry_parked(store.pool, recipient)
-        finally:
-            await store.close()
-
-    output.out.print(f"[green]Due again[/]: {asyncio.run(go())} parked notice(s)")
+    due = asyncio.run(_with_store(lambda pool: retry_parked(pool, recipient)))
+    output.out.print(f"[green]Due again[/]: {due} parked notice(s)")
 
 
 def register_ops(app: typer.Typer, projections_app: typer.Typer) -> None:

@@ -8,16 +8,11 @@ the new calendar. Schools and teams receive the new calendar from the workflow.
 from datetime import datetime
 
 from ..calendar_change import closed_on, opened_on, published, rebase
-from ..errors import NotAllowed
 from . import commands as c
 from .calendar_end import resolved_by
 from . import events as ev
+from .people import require_admin
 from .state import RolloutState
-
-
-def require_admin(s: RolloutState, actor: str, doing: str) -> None:
-    if actor not in s.district.admins:
-        raise NotAllowed(f"Only a district admin of {s.district.name} can {doing}; {actor} is not one.")
 
 
 def _calendar_changed(s: RolloutState, cmd, now: datetime, change: str, new) -> list[ev.RolloutEvent]:

@@ -17,7 +17,8 @@ from .roster_sync import link_school, sync_roster
 from .gates import phase_gaps
 from .holds import acknowledge, snooze
 from . import calendar_end
-from .calendar_changes import close_day, open_day, publish, require_admin
+from .calendar_changes import close_day, open_day, publish
+from .people import require_admin
 from .launch import check_wave
 from .phases import PHASES, Phase, next_phase
 from .state import RolloutState, fold
@@ -36,10 +37,6 @@ def decide(s: RolloutState, cmd: c.RolloutCommand, now: datetime) -> list[ev.Rol
 
 
 # --- who may act, and when ---
-
-
-def _admin(s: RolloutState, actor: str, doing: str) -> None:
-    require_admin(s, actor, doing)
 
 
 def _admin_or_coalition(s: RolloutState, actor: str, doing: str) -> None:
@@ -86,7 +83,7 @@ def _start(s: RolloutState, cmd: c.StartRollout, now: datetime):
 
 
 def _seat(s: RolloutState, cmd: c.SeatCoalition, now: datetime):
-    _admin(s, cmd.actor, "seat the guiding coalition")
+    require_admin(s, cmd.actor, "seat the guiding coalition")
     members = tuple(dict.fromkeys(cmd.members))
     if len(members) > MAX_COALITION:  # every launched team's profile carries the coalition: one limit for both
         raise InvalidTransition(f"A guiding coalition has at most {MAX_COALITION} members; {len(members)} were named.")
@@ -109,7 +106,7 @@ def _glossary(s: RolloutState, cmd: c.AdoptGlossary, now: datetime):
 
 
 def _non_negotiables(s: RolloutState, cmd: c.SetNonNegotiables, now: datetime):
-    _admin(s, cmd.actor, "set the district's non-negotiables")
+    require_admin(s, cmd.actor, "set the district's non-negotiables")
     _reached(s, Phase.BUILD_SHARED_KNOWLEDGE)
     return [ev.NonNegotiablesSet(at=now, by=cmd.actor, items=cmd.items)]
 
@@ -153,13 +150,13 @@ def _calendar_term(s: RolloutState, named: str) -> str:
 
 
 def _norms(s: RolloutState, cmd: c.RecordDistrictNorms, now: datetime):
-    _admin(s, cmd.actor, "record the district office's norms")
+    require_admin(s, cmd.actor, "record the district office's norms")
     _reached(s, Phase.MODEL_THE_WORK)
     return [ev.DistrictNormsRecorded(at=now, by=cmd.actor, norms=cmd.norms, violation_process=cmd.violation_process)]
 
 
 def _wave(s: RolloutState, cmd: c.ScheduleWave, now: datetime):
-    _admin(s, cmd.actor, "schedule a launch wave")
+    require_admin(s, cmd.actor, "schedule a launch wave")
     _reached(s, Phase.LAUNCH_WAVES)
     d, today = s.district, s.calendar.local_date(now)
     unknown = [i for i in cmd.school_ids if d.school(i) is None]
@@ -180,7 +177,7 @@ def _wave(s: RolloutState, cmd: c.ScheduleWave, now: datetime):
 
 
 def _complete(s: RolloutState, cmd: c.CompletePhase, now: datetime):
-    _admin(s, cmd.actor, "complete a rollout phase")
+    require_admin(s, cmd.actor, "complete a rollout phase")
     if cmd.phase != s.phase:
         raise InvalidTransition(f"The rollout is at {s.phase.label}, not {cmd.phase.label}.")
     gaps = phase_gaps(cmd.phase, s)

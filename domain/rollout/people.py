@@ -28,7 +28,8 @@ from .policy import DISTRICT_LADDER
 from .state import RolloutState, evolve
 
 
-def _admin(s: RolloutState, actor: str, doing: str) -> None:
+def require_admin(s: RolloutState, actor: str, doing: str) -> None:
+    """The one rule for what only a district admin may do (the people, the calendar, the rollout's gates)."""
     if actor not in s.district.admins:
         raise NotAllowed(f"Only a district admin of {s.district.name} can {doing}; {actor} is not one.")
 
@@ -48,7 +49,7 @@ def _holds_together(before: District, people: tuple[Person, ...]) -> None:
 
 
 def add_person(s: RolloutState, cmd: c.AddPerson, now: datetime) -> list[ev.RolloutEvent]:
-    _admin(s, cmd.actor, "add a person")
+    require_admin(s, cmd.actor, "add a person")
     if s.district.person(cmd.person.id) is not None:
         raise InvalidTransition(f"{cmd.person.id} is already on the staff list of {s.district.name}.")
     _holds_together(s.district, (*s.district.people, cmd.person))
@@ -56,7 +57,7 @@ def add_person(s: RolloutState, cmd: c.AddPerson, now: datetime) -> list[ev.Roll
 
 
 def change_roles(s: RolloutState, cmd: c.ChangeRoles, now: datetime) -> list[ev.RolloutEvent]:
-    _admin(s, cmd.actor, "change a person's roles")
+    require_admin(s, cmd.actor, "change a person's roles")
     was = _known(s, cmd.person_id)
     person = was.model_copy(update={"roles": tuple(dict.fromkeys(cmd.roles)), "school": cmd.school, "department": cmd.department})
     if person == was:
@@ -66,7 +67,7 @@ def change_roles(s: RolloutState, cmd: c.ChangeRoles, now: datetime) -> list[ev.
 
 
 def person_leaves(s: RolloutState, cmd: c.PersonLeaves, now: datetime) -> list[ev.RolloutEvent]:
-    _admin(s, cmd.actor, "record that someone left")
+    require_admin(s, cmd.actor, "record that someone left")
     person = _known(s, cmd.person_id)
     if person.id in s.district.admins and len(s.district.admins) == 1:
         raise InvalidTransition(f"{person.id} is the only district admin of {s.district.name}; add another first.")
@@ -80,7 +81,7 @@ def person_leaves(s: RolloutState, cmd: c.PersonLeaves, now: datetime) -> list[e
 
 
 def seat_member(s: RolloutState, cmd: c.SeatCoalitionMember, now: datetime) -> list[ev.RolloutEvent]:
-    _admin(s, cmd.actor, "seat a coalition member")
+    require_admin(s, cmd.actor, "seat a coalition member")
     _known(s, cmd.member)
     if cmd.member in s.coalition:
         raise InvalidTransition(f"{cmd.member} already sits on the guiding coalition.")
@@ -90,7 +91,7 @@ def seat_member(s: RolloutState, cmd: c.SeatCoalitionMember, now: datetime) -> l
 
 
 def unseat_member(s: RolloutState, cmd: c.UnseatCoalitionMember, now: datetime) -> list[ev.RolloutEvent]:
-    _admin(s, cmd.actor, "unseat a coalition member")
+    require_admin(s, cmd.actor, "unseat a coalition member")
     if cmd.member not in s.coalition:
         raise InvalidTransition(f"{cmd.member} does not sit on the guiding coalition.")
     if len(s.coalition) == 1:

@@ -10,18 +10,19 @@ that leaves the district file inconsistent (a teacher leader moved away from
 the school where they lead). Nothing is written then.
 """
 
+from collections import Counter
 from datetime import datetime
 
 from ..district import Role, check_references
 from ..errors import InvalidTransition
 from . import commands as c
 from . import events as ev
-from .people import _admin
+from .people import require_admin
 from .state import RolloutState
 
 
 def sync_roster(s: RolloutState, cmd: c.SyncRoster, now: datetime) -> list[ev.RolloutEvent]:
-    _admin(s, cmd.actor, "import the roster")
+    require_admin(s, cmd.actor, "import the roster")
     problems = _problems(s, cmd)
     if problems:
         raise InvalidTransition("The roster import cannot be applied: " + "; ".join(problems) + ".")
@@ -41,8 +42,8 @@ def _problems(s: RolloutState, cmd: c.SyncRoster) -> list[str]:
     d = s.district
     problems = [f"{p.id} is already on the staff list" for p in cmd.added if d.person(p.id) is not None]
     problems += [f"{i} is not on the staff list" for i in (*(p.id for p in cmd.changed), *cmd.left) if d.person(i) is None]
-    ids = [*(p.id for p in cmd.added), *(p.id for p in cmd.changed), *cmd.left]
-    problems += [f"{i} is named twice" for i in sorted({i for i in ids if ids.count(i) > 1})]
+    named = Counter([*(p.id for p in cmd.added), *(p.id for p in cmd.changed), *cmd.left])
+    problems += [f"{i} is named twice" for i in sorted(i for i, n in named.items() if n > 1)]
     problems += [f"{p.id}'s record would not change" for p in cmd.changed if d.person(p.id) == p]
     principals = {x.principal: x.name for x in d.schools}
     problems += [f"{i} leaves but is the principal of {principals[i]}: name a new principal there first"
@@ -57,7 +58,7 @@ def _problems(s: RolloutState, cmd: c.SyncRoster) -> list[str]:
 
 
 def link_school(s: RolloutState, cmd: c.LinkSchool, now: datetime) -> list[ev.RolloutEvent]:
-    _admin(s, cmd.actor, "link a school to its org")
+    require_admin(s, cmd.actor, "link a school to its org")
     school = s.district.school(cmd.school_id)
     if school is None:
         raise InvalidTransition(f"{s.district.name} has no school {cmd.school_id}.")

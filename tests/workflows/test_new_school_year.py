@@ -35,7 +35,7 @@ from domain.school import commands as m
 from domain.steps import Step
 from domain.team import commands as cmd
 from domain.team.policy import EscalationPolicy
-from bench.oneroster import Org, User, write_export
+from bench.oneroster import Org, User, users_of, write_export
 from tests.support.calendars import Years, years_around
 from tests.support.cli import plcflow
 from tests.support.histories import RECORDING, record
@@ -245,9 +245,7 @@ async def _the_roster_imported_twice(sv: SilverValley) -> None:
     s = sv.s
     district = await s.district()
     orgs = {x.school_id: x.sourced_id for x in district.district.schools}
-    role = {Role.DISTRICT_ADMIN: "districtAdministrator", Role.PRINCIPAL: "principal", Role.TEACHER: "teacher"}
-    users = [User(f"sis-{i}", next((role[r] for r in p.roles if r in role), "administrator"),
-                  (orgs.get(p.school, "org-sv"),), p.id) for i, p in enumerate(district.district.people)]
+    users = users_of(district.district, "org-sv")
     users += [User("sis-new", "teacher", (orgs[sv.ms],), "svm.teacher9", "svm.teacher9@sv.example"),
               User("stu-1", "student", (orgs[sv.ms],), "a.student", "", "Ada", "Student")]
     folder = write_export(Path(tempfile.mkdtemp()) / "oneroster", [Org("org-sv", "Silver Valley", "district"),

@@ -1,0 +1,71 @@
+"""A process that works in rounds against PostgreSQL (the projector, the notifier): one loop for both.
+
+Issue 8, defect 11: a failing round used to be retried every 100 ms and
+logged each time (600 lines a minute while PostgreSQL was down). Now a failed
+round waits ``backoff.delay(failures)`` (exponential, capped), and the log says
+only what changed: the first failure, each longer wait, the recovery. The
+store is (re)opened inside the loop, so a process started before PostgreSQL
+waits for it.
+"""
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from .event_store import EventStore
+
+
+@dataclass(frozen=True)
+class Backoff:
+    interval: float = 0.1  # between rounds while healthy
+    first: float = 0.5  # after the first failed round
+    cap: float = 5.0  # never longer: the log catches up within seconds of the database's return
+
+    def delay(self, failures: int) -> float:
+        """Seconds before the next round after ``failures`` failed rounds in a row (0: healthy)."""
+        if failures <= 0:
+            return self.interval
+        return min(self.cap, self.first * 2 ** min(failures - 1, 30))
+
+
+async def run_rounds(dsn: str, stop: asyncio.Event, log, what: str, one_round: Callable[[EventStore], Awaitable[float]],
+                     backoff: Backoff) -> None:
+    """Run ``one_round`` until ``stop`` is set; it returns how long to wait before the next healthy round.
+
+    A failing round (PostgreSQL away, a bug) never stops the process: it is retried after
+    ``backoff.delay(failures)``, logged as ``{what}_failed`` once per longer wait and
+    ``{what}_recovered`` when a round succeeds again.
+    """
+    store: EventStore | None = None
+    failures = 0
+    try:
+        while not stop.is_set():
+            try:
+                store = store or await _open(dsn)
+                wait = await one_round(store)
+                if failures:
+                    log.info(f"{what}_recovered", failed_rounds=failures)
+                failures = 0
+            except Exception as err:  # the log and the outbox keep everything: never stop over one bad round
+                failures += 1
+                if backoff.delay(failures) != backoff.delay(failures - 1):  # one line per step, none at the cap
+                    log.error(f"{what}_failed", error=f"{type(err).__name__}: {err}", failed_rounds=failures,
+                              retry_in_s=backoff.delay(failures))
+                wait = backoff.delay(failures)
+            try:
+                await asyncio.wait_for(stop.wait(), wait)
+            except asyncio.TimeoutError:
+                pass
+    finally:
+        if store is not None:
+            await store.close()
+
+
+async def _open(dsn: str) -> EventStore:
+    store = await EventStore.connect(dsn, min_size=1, max_size=2)
+    try:
+        await store.migrate()
+    except BaseException:
+        await store.close()
+        raise
+    return store
