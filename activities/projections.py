@@ -6,7 +6,7 @@ the read models, so a rebuild from the log gives the same contents.
 """
 
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 import asyncpg
 
@@ -44,9 +44,18 @@ async def _school_days(conn, district_id: str, calendar: dict) -> None:
                            [(district_id, day) for day in days])
 
 
+async def _notify_at(conn, district_id: str, notify_at: str, *, rollout: bool) -> None:
+    """Issue 10: the notifier sends at the district's ``notify_at`` (``domain.notice_hours``): a rollout's
+    policy sets it; a team registered on its own lends its policy's until a rollout does."""
+    keep = "$2" if rollout else "coalesce(notify_at, $2)"
+    await conn.execute(f"UPDATE district_time_zones SET notify_at = {keep} WHERE district_id = $1",
+                       district_id, time.fromisoformat(notify_at))
+
+
 async def _team_registered(conn, stream, d):
     t = d["team"]
     await _school_days(conn, t["district_id"], d["calendar"])
+    await _notify_at(conn, t["district_id"], d["policy"]["notify_at"], rollout=False)
     await conn.execute(
         "INSERT INTO team_status (team_id, school_id, district_id, name, version) VALUES ($1, $2, $3, $4, 0)",
         t["team_id"], t["school_id"], t["district_id"], t["name"],
@@ -154,6 +163,7 @@ async def _school_escalation_raised(conn, stream, d):
 
 async def _rollout_started(conn, stream, d):
     await _school_days(conn, d["district"]["district_id"], d["calendar"])
+    await _notify_at(conn, d["district"]["district_id"], d["policy"]["notify_at"], rollout=True)
     await conn.execute("INSERT INTO district_status (district_id, name, version) VALUES ($1, $2, 0)",
                        d["district"]["district_id"], d["district"]["name"])
     await _person_emails(conn, d["district"]["district_id"], d["district"]["people"])

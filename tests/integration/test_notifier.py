@@ -256,3 +256,15 @@ async def test_a_notifier_killed_between_acceptance_and_marking_resends_once_und
     assert [m["Message-ID"] for m in inbox.to(first["To"])] == [first["Message-ID"]] * 2
     assert sorted(m["To"] for m in inbox.messages) == sorted([first["To"]] + [address(p) for p in expected])
     assert await store.pool.fetchval("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 0
+
+
+async def test_each_districts_send_hours_are_projected_from_its_rollout_policy_and_calendar(store):
+    from activities.notice_hours import notice_hours
+
+    await escalated_district(store)
+    district_id = (await store.pool.fetchval("SELECT district_id FROM district_status"))
+    hours = (await notice_hours(store.pool, [district_id, "nobody"]))
+    assert list(hours) == [district_id]
+    assert hours[district_id].notify_at == START.policy.notify_at
+    assert hours[district_id].days == START.calendar.school_days
+    assert hours[district_id].zone.key == START.calendar.timezone
