@@ -6,7 +6,9 @@ district guiding coalition. Every number here is configuration with a sane
 default, so a district tunes the pace without touching code.
 """
 
-from pydantic import Field, model_validator
+from typing import Annotated
+
+from pydantic import Field, field_validator, model_validator
 
 from ..evidence import ResultScale
 from ..ladder import LadderPolicy, Rung, SchoolDays, defaults_merged
@@ -25,6 +27,9 @@ DEFAULT_DUE = {
     Step.SHARE_FINDINGS: 5,
 }
 DEFAULT_LADDER = {Rung.TEAM: 1, Rung.FACILITATOR: 3, Rung.PRINCIPAL: 6, Rung.COALITION: 10}
+# Issue 10 (DESIGN, "Delivery and sign-in facts": KickUp reminds 1 school day before and on the due date).
+DEFAULT_REMINDERS: tuple[int, ...] = (1, 0)
+ReminderDay = Annotated[int, Field(ge=0, le=20)]
 
 
 class EscalationPolicy(LadderPolicy):
@@ -37,8 +42,18 @@ class EscalationPolicy(LadderPolicy):
     # The levels a result may count students at; the district sets it once (district file,
     # ``teams: result_scale:``) and every team it launches carries it (issue 8, defect 8).
     result_scale: ResultScale = Field(default_factory=ResultScale)
+    # Issue 10: the team's members are reminded this many school days before a step is due (0: on its
+    # due day); ``[]`` turns reminders off. Histories recorded before the key exist read as the default.
+    remind_school_days_before_due: tuple[ReminderDay, ...] = DEFAULT_REMINDERS
 
     _merge = defaults_merged(due_school_days=DEFAULT_DUE, ladder_school_days_past_due=DEFAULT_LADDER)
+
+    @field_validator("remind_school_days_before_due")
+    @classmethod
+    def _distinct_reminders(cls, days: tuple[int, ...]) -> tuple[int, ...]:
+        if len(set(days)) != len(days):
+            raise ValueError("remind_school_days_before_due lists a day twice")
+        return days
 
     @model_validator(mode="after")
     def _every_step(self) -> "EscalationPolicy":
