@@ -18,6 +18,8 @@ from html import escape
 
 import aiosmtplib
 
+from .reminders import reminder_line
+
 ROW_COLUMNS = "id, stream_id, recipient, kind, payload, attempts, message_id"
 # A stream's district: a team's or school's from the read models, a district's from its id.
 _DISTRICT = """coalesce((SELECT district_id FROM team_status WHERE 'team-' || team_id = o.stream_id),
@@ -98,6 +100,8 @@ async def batches(pool, rows: list[dict], domain: str) -> list[Batch]:
 
 def _line(p: dict) -> str:
     """One item in plain words: team, step, level, reason; never evidence or student data (issue 10)."""
+    if "school_days_before_due" in p:  # a reminder before the step is due (activities.reminders)
+        return reminder_line(p)
     where = p.get("team_name") or p.get("team_id") or p.get("school_id") or "your district"
     parts = [f"{where}"]
     if p.get("step"):

@@ -6,16 +6,23 @@ LOCKED (``activities.notifier.claim``).
 """
 
 import asyncio
+from collections.abc import Callable
+from datetime import UTC, datetime
 
 from .notifier import Retry, SmtpConfig, deliver
+from .reminders import Reminders
 from .rounds import Backoff, run_rounds
 
 
 async def notify_until(dsn: str, smtp: SmtpConfig, stop: asyncio.Event, log, *, idle_s: float = 1.0,
-                       backoff: Backoff = Backoff(), retry: Retry = Retry()) -> None:
+                       backoff: Backoff = Backoff(), retry: Retry = Retry(),
+                       clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                       reminders: Reminders | None = None) -> None:
     """Deliver due notices until ``stop`` is set; a round that found work is followed at once by another."""
+    reminders = reminders or Reminders()
 
     async def one_round(store) -> float:
+        await reminders.round(store.pool, clock(), log)  # written first: sent in this same round
         done = await deliver(store.pool, smtp, log, retry=retry)
         return 0 if done.messages + done.parked + done.postponed > 0 else idle_s
 

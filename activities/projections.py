@@ -13,6 +13,8 @@ import asyncpg
 from domain.calendar import SchoolCalendar
 from domain.team.events import LEGACY_HOLDS
 
+from . import team_rosters
+
 
 def _ts(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
@@ -23,7 +25,8 @@ def _date(value: str | None) -> date | None:
 
 
 READ_MODELS = ("school_days", "district_time_zones", "team_status", "school_status", "district_status",
-               "open_escalations", "rubric_results", "person_emails")
+               "open_escalations", "rubric_results", "person_emails",
+               "team_members", "team_reminder_days")
 Handler = Callable[[asyncpg.Connection, str, dict], Awaitable[None]]
 
 VERSIONED = {"team": ("team_status", "team_id"), "school": ("school_status", "school_id"),
@@ -60,6 +63,7 @@ async def _team_registered(conn, stream, d):
         "INSERT INTO team_status (team_id, school_id, district_id, name, version) VALUES ($1, $2, $3, $4, 0)",
         t["team_id"], t["school_id"], t["district_id"], t["name"],
     )
+    await team_rosters.registered(conn, t, d["policy"])  # issue 10: reminders go to the members
 
 
 def _team_id(stream: str) -> str:
@@ -187,6 +191,7 @@ async def _person_changed(conn, stream, d):
 async def _person_left(conn, stream, d):
     await conn.execute("DELETE FROM person_emails WHERE district_id = $1 AND person_id = $2",
                        stream.removeprefix("district-"), d["person_id"])
+    await team_rosters.person_left(conn, stream.removeprefix("district-"), d["person_id"])
 
 
 async def _phase_opened(conn, stream, d):
@@ -263,4 +268,7 @@ HANDLERS: dict[str, Handler] = {
     "PersonAdded": _person_changed,
     "RolesChanged": _person_changed,
     "PersonLeft": _person_left,
+    "MemberAdded": team_rosters.member_added,
+    "MemberRemoved": team_rosters.member_removed,
+    "MemberReplaced": team_rosters.member_replaced,
 }
