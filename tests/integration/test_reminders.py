@@ -212,3 +212,38 @@ async def test_the_migration_backfills_members_and_reminder_days_as_the_projecto
     assert await store.migrate() == ["0016_reminders.sql"]
 
     assert {t: [dict(r) for r in await store.pool.fetch(q)] for t, q in models.items()} == projected
+
+
+async def test_a_moved_due_date_is_reminded_again_and_an_unmoved_one_is_not(store):
+    """Keyed to the event that set the due date: a resumption that moves it brings new reminders; a pause and
+    resumption within the day leaves the date, and the reminder already written stands alone."""
+    district_id, _ = await district(store)
+    run = await team(store, district_id, ("svm.teacher1", "svm.teacher2"))
+    projector = Projector(store.pool)
+
+    async def then(*steps: tuple) -> None:
+        first = len(run.log) + 1
+        for c, at in steps:
+            run.run(c, at)
+        await store.append(f"team-{run.state.team.team_id}", to_rows(first, run.log[first - 1:]))
+        await projector.catch_up()
+
+    await projector.catch_up()
+    assert await write_reminders(store.pool, local(FRI, 9)) == 2
+    pause = cmd.PauseTeam(actor=PEOPLE["facilitator"], reason="Assembly")
+    resume = cmd.ResumeTeam(actor=PEOPLE["facilitator"], reason="Back")
+    await then((pause, local(FRI, 10)), (resume, local(FRI, 11)))
+    assert run.state.due_on == DUE and await write_reminders(store.pool, local(FRI, 12)) == 0
+
+    await then((pause, local(FRI, 13)),)
+    assert await write_reminders(store.pool, local(DUE, 9)) == 0  # paused: nothing on the old due day
+    await then((resume, local(date(2026, 9, 23), 8)),)
+    moved = run.state.due_on
+    day_before = max(d for d in START.calendar.school_days if d < moved)
+    assert moved > DUE and day_before >= date(2026, 9, 23)  # the premise
+
+    assert await write_reminders(store.pool, local(day_before, 9)) == 2
+    assert await write_reminders(store.pool, local(moved, 9)) == 2
+    rows = await store.pool.fetch("SELECT kind, payload->>'due_on' AS due FROM outbox ORDER BY id")
+    assert [(r["kind"], r["due"]) for r in rows] == [("reminder-1", DUE.isoformat())] * 2 + [
+        ("reminder-1", moved.isoformat())] * 2 + [("reminder-0", moved.isoformat())] * 2
