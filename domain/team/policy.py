@@ -51,8 +51,9 @@ class EscalationPolicy(LadderPolicy):
     @field_validator("remind_school_days_before_due")
     @classmethod
     def _distinct_reminders(cls, days: tuple[int, ...]) -> tuple[int, ...]:
-        if len(set(days)) != len(days):
-            raise ValueError("remind_school_days_before_due lists a day twice")
+        twice = sorted({d for d in days if days.count(d) > 1})
+        if twice:
+            raise ValueError(f"lists {', '.join(map(str, twice))} more than once; name each number of school days once")
         return days
 
     @model_validator(mode="after")

@@ -1,16 +1,21 @@
 """Issue 10: reminders N school days before a step is due and on its due day; never on a closed day."""
 
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import given, strategies as st
 from pydantic import ValidationError
 
+from app.files import load_district_file, load_team_file
+from domain.errors import InvalidConfiguration
 from domain.notice_hours import NoticeHours
 from domain.reminders import reminders_due
 from domain.team.policy import EscalationPolicy
 from tests.support.builders import calendar
 
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 # The shared district calendar: Thanksgiving break Wed 2026-11-25..Fri 11-27, winter break 12-21..2027-01-01.
 CAL = calendar()
 HOURS = NoticeHours.of(CAL.timezone, time(7, 0), CAL.school_days)
@@ -53,13 +58,33 @@ def test_the_policy_reminds_one_school_day_before_and_on_the_due_day_by_default(
 
 
 @pytest.mark.parametrize("days, problem", [
-    ([1, 1], "remind_school_days_before_due lists a day twice"),
+    ([1, 0, 1], "lists 1 more than once; name each number of school days once"),
     ([21], "Input should be less than or equal to 20"),
     ([-1], "Input should be greater than or equal to 0"),
 ])
 def test_the_policy_refuses_a_repeated_or_out_of_range_reminder_day(days, problem):
     with pytest.raises(ValidationError, match=problem):
         EscalationPolicy(remind_school_days_before_due=days)
+
+
+def test_a_team_file_with_a_repeated_reminder_day_is_refused_with_its_path(tmp_path):
+    team = yaml.safe_load((EXAMPLES / "team-g7-math.yaml").read_text())
+    team["calendar"] = str(EXAMPLES / "calendar.yaml")
+    team["escalation"]["remind_school_days_before_due"] = [2, 2]
+    (tmp_path / "team.yaml").write_text(yaml.safe_dump(team))
+    with pytest.raises(InvalidConfiguration) as refusal:
+        load_team_file(tmp_path / "team.yaml")
+    assert refusal.value.problems == [
+        "escalation.remind_school_days_before_due: lists 2 more than once; name each number of school days once"]
+
+
+def test_a_district_turns_reminders_off_for_every_team_it_launches(tmp_path):
+    district = yaml.safe_load((EXAMPLES / "districts" / "silver-valley.yaml").read_text())
+    district.update(calendar=str(EXAMPLES / "calendar.yaml"), rubric=str(EXAMPLES / "districts" / "rubric.yaml"),
+                    teams={"remind_school_days_before_due": []})
+    (tmp_path / "district.yaml").write_text(yaml.safe_dump(district))
+    assert load_district_file(tmp_path / "district.yaml").team_policy.remind_school_days_before_due == ()
+    assert load_team_file(EXAMPLES / "team-g7-math.yaml").policy.remind_school_days_before_due == (1, 0)
 
 
 def test_a_policy_recorded_before_reminders_existed_reads_as_the_default():
