@@ -2,7 +2,9 @@
 
 The same rounds as the projector (``activities.rounds``). Unlike the
 projector, several notifiers may run at once: each claims its rows with SKIP
-LOCKED (``activities.notifier.claim``).
+LOCKED (``activities.notifier.claim``). Each round first writes the reminders
+due by then (``activities.reminders``; ``clock`` is injectable for tests), so
+they leave in the same round, with whatever else a person has.
 """
 
 import asyncio

@@ -25,6 +25,7 @@ from datetime import date, datetime, timedelta
 from domain.reminders import reminders_due
 
 from .notice_hours import notice_hours
+from .parking import database_away, describe
 
 # Steps that may need a reminder: open, running, not escalated, with a due date not yet passed anywhere on earth.
 _OPEN_STEPS = """SELECT t.team_id, t.district_id, t.due_on, r.days
@@ -80,7 +81,15 @@ class Reminders:
     async def round(self, pool, now: datetime, log) -> int:
         if self.last is not None and timedelta(0) <= now - self.last < timedelta(seconds=self.every_s):
             return 0
-        written = await write_reminders(pool, now)
+        try:
+            written = await write_reminders(pool, now)
+        except Exception as err:
+            if database_away(err):  # the round fails as a whole and is retried (activities.rounds)
+                raise
+            # A reminder's failure (a bug, a read model in a state it did not expect) must never hold back
+            # the escalations of this round: logged, tried again after ``every_s``.
+            log.error("reminders_failed", error=describe(err))
+            written = 0
         self.last = now
         if written:
             log.info("reminders_written", rows=written)

@@ -247,3 +247,29 @@ async def test_a_moved_due_date_is_reminded_again_and_an_unmoved_one_is_not(stor
     rows = await store.pool.fetch("SELECT kind, payload->>'due_on' AS due FROM outbox ORDER BY id")
     assert [(r["kind"], r["due"]) for r in rows] == [("reminder-1", DUE.isoformat())] * 2 + [
         ("reminder-1", moved.isoformat())] * 2 + [("reminder-0", moved.isoformat())] * 2
+
+
+async def test_a_failing_reminder_pass_never_holds_back_the_escalations(store, inbox, notify_db):
+    from structlog.testing import capture_logs
+
+    district_id, _ = await district(store)
+    late = await team(store, district_id, ("svm.teacher1", "svm.teacher3"), start=date(2026, 9, 1),
+                      then=((cmd.RaiseDueEscalations(), THU),))
+    await Projector(store.pool).catch_up()
+    await store.pool.execute("DROP TABLE team_reminder_days")  # the pass fails on every round
+
+    stop = asyncio.Event()
+    with capture_logs() as logs:
+        loop = asyncio.create_task(notify_until(notify_db, inbox.smtp, stop, LOG, idle_s=0.05,
+                                                clock=lambda: local(FRI, 9), reminders=Reminders(every_s=0)))
+        try:
+            for _ in range(200):
+                if len(inbox.messages) >= 2:
+                    break
+                await asyncio.sleep(0.05)
+        finally:
+            stop.set()
+            await loop
+
+    assert sorted(m["To"] for m in inbox.messages) == sorted(address(p) for p in late.state.escalation.reached)
+    assert any(e["event"] == "reminders_failed" and "team_reminder_days" in e["error"] for e in logs)
