@@ -6,18 +6,22 @@ LOCKED (``activities.notifier.claim``).
 """
 
 import asyncio
+from datetime import UTC, datetime
 
 from .notifier import Retry, SmtpConfig, deliver
 from .rounds import Backoff, run_rounds
+from .webhooks import Webhooks, post_webhooks
 
 
 async def notify_until(dsn: str, smtp: SmtpConfig, stop: asyncio.Event, log, *, idle_s: float = 1.0,
-                       backoff: Backoff = Backoff(), retry: Retry = Retry()) -> None:
+                       backoff: Backoff = Backoff(), retry: Retry = Retry(), webhooks: Webhooks | None = None) -> None:
     """Deliver due notices until ``stop`` is set; a round that found work is followed at once by another."""
 
     async def one_round(store) -> float:
         done = await deliver(store.pool, smtp, log, retry=retry)
-        return 0 if done.messages + done.parked + done.postponed > 0 else idle_s
+        posted = await post_webhooks(store.pool, webhooks or {}, log, now=datetime.now(UTC), retry=retry)
+        return 0 if any(r.messages + r.parked + r.postponed for r in (done, posted)) else idle_s
 
-    log.info("notifier_started", smtp_host=smtp.host, smtp_port=smtp.port)
+    log.info("notifier_started", smtp_host=smtp.host, smtp_port=smtp.port,
+             webhooks={district: [h.name for h in hooks] for district, hooks in (webhooks or {}).items()})
     await run_rounds(dsn, stop, log, "notifier", one_round, backoff)
