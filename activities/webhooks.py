@@ -3,8 +3,9 @@ second channel, with the same rules").
 
 - **Once per hook, not per person.** Each round first turns new outbox rows into ``webhook_posts``: one
   per (event, kind, hook of the event's district), listing every person the event reached by id. The
-  outbox rows are marked ``hooked_at`` in the same transaction; one notifier does this at a time (an
-  advisory lock), so an event is never split between two notifiers' rows.
+  outbox rows are marked ``hooked_at`` in the same transaction, whole events at a time. The unique key
+  (event, kind, district, hook) makes a second row impossible; an advisory lock spares a second notifier
+  the same work (and the wait on the first one's inserts).
 - **Never on a closed day.** A post is due at the district's ``NoticeHours.open_at`` (``domain.notice_hours``),
   checked again when claimed (a calendar may change) and when postponed.
 - **One post per window.** Claimed rows are posted together per district and hook (in chunks of

@@ -10,13 +10,14 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import asyncpg
 import pytest
 import structlog
 
 from activities.event_store import EventStore
 from activities.notifier import Retry
 from activities.webhook_payloads import ITEM_FIELDS
-from activities.webhooks import post_webhooks
+from activities.webhooks import enqueue, post_webhooks
 from app.config import Settings
 from app.health import run_checks
 from app.wiring import open_store
@@ -201,6 +202,24 @@ async def test_two_notifiers_at_once_never_post_an_item_twice(store, receiver, h
     rows = await posts(store)
     assert len(rows) == 2 * len(events) and all(r["sent_at"] for r in rows)
     assert sorted(i for r in receiver.received for i in r.post_ids) == [r["id"] for r in rows]
+
+
+async def test_a_notifier_skips_posts_another_one_is_claiming_rather_than_waiting_or_taking_them(
+        store, receiver, hooks_db):
+    district, events = await district_with_escalations(store, teams=1)
+    hooks = {district: (receiver.hook("slack", "slack"),)}
+    await enqueue(store.pool, hooks, WED)
+    ids = [r["id"] for r in await posts(store)]
+    other = await asyncpg.connect(hooks_db)  # another notifier, in the middle of its claim
+    try:
+        claiming = other.transaction()
+        await claiming.start()
+        await other.execute("SELECT id FROM webhook_posts WHERE id = $1 FOR UPDATE", ids[0])
+        done = await asyncio.wait_for(post_webhooks(store.pool, hooks, LOG, now=WED), 10)
+        await claiming.rollback()
+    finally:
+        await other.close()
+    assert done.sent == len(ids) - 1 and [r.post_ids for r in receiver.received] == [tuple(ids[1:])]
 
 
 async def test_a_post_carries_no_address_no_evidence_and_no_student_data(store, receiver):
