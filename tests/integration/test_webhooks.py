@@ -11,13 +11,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import asyncpg
+import httpx
 import pytest
 import structlog
 
 from activities.event_store import EventStore
 from activities.notifier import Retry
 from activities.webhook_payloads import ITEM_FIELDS
-from activities.webhooks import enqueue, post_webhooks
+from activities.webhooks import claim, enqueue, post_webhooks, posts as grouped, send
 from app.config import Settings
 from app.health import run_checks
 from app.wiring import open_store
@@ -202,6 +203,24 @@ async def test_two_notifiers_at_once_never_post_an_item_twice(store, receiver, h
     rows = await posts(store)
     assert len(rows) == 2 * len(events) and all(r["sent_at"] for r in rows)
     assert sorted(i for r in receiver.received for i in r.post_ids) == [r["id"] for r in rows]
+
+
+async def test_a_notifier_that_dies_after_the_endpoint_accepted_posts_again_once_after_its_lease(store, receiver):
+    """At least once, at most twice: the crash falls between the endpoint's 200 and the rows' marking."""
+    district, events = await district_with_escalations(store, teams=1)
+    hooks = {district: (receiver.hook("slack", "slack"),)}
+    await enqueue(store.pool, hooks, WED)
+    async with httpx.AsyncClient() as client:
+        for post in grouped(await claim(store.pool, 500, RETRY, WED)):
+            await send(client, hooks[district][0], post)
+    assert len(receiver.received) == 1
+
+    assert (await post_webhooks(store.pool, hooks, LOG, now=WED + timedelta(minutes=1))).messages == 0  # leased
+    after_lease = WED + timedelta(seconds=RETRY.lease_s + 1)
+    assert (await post_webhooks(store.pool, hooks, LOG, now=after_lease)).messages == 1
+    assert (await post_webhooks(store.pool, hooks, LOG, now=after_lease + timedelta(hours=2))).messages == 0
+    first, again = receiver.received
+    assert first.post_ids == again.post_ids and first.body == again.body
 
 
 async def test_a_notifier_skips_posts_another_one_is_claiming_rather_than_waiting_or_taking_them(
