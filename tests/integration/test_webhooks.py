@@ -266,6 +266,34 @@ async def test_a_district_without_hooks_gets_no_posts_and_a_hook_added_later_no_
     assert await store.pool.fetchval("SELECT count(*) FROM outbox WHERE hooked_at IS NULL") == 0
 
 
+async def test_the_notifier_loop_turns_the_outbox_into_posts_each_round(store, receiver, hooks_db):
+    """The notifier process's rounds (``notify_until``) post webhooks beside the email; the wall clock decides
+    whether Silver Valley is open now, so each post is either delivered or due at its next notify_at."""
+    from activities.notice_hours import notice_hours
+    from activities.notifier_loop import notify_until
+    from activities.webhooks import due_at
+    from tests.support.smtp import smtp_inbox
+
+    district, events = await district_with_escalations(store, teams=1)
+    hooks = {district: (receiver.hook("slack", "slack"),)}
+    hours = (await notice_hours(store.pool, [district]))[district]
+    stop = asyncio.Event()
+    with smtp_inbox() as inbox:
+        loop = asyncio.create_task(notify_until(hooks_db, inbox.smtp, stop, LOG, idle_s=0.1, webhooks=hooks))
+        for _ in range(100):
+            if len(await posts(store)) == len(events) and all(r["attempts"] or r["next_attempt_at"] > datetime.now(UTC)
+                                                              for r in await posts(store)):
+                break
+            await asyncio.sleep(0.1)
+        stop.set()
+        await loop
+    rows = await posts(store)
+    assert len(rows) == len(events) and not any(r["parked_at"] or r["last_error"] for r in rows)
+    sent = [r for r in rows if r["sent_at"]]
+    assert sorted(i for r in receiver.received for i in r.post_ids) == [r["id"] for r in sent]
+    assert all(r["next_attempt_at"] == due_at(hours, r["created_at"]) for r in rows if not r["sent_at"])
+
+
 def test_the_notifier_refuses_a_bad_webhooks_file_with_exit_2_and_never_shows_the_url(tmp_path):
     bad = tmp_path / "hooks.yaml"
     bad.write_text("silver-valley:\n  - {name: coalition, kind: slack, url: 'http://hooks.example.org/T0/SECRET'}\n")
