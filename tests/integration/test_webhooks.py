@@ -156,6 +156,9 @@ async def test_a_404_is_parked_reported_by_doctor_and_blocks_no_other_hook(store
     out = subprocess.run([sys.executable, "-m", "cli.main", "notices", "retry", "--hook", "gone"], cwd=ROOT, env=env,
                          capture_output=True, text=True, timeout=60)
     assert (out.returncode, out.stdout.strip()) == (0, f"Due again: {len(events)} parked webhook post(s)")
+    both = subprocess.run([sys.executable, "-m", "cli.main", "notices", "retry", "--hook", "gone", "--recipient", "x"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert both.returncode == 2 and "give one, or neither for all" in both.stderr
     assert (await post_webhooks(store.pool, hooks, LOG, now=WED + timedelta(days=1))).messages == 1
     assert len(receiver.at("gone")) == 1
 
