@@ -72,7 +72,9 @@ def notices_retry(
         return notices, posts
 
     notices, posts = asyncio.run(_with_store(work))
-    said = [f"{notices} parked notice(s)"] * (notices is not None) + [f"{posts} parked webhook post(s)"] * bool(posts or hook)
+    said = [] if notices is None else [f"{notices} parked notice(s)"]
+    if hook is not None or posts:  # silent about webhooks where there are none, as before they existed
+        said.append(f"{posts} parked webhook post(s)")
     output.out.print(f"[green]Due again[/]: {', '.join(said)}")
 
 
