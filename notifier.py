@@ -1,13 +1,14 @@
 """The plcflow notifier: delivers the outbox (escalations, roster gaps) by email (issue 10, core).
 
 Production entry point (``python notifier.py``). Reads DATABASE_URL (or the
-embedded stack's) and PLCFLOW_SMTP_* (README: Notifications). Several may run
+embedded stack's), PLCFLOW_SMTP_* and PLCFLOW_WEBHOOKS_FILE (README: Notifications). Several may run
 at once: each claims its rows with SKIP LOCKED. Not yet a child of ``make run``
 nor a docker-compose service (issue 10, still to do).
 """
 
 import asyncio
 import signal
+import sys
 
 import structlog
 
@@ -16,6 +17,8 @@ from activities.notifier_loop import notify_until
 from app.config import Settings
 from app.logging import configure
 from app.process import exit_now
+from app.webhook_file import WebhooksFileError
+from app.webhook_file import from_env as webhooks_from_env
 
 
 def smtp_config(settings: Settings) -> SmtpConfig:
@@ -26,6 +29,11 @@ def smtp_config(settings: Settings) -> SmtpConfig:
 
 async def main() -> None:
     settings = Settings.from_env()
+    try:
+        webhooks = webhooks_from_env()
+    except WebhooksFileError as err:  # a bad file is a start-up error the operator must fix: exit 2, no traceback
+        print(err, file=sys.stderr)
+        exit_now(2)
     configure(settings.log_format, settings.log_level)
     log = structlog.get_logger("plcflow.notifier")
     url = settings.event_store_url()
@@ -34,7 +42,7 @@ async def main() -> None:
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         asyncio.get_running_loop().add_signal_handler(sig, stop.set)
-    await notify_until(url, smtp_config(settings), stop, log)
+    await notify_until(url, smtp_config(settings), stop, log, webhooks=webhooks)
 
 
 if __name__ == "__main__":

@@ -14,19 +14,23 @@ from datetime import UTC, datetime
 from .notifier import Retry, SmtpConfig, deliver
 from .reminders import Reminders
 from .rounds import Backoff, run_rounds
+from .webhooks import Webhooks, post_webhooks
 
 
 async def notify_until(dsn: str, smtp: SmtpConfig, stop: asyncio.Event, log, *, idle_s: float = 1.0,
                        backoff: Backoff = Backoff(), retry: Retry = Retry(),
                        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-                       reminders: Reminders | None = None) -> None:
+                       reminders: Reminders | None = None, webhooks: Webhooks | None = None) -> None:
     """Deliver due notices until ``stop`` is set; a round that found work is followed at once by another."""
     reminders = reminders or Reminders()
 
     async def one_round(store) -> float:
-        await reminders.round(store.pool, clock(), log)  # written first: sent in this same round
+        now = clock()
+        await reminders.round(store.pool, now, log)  # written first: sent in this same round
         done = await deliver(store.pool, smtp, log, retry=retry)
-        return 0 if done.messages + done.parked + done.postponed > 0 else idle_s
+        posted = await post_webhooks(store.pool, webhooks or {}, log, now=now, retry=retry)
+        return 0 if any(r.messages + r.parked + r.postponed for r in (done, posted)) else idle_s
 
-    log.info("notifier_started", smtp_host=smtp.host, smtp_port=smtp.port)
+    log.info("notifier_started", smtp_host=smtp.host, smtp_port=smtp.port,
+             webhooks={district: [h.name for h in hooks] for district, hooks in (webhooks or {}).items()})
     await run_rounds(dsn, stop, log, "notifier", one_round, backoff)

@@ -20,6 +20,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from activities.notifier import parked_notices
 from activities.parking import parked_count, parked_events
 from activities.projector import Projector
+from activities.webhooks import parked_posts
 from workflows.contracts import TEAM_WORKFLOW
 from workflows.messages import TeamStatus
 
@@ -101,6 +102,7 @@ async def _database_checks(pool: asyncpg.Pool, report: Report, limits: Limits) -
         await _projector(pool, report, limits)
         await _parked(pool, report)
         await _parked_notices(pool, report)
+        await _parked_posts(pool, report)
 
 
 async def _workflow_checks(client: Client, pool: asyncpg.Pool | None, report: Report, limits: Limits) -> None:
@@ -184,6 +186,18 @@ async def _parked_notices(pool: asyncpg.Pool, report: Report) -> None:
         report.problems.append(
             f"{total} notices parked by the notifier, first #{n['id']} to {n['recipient']} ({n['kind']}): {n['last_error']}; "
             "fix the cause (an address, the mail server), then run `plcflow notices retry`."
+        )
+
+
+async def _parked_posts(pool: asyncpg.Pool, report: Report) -> None:
+    total, first = await parked_posts(pool)
+    report.checks["parked_webhook_posts"] = {"count": total, "first": first}
+    if total:
+        p = first[0]
+        report.problems.append(
+            f"{total} webhook posts parked by the notifier, first #{p['id']} to hook {p['hook']} of district "
+            f"{p['district_id']} ({p['kind']}): {p['last_error']}; fix the hook (its url in PLCFLOW_WEBHOOKS_FILE, "
+            f"the channel), then run `plcflow notices retry --hook {p['hook']}`."
         )
 
 

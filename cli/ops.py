@@ -9,6 +9,7 @@ import typer
 from activities.event_store import EventStore
 from activities.notifier import retry_parked
 from activities.projector import Projector
+from activities.webhooks import retry_parked_posts
 from app.config import Settings
 from app.health import Limits, run_checks
 
@@ -58,10 +59,23 @@ def projections_retry(
 
 def notices_retry(
     recipient: Annotated[Optional[str], typer.Option(help="Only this person's notices (a user id); default: every parked one.")] = None,
+    hook: Annotated[Optional[str], typer.Option(help="Only this webhook's posts (its name in PLCFLOW_WEBHOOKS_FILE).")] = None,
 ):
-    """Make parked notices due again once their cause is fixed; the notifier sends them under their Message-ID."""
-    due = asyncio.run(_with_store(lambda pool: retry_parked(pool, recipient)))
-    output.out.print(f"[green]Due again[/]: {due} parked notice(s)")
+    """Make parked notices (and webhook posts) due again once their cause is fixed; email keeps its Message-ID."""
+    if recipient is not None and hook is not None:
+        output.refuse("--recipient is for email notices and --hook for webhook posts: give one, or neither for all.",
+                      code=2, label="Error")
+
+    async def work(pool):
+        notices = await retry_parked(pool, recipient) if hook is None else None
+        posts = await retry_parked_posts(pool, hook) if recipient is None else None
+        return notices, posts
+
+    notices, posts = asyncio.run(_with_store(work))
+    said = [] if notices is None else [f"{notices} parked notice(s)"]
+    if hook is not None or posts:  # silent about webhooks where there are none, as before they existed
+        said.append(f"{posts} parked webhook post(s)")
+    output.out.print(f"[green]Due again[/]: {', '.join(said)}")
 
 
 def register_ops(app: typer.Typer, projections_app: typer.Typer) -> None:
