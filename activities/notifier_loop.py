@@ -6,18 +6,23 @@ LOCKED (``activities.notifier.claim``).
 """
 
 import asyncio
+from collections.abc import Callable
+from datetime import UTC, datetime
 
+from .digests import deliver_digests
 from .notifier import Retry, SmtpConfig, deliver
 from .rounds import Backoff, run_rounds
 
 
 async def notify_until(dsn: str, smtp: SmtpConfig, stop: asyncio.Event, log, *, idle_s: float = 1.0,
-                       backoff: Backoff = Backoff(), retry: Retry = Retry()) -> None:
+                       backoff: Backoff = Backoff(), retry: Retry = Retry(),
+                       clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
     """Deliver due notices until ``stop`` is set; a round that found work is followed at once by another."""
 
     async def one_round(store) -> float:
         done = await deliver(store.pool, smtp, log, retry=retry)
-        return 0 if done.messages + done.parked + done.postponed > 0 else idle_s
+        digests = await deliver_digests(store.pool, smtp, log, now=clock(), retry=retry)  # issue 10: digests
+        return 0 if done.messages + done.parked + done.postponed + digests.messages + digests.parked > 0 else idle_s
 
     log.info("notifier_started", smtp_host=smtp.host, smtp_port=smtp.port)
     await run_rounds(dsn, stop, log, "notifier", one_round, backoff)

@@ -13,6 +13,8 @@ import asyncpg
 from domain.calendar import SchoolCalendar
 from domain.team.events import LEGACY_HOLDS
 
+from . import digest_projections as digests
+
 
 def _ts(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
@@ -23,7 +25,7 @@ def _date(value: str | None) -> date | None:
 
 
 READ_MODELS = ("school_days", "district_time_zones", "team_status", "school_status", "district_status",
-               "open_escalations", "rubric_results", "person_emails")
+               "open_escalations", "rubric_results", "person_emails", *digests.READ_MODELS)
 Handler = Callable[[asyncpg.Connection, str, dict], Awaitable[None]]
 
 VERSIONED = {"team": ("team_status", "team_id"), "school": ("school_status", "school_id"),
@@ -123,6 +125,7 @@ async def _held(conn, stream, d):
 
 
 async def _resolved(conn, stream, d):
+    await digests.keep_resolved(conn, d["escalation_id"], d["at"])  # issue 10: "what was resolved", in a digest
     await conn.execute("DELETE FROM open_escalations WHERE escalation_id = $1", d["escalation_id"])
     await conn.execute("UPDATE team_status SET escalation_id = NULL, escalation_level = NULL WHERE escalation_id = $1",
                        d["escalation_id"])
@@ -167,6 +170,7 @@ async def _rollout_started(conn, stream, d):
     await conn.execute("INSERT INTO district_status (district_id, name, version) VALUES ($1, $2, 0)",
                        d["district"]["district_id"], d["district"]["name"])
     await _person_emails(conn, d["district"]["district_id"], d["district"]["people"])
+    await digests.person_roles(conn, d["district"]["district_id"], d["district"]["people"])
 
 
 async def _person_emails(conn, district_id: str, people: list[dict]) -> None:
@@ -182,11 +186,13 @@ async def _person_emails(conn, district_id: str, people: list[dict]) -> None:
 
 async def _person_changed(conn, stream, d):
     await _person_emails(conn, stream.removeprefix("district-"), [d["person"]])
+    await digests.person_roles(conn, stream.removeprefix("district-"), [d["person"]])
 
 
 async def _person_left(conn, stream, d):
     await conn.execute("DELETE FROM person_emails WHERE district_id = $1 AND person_id = $2",
                        stream.removeprefix("district-"), d["person_id"])
+    await digests.person_gone(conn, stream.removeprefix("district-"), d["person_id"])
 
 
 async def _phase_opened(conn, stream, d):
@@ -263,4 +269,5 @@ HANDLERS: dict[str, Handler] = {
     "PersonAdded": _person_changed,
     "RolesChanged": _person_changed,
     "PersonLeft": _person_left,
+    **digests.HANDLERS,  # issue 10: preferences and the coalition's seats, for digests
 }

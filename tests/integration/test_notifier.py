@@ -209,7 +209,7 @@ async def test_the_notifier_process_delivers_and_logs_ids_never_addresses_or_bod
         proc.send_signal(signal.SIGTERM)
         out, _ = proc.communicate(timeout=30)
     assert proc.returncode == 0, out
-    assert {m["To"] for m in inbox.messages} == {address(p) for p in expected}
+    assert {m["To"] for m in inbox.notices} == {address(p) for p in expected}
     lines = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
     sent = [line for line in lines if line["event"] == "notice_sent"]
     assert sorted(i for line in sent for i in line["outbox_ids"]) == [r["id"] for r in await outbox(store)]
@@ -253,8 +253,8 @@ async def test_a_notifier_killed_between_acceptance_and_marking_resends_once_und
     finally:
         again.send_signal(signal.SIGTERM)
         again.communicate(timeout=30)
-    assert [m["Message-ID"] for m in inbox.to(first["To"])] == [first["Message-ID"]] * 2
-    assert sorted(m["To"] for m in inbox.messages) == sorted([first["To"]] + [address(p) for p in expected])
+    assert [m["Message-ID"] for m in inbox.to(first["To"]) if m in inbox.notices] == [first["Message-ID"]] * 2
+    assert sorted(m["To"] for m in inbox.notices) == sorted([first["To"]] + [address(p) for p in expected])
     assert await store.pool.fetchval("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 0
 
 
