@@ -194,3 +194,32 @@ async def test_what_was_resolved_since_the_last_digest(store, inbox):
     resolved = latest.split("Resolved since your last digest")[1].split("Teams stalled longest")[0]
     assert "Team 0" in resolved and "resolved on 2027-01-20" in resolved
     assert "Team 0" not in latest.split("Reached you and still open")[1].split("Resolved since")[0]
+
+
+async def test_the_claim_holds_all_but_the_top_rung_of_a_schools_and_the_districts_ladders(store, inbox):
+    """The rule of domain.digests.top_rung as the claim applies it (activities.folding), to rows shaped like
+    open_escalations: a school's subject, a district's phase or "coalition" (the gap's one rung)."""
+    from activities.event_store import NewEvent, Notification
+    from activities.notifier import Retry, claim
+
+    district_id = await seated(store)
+    await prefer(store, district_id, "sv.admin", "digest")
+    await store.pool.execute("INSERT INTO school_status (school_id, district_id, name, level, area, version) "
+                             "VALUES ('svm-x', $1, 'Silver Valley MS', 'middle', 'north', 0)", district_id)
+    rows = {  # (stream, subject, level) -> sent at once?
+        ("school-svm-x", "norms:svm-math", "facilitator"): False, ("school-svm-x", "norms:svm-math", "principal"): True,
+        ("school-svm-x", "assessment", "principal"): False, ("school-svm-x", "assessment", "coalition"): True,
+        (f"district-{district_id}", "form_coalition", "district_admin"): False,
+        (f"district-{district_id}", "form_coalition", "coalition"): True,
+        (f"district-{district_id}", "coalition", "district_admin"): True,
+    }
+    for stream, subject, level in rows:
+        version = await store.stream_version(stream) + 1
+        event = NewEvent(version=version, type="TestNotice", data={}, occurred_at=at(date(2027, 1, 19)))
+        await store.append(stream, [event], [Notification(version=version, recipient="sv.admin", kind="escalation",
+                                                          payload={"subject": subject, "level": level, "reason": "r"})])
+
+    claimed = await claim(store.pool, 500, Retry())
+
+    at_once = {(r["stream_id"], r["payload"]["subject"], r["payload"]["level"]) for r in claimed if r["recipient"] == "sv.admin"}
+    assert at_once == {key for key, immediate in rows.items() if immediate}
