@@ -7,7 +7,8 @@ A row is held for the digest when its recipient chose digests (read model
 (``activities.digests``). The condition reads the outbox row as ``o``.
 """
 
-from domain.digests import top_rung
+from domain.digests import NORMS, top_rung
+from domain.school.decider import ROSTER
 
 _KIND = {"team": "o.stream_id LIKE 'team-%'", "school": "o.stream_id LIKE 'school-%'",
          "district": "o.stream_id LIKE 'district-%'"}
@@ -17,7 +18,8 @@ def _top_rung_sql() -> str:
     """``domain.digests.top_rung`` over the row's stream and payload (its ``subject``, as open_escalations has it)."""
     subject = "coalesce(o.payload->>'subject', '')"
     cases = [f"WHEN {_KIND['team']} THEN '{top_rung('team')}'",
-             f"WHEN {_KIND['school']} AND {subject} LIKE 'norms:%' THEN '{top_rung('school', 'norms:')}'",
+             f"WHEN {_KIND['school']} AND {subject} LIKE '{NORMS}%' THEN '{top_rung('school', NORMS)}'",
+             f"WHEN {_KIND['school']} AND {subject} LIKE '{ROSTER}%' THEN '{top_rung('school', ROSTER)}'",
              f"WHEN {_KIND['school']} THEN '{top_rung('school')}'",
              f"WHEN {_KIND['district']} AND {subject} = 'coalition' THEN '{top_rung('district', 'coalition')}'",
              f"WHEN {_KIND['district']} THEN '{top_rung('district')}'"]

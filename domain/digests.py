@@ -20,11 +20,13 @@ from datetime import date, datetime, timedelta
 from .ladder import Rung
 from .notice_hours import NoticeHours
 from .rollout.policy import DISTRICT_LADDER
+from .school.decider import ROSTER
 from .school.policy import ASSESSMENT_LADDER, NORMS_LADDER, ROSTER_LADDER
 from .team.policy import TEAM_LADDER
 
 DIGEST_ROLES = ("principal",)  # with the coalition's members: who receives a digest without asking (issue 10)
 PERIOD_LENGTH = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
+NORMS = "norms:"  # a school's subject for a team's norms review: "norms:<team id>"
 
 
 def digest_period(hours: NoticeHours, cadence: str, now: datetime) -> str | None:
@@ -48,11 +50,11 @@ def top_rung(stream_kind: str, subject: str | None = None) -> Rung:
     """The last rung of the ladder a notice climbed: never folded into a digest.
 
     ``stream_kind`` is "team", "school" or "district"; ``subject`` is a school's or district's escalation subject
-    (a school: "norms:<team>", the self-assessment, the roster; the district: its phase, "calendar", "coalition")."""
+    (a school: "norms:<team>", "assessment", "teams:<year>"; the district: its phase, "calendar", "coalition")."""
     if stream_kind == "team":
         return TEAM_LADDER[-1]
     if stream_kind == "school":
-        ladder = NORMS_LADDER if (subject or "").startswith("norms:") else ASSESSMENT_LADDER
-        assert ASSESSMENT_LADDER[-1] == ROSTER_LADDER[-1]  # the roster's and the assessment's tops are one
+        subject = subject or ""
+        ladder = NORMS_LADDER if subject.startswith(NORMS) else ROSTER_LADDER if subject.startswith(ROSTER) else ASSESSMENT_LADDER
         return ladder[-1]
     return Rung.DISTRICT_ADMIN if subject == "coalition" else DISTRICT_LADDER[-1]  # the coalition gap has one rung

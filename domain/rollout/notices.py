@@ -7,7 +7,7 @@ the choice is in the log and the read model ``notice_preferences`` is a fold
 of it. The default is immediate notices with a weekly digest, which only
 principals and coalition members receive unless they chose a digest.
 Whatever the choice, the top rung of a ladder is always sent at once
-(``domain.notice_folding``).
+(``domain.digests.top_rung``).
 """
 
 from datetime import datetime

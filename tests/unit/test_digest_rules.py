@@ -46,5 +46,6 @@ def test_the_top_rung_of_each_ladder_is_its_last():
     assert top_rung("team") is Rung.COALITION
     assert top_rung("school", "norms:svm-math") is Rung.PRINCIPAL
     assert top_rung("school", "assessment") is Rung.COALITION
+    assert top_rung("school", "teams:2027-28") is Rung.COALITION
     assert top_rung("district", "form_coalition") is Rung.COALITION
     assert top_rung("district", "coalition") is Rung.DISTRICT_ADMIN  # the coalition gap reaches the admins only
