@@ -13,6 +13,7 @@ from domain.digests import school_days_since
 from domain.notice_hours import NoticeHours
 
 STALLED_SHOWN = 5
+FOOTER = "How your notices reach you (at once, or in a daily or weekly digest): plcflow district notices prefer."
 SECTIONS = {  # content key -> heading
     "held": "Held for this digest",
     "open": "Reached you and still open",
@@ -27,14 +28,14 @@ class Recipient:
     person_id: str
     school_id: str | None
     coalition: bool
-    principal: bool
     delivery: str  # "immediate" | "digest": whether their notices fold into it
     cadence: str  # "daily" | "weekly"
 
     @property
     def stalled_scope(self) -> str | None:
-        """The school whose teams they lead (a principal), or None: the whole district (the coalition, or no school)."""
-        return None if self.coalition or not self.principal else self.school_id
+        """Their school's teams (a principal's, or anyone's who works at one), or None: the whole district
+        (a coalition member, or someone who works at no school)."""
+        return None if self.coalition else self.school_id
 
 
 def _words(value: str | None) -> str:
@@ -98,6 +99,8 @@ def render_digest(batch, sender: str) -> EmailMessage:
             continue
         plain += [heading, *(f"- {x}" for x in items or ["(none)"]), ""]
         html.append(f"<h3>{escape(heading)}</h3><ul>{''.join(f'<li>{escape(x)}</li>' for x in items or ['(none)'])}</ul>")
+    plain.append(FOOTER)
+    html.append(f"<p>{escape(FOOTER)}</p>")
     msg.set_content("\n".join(plain))
     msg.add_alternative(f"<html><body>{''.join(html)}</body></html>", subtype="html")
     return msg

@@ -34,7 +34,7 @@ def digest_message_id(digest_id: int, district_id: str, person_id: str, period: 
 async def recipients(conn) -> list[Recipient]:
     """Principals, coalition members and whoever chose digests, as the read models have them now (a leaver has no row)."""
     rows = await conn.fetch(
-        """SELECT r.district_id, r.person_id, r.school_id, r.coalition, r.roles && $1::text[] AS principal,
+        """SELECT r.district_id, r.person_id, r.school_id, r.coalition,
                   coalesce(p.delivery, 'immediate') AS delivery, coalesce(p.digest, 'weekly') AS cadence
              FROM person_roles r LEFT JOIN notice_preferences p USING (district_id, person_id)
             WHERE r.coalition OR r.roles && $1::text[] OR p.delivery = 'digest'
