@@ -223,3 +223,21 @@ async def test_the_claim_holds_all_but_the_top_rung_of_a_schools_and_the_distric
 
     at_once = {(r["stream_id"], r["payload"]["subject"], r["payload"]["level"]) for r in claimed if r["recipient"] == "sv.admin"}
     assert at_once == {key for key, immediate in rows.items() if immediate}
+
+
+async def test_an_upgraded_deployment_finds_its_people_and_coalition_backfilled_from_the_log(store):
+    """Migration 0015 fills person_roles from the events recorded before it, as the projector folds them."""
+    from importlib import resources
+
+    district_id = await seated(store)
+    await act(store, district_id, rc.PersonLeaves(actor="sv.admin", person_id="svm.teacher3", reason="Moved away"))
+    await act(store, district_id, rc.SeatCoalitionMember(actor="sv.admin", member="svm.principal"))
+    await act(store, district_id, rc.UnseatCoalitionMember(actor="sv.admin", member="sv.union"))
+    projected = [tuple(r) for r in await store.pool.fetch("SELECT * FROM person_roles ORDER BY 1, 2")]
+    assert ("svm.teacher3" not in {r[1] for r in projected}
+            and {r[1] for r in projected if r[4]} == {"sv.admin", "svm.principal"})  # the premise
+
+    await store.pool.execute("DELETE FROM person_roles")
+    await store.pool.execute((resources.files("activities.migrations") / "0015_digests.sql").read_text())
+
+    assert [tuple(r) for r in await store.pool.fetch("SELECT * FROM person_roles ORDER BY 1, 2")] == projected
