@@ -19,6 +19,7 @@ from html import escape
 import aiosmtplib
 
 from .reminders import reminder_line
+from .folding import held_for_digest
 
 ROW_COLUMNS = "id, stream_id, recipient, kind, payload, attempts, message_id"
 # A stream's district: a team's or school's from the read models, a district's from its id.
@@ -74,7 +75,8 @@ def message_id(ids: Sequence[int], domain: str) -> str:
 async def claim(pool, limit: int, retry: Retry) -> list[dict]:
     """Take up to ``limit`` due rows for this notifier alone (SKIP LOCKED), with each recipient's address."""
     return [dict(r) for r in await pool.fetch(
-        f"""WITH due AS (SELECT id FROM outbox WHERE sent_at IS NULL AND parked_at IS NULL AND next_attempt_at <= now()
+        f"""WITH due AS (SELECT id FROM outbox o WHERE sent_at IS NULL AND parked_at IS NULL AND next_attempt_at <= now()
+                                               AND NOT {held_for_digest(_DISTRICT)}
                          ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
             UPDATE outbox o SET next_attempt_at = now() + make_interval(secs => $2), attempts = o.attempts + 1
             FROM due WHERE o.id = due.id
@@ -140,14 +142,15 @@ class Permanent(Exception):
     """Retrying cannot help (5xx, a refused or missing address): the rows are parked with the reason."""
 
 
-async def send(batch: Batch, smtp: SmtpConfig) -> None:
-    """Hand the message to the SMTP server; a 5xx is ``Permanent``, anything else a temporary error."""
+async def send(batch: Batch, smtp: SmtpConfig, compose=render) -> None:
+    """Hand the message to the SMTP server; a 5xx is ``Permanent``, anything else a temporary error.
+    ``compose`` writes the message (a digest has its own, ``activities.digests``)."""
     if not batch.email and batch.district_id is None:  # the read models lag the outbox: not the person's fault
         raise LookupError(f"{batch.recipient}'s district is not projected yet")
     if not batch.email:
         raise Permanent(f"{batch.recipient} has no email address in the district file")
     try:
-        await aiosmtplib.send(render(batch, smtp.sender), hostname=smtp.host, port=smtp.port,
+        await aiosmtplib.send(compose(batch, smtp.sender), hostname=smtp.host, port=smtp.port,
                               start_tls=smtp.starttls, use_tls=smtp.tls, username=smtp.user,
                               password=smtp.password, timeout=smtp.timeout)
     except aiosmtplib.SMTPRecipientsRefused as err:
@@ -161,18 +164,19 @@ async def send(batch: Batch, smtp: SmtpConfig) -> None:
         raise
 
 
-async def mark_sent(pool, ids: list[int]) -> None:
-    await pool.execute("UPDATE outbox SET sent_at = now(), last_error = NULL WHERE id = ANY($1) AND sent_at IS NULL", ids)
+async def mark_sent(pool, ids: list[int], table: str = "outbox") -> None:
+    """``table``: "outbox", or "digests" (the same delivery columns, migration 0015); so for park and postpone."""
+    await pool.execute(f"UPDATE {table} SET sent_at = now(), last_error = NULL WHERE id = ANY($1) AND sent_at IS NULL", ids)
 
 
-async def park(pool, ids: list[int], reason: str) -> None:
-    await pool.execute("UPDATE outbox SET parked_at = now(), last_error = $2 WHERE id = ANY($1)", ids, reason)
+async def park(pool, ids: list[int], reason: str, table: str = "outbox") -> None:
+    await pool.execute(f"UPDATE {table} SET parked_at = now(), last_error = $2 WHERE id = ANY($1)", ids, reason)
 
 
-async def postpone(pool, rows: Sequence[dict], reason: str, retry: Retry) -> None:
+async def postpone(pool, rows: Sequence[dict], reason: str, retry: Retry, table: str = "outbox") -> None:
     """Capped backoff per row, counted from its own attempts."""
     await pool.executemany(
-        "UPDATE outbox SET next_attempt_at = now() + make_interval(secs => $2), last_error = $3 WHERE id = $1",
+        f"UPDATE {table} SET next_attempt_at = now() + make_interval(secs => $2), last_error = $3 WHERE id = $1",
         [(r["id"], retry.delay(r["attempts"]), reason) for r in rows])
 
 

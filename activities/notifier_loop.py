@@ -11,6 +11,7 @@ import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from .digests import deliver_digests
 from .notifier import Retry, SmtpConfig, deliver
 from .reminders import Reminders
 from .rounds import Backoff, run_rounds
@@ -28,8 +29,9 @@ async def notify_until(dsn: str, smtp: SmtpConfig, stop: asyncio.Event, log, *, 
         now = clock()
         await reminders.round(store.pool, now, log)  # written first: sent in this same round
         done = await deliver(store.pool, smtp, log, retry=retry)
+        digests = await deliver_digests(store.pool, smtp, log, now=now, retry=retry)
         posted = await post_webhooks(store.pool, webhooks or {}, log, now=now, retry=retry)
-        return 0 if any(r.messages + r.parked + r.postponed for r in (done, posted)) else idle_s
+        return 0 if any(r.messages + r.parked + r.postponed for r in (done, digests, posted)) else idle_s
 
     log.info("notifier_started", smtp_host=smtp.host, smtp_port=smtp.port,
              webhooks={district: [h.name for h in hooks] for district, hooks in (webhooks or {}).items()})

@@ -14,6 +14,7 @@ from domain.calendar import SchoolCalendar
 from domain.team.events import LEGACY_HOLDS
 
 from . import team_rosters
+from . import digest_projections as digests
 
 
 def _ts(value: str | None) -> datetime | None:
@@ -26,7 +27,7 @@ def _date(value: str | None) -> date | None:
 
 READ_MODELS = ("school_days", "district_time_zones", "team_status", "school_status", "district_status",
                "open_escalations", "rubric_results", "person_emails",
-               "team_members", "team_reminder_days")
+               "team_members", "team_reminder_days", *digests.READ_MODELS)
 Handler = Callable[[asyncpg.Connection, str, dict], Awaitable[None]]
 
 VERSIONED = {"team": ("team_status", "team_id"), "school": ("school_status", "school_id"),
@@ -127,6 +128,7 @@ async def _held(conn, stream, d):
 
 
 async def _resolved(conn, stream, d):
+    await digests.keep_resolved(conn, d["escalation_id"], d["at"])  # issue 10: "what was resolved", in a digest
     await conn.execute("DELETE FROM open_escalations WHERE escalation_id = $1", d["escalation_id"])
     await conn.execute("UPDATE team_status SET escalation_id = NULL, escalation_level = NULL WHERE escalation_id = $1",
                        d["escalation_id"])
@@ -171,6 +173,7 @@ async def _rollout_started(conn, stream, d):
     await conn.execute("INSERT INTO district_status (district_id, name, version) VALUES ($1, $2, 0)",
                        d["district"]["district_id"], d["district"]["name"])
     await _person_emails(conn, d["district"]["district_id"], d["district"]["people"])
+    await digests.person_roles(conn, d["district"]["district_id"], d["district"]["people"])
 
 
 async def _person_emails(conn, district_id: str, people: list[dict]) -> None:
@@ -186,12 +189,14 @@ async def _person_emails(conn, district_id: str, people: list[dict]) -> None:
 
 async def _person_changed(conn, stream, d):
     await _person_emails(conn, stream.removeprefix("district-"), [d["person"]])
+    await digests.person_roles(conn, stream.removeprefix("district-"), [d["person"]])
 
 
 async def _person_left(conn, stream, d):
     await conn.execute("DELETE FROM person_emails WHERE district_id = $1 AND person_id = $2",
                        stream.removeprefix("district-"), d["person_id"])
     await team_rosters.person_left(conn, stream.removeprefix("district-"), d["person_id"])
+    await digests.person_gone(conn, stream.removeprefix("district-"), d["person_id"])
 
 
 async def _phase_opened(conn, stream, d):
@@ -271,4 +276,5 @@ HANDLERS: dict[str, Handler] = {
     "MemberAdded": team_rosters.member_added,
     "MemberRemoved": team_rosters.member_removed,
     "MemberReplaced": team_rosters.member_replaced,
+    **digests.HANDLERS,  # issue 10: preferences and the coalition's seats, for digests
 }

@@ -20,6 +20,7 @@ from app.wiring import connect_clients
 from workflows.contracts import DISTRICT_UPDATES, SCHOOL_UPDATES
 
 from . import output
+from .preferences import register_preferences
 
 district_app = typer.Typer(help="Start and steer a district's PLC rollout.", no_args_is_help=True)
 school_app = typer.Typer(help="Read and act on a launched school.", no_args_is_help=True)
@@ -51,6 +52,7 @@ def _done(result) -> None:
 
 def register(run) -> None:
     """Attach the commands; ``run`` is the CLI's error-translating runner."""
+    register_preferences(district_app, run, _client, _done)  # issue 10: plcflow district notices prefer
 
     @district_app.command("start")
     def district_start(file: Path, as_: Annotated[Optional[str], typer.Option("--as")] = None):

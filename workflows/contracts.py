@@ -89,6 +89,7 @@ DISTRICT_UPDATES: dict[type, str] = {
     rollout.UnseatCoalitionMember: "unseat_coalition_member",
     rollout.SyncRoster: "sync_roster",
     rollout.LinkSchool: "link_school",
+    rollout.SetNoticePreference: "set_notice_preference",  # issue 10
 }
 
 

@@ -17,6 +17,8 @@ from .phases import Phase
 from .policy import RolloutPolicy
 
 Text = text(500)
+Delivery = Literal["immediate", "digest"]  # issue 10: how a person's notices reach them
+Cadence = Literal["daily", "weekly"]  # and how often their digest comes
 
 
 class RolloutCommand(BaseModel):
@@ -176,6 +178,15 @@ class SyncRoster(RolloutCommand):
     added: Annotated[tuple[Person, ...], Field(max_length=1000)] = ()
     changed: Annotated[tuple[Person, ...], Field(max_length=1000)] = ()
     left: Annotated[tuple[UserId, ...], Field(max_length=1000)] = ()
+
+
+class SetNoticePreference(RolloutCommand):
+    """A person chooses how their notices reach them (issue 10): as they happen, or folded into a digest,
+    daily or weekly (``domain.rollout.notices``)."""
+
+    person_id: UserId
+    delivery: Delivery
+    digest: Cadence = "weekly"
 
 
 class LinkSchool(RolloutCommand):

@@ -12,7 +12,7 @@ from ..limits import MAX_COALITION
 from ..school.terms import term_named, terms
 from . import commands as c
 from . import events as ev
-from . import people
+from . import notices, people
 from .roster_sync import link_school, sync_roster
 from .gates import phase_gaps
 from .holds import acknowledge, snooze
@@ -298,4 +298,5 @@ _HANDLERS: dict[type, Callable] = {
     c.RecordSchoolPrincipal: people.record_school_principal,
     c.SyncRoster: people.followed(sync_roster, reached_by),
     c.LinkSchool: link_school,
+    c.SetNoticePreference: notices.set_preference,
 }

@@ -236,6 +236,16 @@ class SchoolLinked(RolloutEvent):
     sourced_id: str
 
 
+class NoticePreferenceSet(RolloutEvent):
+    """Issue 10: how this person's notices reach them from now on (``domain.rollout.notices``)."""
+
+    type: Literal["NoticePreferenceSet"] = "NoticePreferenceSet"
+    by: str
+    person_id: str
+    delivery: Literal["immediate", "digest"]
+    digest: Literal["daily", "weekly"]
+
+
 RolloutEventT = Annotated[
     RolloutStarted
     | PhaseOpened
@@ -267,6 +277,7 @@ RolloutEventT = Annotated[
     | CoalitionGapRaised
     | CoalitionGapResolved
     | RolloutEscalationReassigned
-    | SchoolPrincipalRecorded,
+    | SchoolPrincipalRecorded
+    | NoticePreferenceSet,
     Field(discriminator="type"),
 ]

@@ -58,6 +58,18 @@ class RolledUpEscalation(_Frozen):
     since: datetime
 
 
+class NoticePreference(_Frozen):
+    """Issue 10: how a person's notices reach them (``domain.rollout.notices``); the default is everyone's."""
+
+    delivery: Literal["immediate", "digest"] = "immediate"
+    digest: Literal["daily", "weekly"] = "weekly"
+
+    def describe(self) -> str:
+        if self.delivery == "digest":
+            return f"in a {self.digest} digest"
+        return f"as they happen (digest: {self.digest})"
+
+
 class RolloutState(_Frozen):
     version: int = 0
     district: District | None = None
@@ -87,6 +99,7 @@ class RolloutState(_Frozen):
     calendar_end: CalendarEndEscalation | None = None  # "next year's calendar is not published" (issue 9)
     departed: tuple[str, ...] = ()  # issue 9: people who left (their history stays in the log)
     coalition_gap: EscalationRecord | None = None  # issue 9: the coalition stopped being representative
+    notice_preferences: dict[str, NoticePreference] = Field(default_factory=dict)  # issue 10: chosen, by person
 
     @property
     def launched_waves(self) -> tuple[Wave, ...]:
@@ -301,3 +314,8 @@ def _(e: ev.SchoolLinked, s):
     schools = tuple(x.model_copy(update={"sourced_id": e.sourced_id}) if x.school_id == e.school_id else x
                     for x in s.district.schools)
     return _set(s, district=s.district.model_copy(update={"schools": schools}))
+
+
+@_apply.register
+def _(e: ev.NoticePreferenceSet, s):
+    return _set(s, notice_preferences={**s.notice_preferences, e.person_id: NoticePreference(delivery=e.delivery, digest=e.digest)})

@@ -173,7 +173,7 @@ async def test_the_notifiers_round_writes_reminders_and_sends_them_with_a_person
                                             reminders=Reminders(every_s=0)))
     try:
         for _ in range(200):
-            if len(inbox.messages) >= 3:
+            if len(inbox.notices) >= 3:
                 break
             await asyncio.sleep(0.05)
         await asyncio.sleep(0.3)  # later rounds write nothing more and send nothing twice
@@ -181,7 +181,7 @@ async def test_the_notifiers_round_writes_reminders_and_sends_them_with_a_person
         stop.set()
         await loop
 
-    assert sorted(m["To"] for m in inbox.messages) == sorted(address(p) for p in ("svm.teacher1", "svm.teacher2", "svm.teacher3"))
+    assert sorted(m["To"] for m in inbox.notices) == sorted(address(p) for p in ("svm.teacher1", "svm.teacher2", "svm.teacher3"))
     [one] = inbox.to(address("svm.teacher1"))
     text = one.get_body(("plain",)).get_content()
     assert text.count("\n- ") == 2 and f"{due_soon.state.team.name} — step: identify focus — due in 1 school day" in text
@@ -264,12 +264,12 @@ async def test_a_failing_reminder_pass_never_holds_back_the_escalations(store, i
                                                 clock=lambda: local(FRI, 9), reminders=Reminders(every_s=0)))
         try:
             for _ in range(200):
-                if len(inbox.messages) >= 2:
+                if len(inbox.notices) >= 2:
                     break
                 await asyncio.sleep(0.05)
         finally:
             stop.set()
             await loop
 
-    assert sorted(m["To"] for m in inbox.messages) == sorted(address(p) for p in late.state.escalation.reached)
+    assert sorted(m["To"] for m in inbox.notices) == sorted(address(p) for p in late.state.escalation.reached)
     assert any(e["event"] == "reminders_failed" and "team_reminder_days" in e["error"] for e in logs)

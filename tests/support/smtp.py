@@ -48,6 +48,15 @@ class Inbox:
     def to(self, address: str) -> list:
         return [m for m in self.messages if m["To"] == address]
 
+    @property
+    def notices(self) -> list:
+        """The outbox's messages, without the digests a notifier also sends when one is due (issue 10)."""
+        return [m for m in self.messages if m["X-Plcflow-Outbox"]]
+
+    @property
+    def digests(self) -> list:
+        return [m for m in self.messages if m["X-Plcflow-Digest"]]
+
 
 @contextmanager
 def smtp_inbox():
