@@ -13,16 +13,13 @@ import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from email.message import EmailMessage
 from html import escape
 
 import aiosmtplib
 
-ROW_COLUMNS = "id, stream_id, recipient, kind, payload, attempts, message_id"
-# A stream's district: a team's or school's from the read models, a district's from its id.
-_DISTRICT = """coalesce((SELECT district_id FROM team_status WHERE 'team-' || team_id = o.stream_id),
-                        (SELECT district_id FROM school_status WHERE 'school-' || school_id = o.stream_id),
-                        CASE WHEN o.stream_id LIKE 'district-%' THEN substr(o.stream_id, 10) END)"""
+from .notice_claim import claim_due, hold_closed, real_now
 
 
 @dataclass(frozen=True)
@@ -69,17 +66,10 @@ def message_id(ids: Sequence[int], domain: str) -> str:
     return f"<outbox-{min(ids)}-{digest}@{domain}>"
 
 
-async def claim(pool, limit: int, retry: Retry) -> list[dict]:
-    """Take up to ``limit`` due rows for this notifier alone (SKIP LOCKED), with each recipient's address."""
-    return [dict(r) for r in await pool.fetch(
-        f"""WITH due AS (SELECT id FROM outbox WHERE sent_at IS NULL AND parked_at IS NULL AND next_attempt_at <= now()
-                         ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
-            UPDATE outbox o SET next_attempt_at = now() + make_interval(secs => $2), attempts = o.attempts + 1
-            FROM due WHERE o.id = due.id
-            RETURNING {', '.join('o.' + c for c in ROW_COLUMNS.split(', '))},
-                      {_DISTRICT} AS district_id,
-                      (SELECT email FROM person_emails pe WHERE pe.person_id = o.recipient AND pe.district_id = {_DISTRICT}) AS email""",
-        limit, retry.lease_s)]
+async def claim(pool, limit: int, retry: Retry, *, now: datetime | None = None, window_s: float = 0.0) -> list[dict]:
+    """Take every due row of up to ``limit`` people for this notifier alone (``activities.notice_claim``),
+    with each recipient's address and district."""
+    return await claim_due(pool, limit, retry.lease_s, now=now, window_s=window_s)
 
 
 async def batches(pool, rows: list[dict], domain: str) -> list[Batch]:
@@ -165,11 +155,11 @@ async def park(pool, ids: list[int], reason: str) -> None:
     await pool.execute("UPDATE outbox SET parked_at = now(), last_error = $2 WHERE id = ANY($1)", ids, reason)
 
 
-async def postpone(pool, rows: Sequence[dict], reason: str, retry: Retry) -> None:
+async def postpone(pool, rows: Sequence[dict], reason: str, retry: Retry, now: datetime | None = None) -> None:
     """Capped backoff per row, counted from its own attempts."""
     await pool.executemany(
-        "UPDATE outbox SET next_attempt_at = now() + make_interval(secs => $2), last_error = $3 WHERE id = $1",
-        [(r["id"], retry.delay(r["attempts"]), reason) for r in rows])
+        "UPDATE outbox SET next_attempt_at = $4::timestamptz + make_interval(secs => $2), last_error = $3 WHERE id = $1",
+        [(r["id"], retry.delay(r["attempts"]), reason, now or real_now()) for r in rows])
 
 
 @dataclass(frozen=True)
@@ -178,15 +168,22 @@ class Round:
     messages: int = 0
     postponed: int = 0
     parked: int = 0
+    held: int = 0  # rows handed back to wait for their district's send hours (a closed day, before notify_at)
 
 
-async def deliver(pool, smtp: SmtpConfig, log, *, limit: int = 500, retry: Retry = Retry(),
-                  domain: str = "plcflow") -> Round:
-    """One round: claim due rows, send one message per person, then mark, park or postpone each batch.
+async def deliver(pool, smtp: SmtpConfig, log, *, limit: int = 100, retry: Retry = Retry(),
+                  domain: str = "plcflow", now: datetime | None = None, window_s: float = 0.0) -> Round:
+    """One round: claim due rows (every row of up to ``limit`` people), hold those of a closed district, send
+    one message per person, then mark, park or postpone each batch.
 
+    ``now`` (default: the real clock) decides what is due and when it is due again, so tests can step through
+    school days; ``sent_at``/``parked_at`` record the real instant. ``window_s``: ``activities.notice_claim``.
     Logs ids and outcomes, never a message body or an address (issue 10; STYLE: privacy).
     """
-    rows = await claim(pool, limit, retry)
+    now = now or real_now()
+    rows, held = await hold_closed(pool, await claim(pool, limit, retry, now=now, window_s=window_s), now)
+    if held:
+        log.info("notices_held_for_send_hours", rows=held)
     # Past most of the lease another notifier may take these rows: leave the rest for it (never three sends).
     deadline = time.monotonic() + retry.lease_s * 0.8
     sent = messages = postponed = parked = 0
@@ -204,14 +201,14 @@ async def deliver(pool, smtp: SmtpConfig, log, *, limit: int = 500, retry: Retry
             continue
         except Exception as err:  # SMTP 4xx, a refused connection, a timeout: try again later
             reason = f"{type(err).__name__}: {err}"
-            await postpone(pool, batch.rows, reason, retry)
+            await postpone(pool, batch.rows, reason, retry, now)
             postponed += len(batch.ids)
             log.warning("notice_postponed", reason=redacted(reason), retry_in_s=retry.delay(batch.rows[0]["attempts"]), **fields)
             continue
         await mark_sent(pool, batch.ids)
         sent, messages = sent + len(batch.ids), messages + 1
         log.info("notice_sent", **fields)
-    return Round(sent, messages, postponed, parked)
+    return Round(sent, messages, postponed, parked, held)
 
 
 # --- parked notices: shown by ``plcflow doctor``, sent again by ``plcflow notices retry`` ---
@@ -228,6 +225,6 @@ async def parked_notices(pool, limit: int = 5) -> tuple[int, list[dict]]:
 async def retry_parked(pool, recipient: str | None = None) -> int:
     """Parked notices become due again (the address was added, the mail server fixed); their Message-ID stays."""
     status = await pool.execute(
-        "UPDATE outbox SET parked_at = NULL, attempts = 0, next_attempt_at = now(), last_error = NULL "
+        "UPDATE outbox SET parked_at = NULL, attempts = 0, next_attempt_at = '-infinity', last_error = NULL "
         "WHERE parked_at IS NOT NULL AND sent_at IS NULL AND ($1::text IS NULL OR recipient = $1)", recipient)
     return int(status.split()[-1])
