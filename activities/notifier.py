@@ -15,11 +15,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
-from html import escape
 
 import aiosmtplib
 
 from .notice_claim import claim_due, hold_closed, real_now
+from .notice_text import notice_facts, render
 
 
 @dataclass(frozen=True)
@@ -86,34 +86,6 @@ async def batches(pool, rows: list[dict], domain: str) -> list[Batch]:
     return out
 
 
-def _line(p: dict) -> str:
-    """One item in plain words: team, step, level, reason; never evidence or student data (issue 10)."""
-    where = p.get("team_name") or p.get("team_id") or p.get("school_id") or "your district"
-    parts = [f"{where}"]
-    if p.get("step"):
-        parts.append(f"step: {p['step'].replace('_', ' ')}")
-    if p.get("level"):
-        parts.append(f"reached: {p['level'].replace('_', ' ')}")
-    if p.get("reason"):
-        parts.append(f"why: {p['reason']}")
-    return " — ".join(parts)
-
-
-def render(batch: Batch, sender: str) -> EmailMessage:
-    """A plain-text and a simple HTML part listing every item of the batch."""
-    lines = [_line(r["payload"]) for r in batch.rows]
-    msg = EmailMessage()
-    msg["From"], msg["To"], msg["Message-ID"] = sender, batch.email, batch.message_id
-    msg["X-Plcflow-Outbox"] = ",".join(map(str, batch.ids))  # which rows: for an operator, never content
-    noun = "item needs" if len(lines) == 1 else "items need"
-    msg["Subject"] = f"plcflow: {len(lines)} {noun} your attention"
-    intro = "These teams are waiting on a next move. Advance the step, or acknowledge or snooze with a reason."
-    msg.set_content("\n".join([intro, ""] + [f"- {x}" for x in lines]) + "\n")
-    items = "".join(f"<li>{escape(x)}</li>" for x in lines)
-    msg.add_alternative(f"<html><body><p>{escape(intro)}</p><ul>{items}</ul></body></html>", subtype="html")
-    return msg
-
-
 _ADDRESS = re.compile(r"[^\s<>@,;:\"']+@[^\s<>,;:\"']+")
 
 
@@ -126,14 +98,15 @@ class Permanent(Exception):
     """Retrying cannot help (5xx, a refused or missing address): the rows are parked with the reason."""
 
 
-async def send(batch: Batch, smtp: SmtpConfig) -> None:
-    """Hand the message to the SMTP server; a 5xx is ``Permanent``, anything else a temporary error."""
+async def send(batch: Batch, smtp: SmtpConfig, message: EmailMessage | None = None) -> None:
+    """Hand the message (default: the batch rendered without read-model facts) to the SMTP server; a 5xx is
+    ``Permanent``, anything else a temporary error."""
     if not batch.email and batch.district_id is None:  # the read models lag the outbox: not the person's fault
         raise LookupError(f"{batch.recipient}'s district is not projected yet")
     if not batch.email:
         raise Permanent(f"{batch.recipient} has no email address in the district file")
     try:
-        await aiosmtplib.send(render(batch, smtp.sender), hostname=smtp.host, port=smtp.port,
+        await aiosmtplib.send(message or render(batch, smtp.sender), hostname=smtp.host, port=smtp.port,
                               start_tls=smtp.starttls, use_tls=smtp.tls, username=smtp.user,
                               password=smtp.password, timeout=smtp.timeout)
     except aiosmtplib.SMTPRecipientsRefused as err:
@@ -172,18 +145,21 @@ class Round:
 
 
 async def deliver(pool, smtp: SmtpConfig, log, *, limit: int = 100, retry: Retry = Retry(),
-                  domain: str = "plcflow", now: datetime | None = None, window_s: float = 0.0) -> Round:
+                  domain: str = "plcflow", now: datetime | None = None, window_s: float = 0.0,
+                  public_url: str | None = None) -> Round:
     """One round: claim due rows (every row of up to ``limit`` people), hold those of a closed district, send
     one message per person, then mark, park or postpone each batch.
 
     ``now`` (default: the real clock) decides what is due and when it is due again, so tests can step through
     school days; ``sent_at``/``parked_at`` record the real instant. ``window_s``: ``activities.notice_claim``.
+    ``public_url``: where the emails link to (PLCFLOW_PUBLIC_URL; none if unset).
     Logs ids and outcomes, never a message body or an address (issue 10; STYLE: privacy).
     """
     now = now or real_now()
     rows, held = await hold_closed(pool, await claim(pool, limit, retry, now=now, window_s=window_s), now)
     if held:
         log.info("notices_held_for_send_hours", rows=held)
+    facts = await notice_facts(pool, rows, now) if rows else {}
     # Past most of the lease another notifier may take these rows: leave the rest for it (never three sends).
     deadline = time.monotonic() + retry.lease_s * 0.8
     sent = messages = postponed = parked = 0
@@ -193,7 +169,7 @@ async def deliver(pool, smtp: SmtpConfig, log, *, limit: int = 100, retry: Retry
             continue
         fields = {"recipient": batch.recipient, "outbox_ids": batch.ids, "message_id": batch.message_id}
         try:
-            await send(batch, smtp)
+            await send(batch, smtp, render(batch, smtp.sender, facts, public_url) if batch.email else None)
         except Permanent as err:
             await park(pool, batch.ids, str(err))
             parked += len(batch.ids)

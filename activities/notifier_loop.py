@@ -12,12 +12,13 @@ from .rounds import Backoff, run_rounds
 
 
 async def notify_until(dsn: str, smtp: SmtpConfig, stop: asyncio.Event, log, *, idle_s: float = 1.0,
-                       backoff: Backoff = Backoff(), retry: Retry = Retry(), window_s: float = 0.0) -> None:
+                       backoff: Backoff = Backoff(), retry: Retry = Retry(), window_s: float = 0.0,
+                       public_url: str | None = None) -> None:
     """Deliver due notices until ``stop`` is set; a round that found work is followed at once by another.
-    ``window_s``: each person's send window (``activities.notice_claim``)."""
+    ``window_s``: each person's send window (``activities.notice_claim``); ``public_url``: the emails' links."""
 
     async def one_round(store) -> float:
-        done = await deliver(store.pool, smtp, log, retry=retry, window_s=window_s)
+        done = await deliver(store.pool, smtp, log, retry=retry, window_s=window_s, public_url=public_url)
         return 0 if done.messages + done.parked + done.postponed + done.held > 0 else idle_s
 
     log.info("notifier_started", smtp_host=smtp.host, smtp_port=smtp.port)
