@@ -35,7 +35,7 @@ from .notice_hours import notice_hours
 
 ROW_COLUMNS = "id, stream_id, recipient, kind, payload, attempts, message_id"
 # A stream's district: a team's or school's from the read models, a district's from its id.
-_DISTRICT = """coalesce((SELECT district_id FROM team_status WHERE 'team-' || team_id = o.stream_id),
+STREAM_DISTRICT = """coalesce((SELECT district_id FROM team_status WHERE 'team-' || team_id = o.stream_id),
                         (SELECT district_id FROM school_status WHERE 'school-' || school_id = o.stream_id),
                         CASE WHEN o.stream_id LIKE 'district-%' THEN substr(o.stream_id, 10) END)"""
 UNKNOWN_HOURS_RECHECK = timedelta(days=1)
@@ -58,8 +58,8 @@ picked AS (
 UPDATE outbox o SET next_attempt_at = $1 + make_interval(secs => $3), attempts = o.attempts + 1
   FROM picked WHERE o.id = picked.id
 RETURNING {', '.join('o.' + c for c in ROW_COLUMNS.split(', '))},
-          {_DISTRICT} AS district_id,
-          (SELECT email FROM person_emails pe WHERE pe.person_id = o.recipient AND pe.district_id = {_DISTRICT}) AS email
+          {STREAM_DISTRICT} AS district_id,
+          (SELECT email FROM person_emails pe WHERE pe.person_id = o.recipient AND pe.district_id = {STREAM_DISTRICT}) AS email
 """
 
 

@@ -18,7 +18,7 @@ from email.message import EmailMessage
 
 import aiosmtplib
 
-from .notice_claim import claim_due, hold_closed, real_now
+from .notice_claim import STREAM_DISTRICT, claim_due, hold_closed, real_now
 from .notice_text import notice_facts, render
 
 
@@ -196,6 +196,22 @@ async def parked_notices(pool, limit: int = 5) -> tuple[int, list[dict]]:
     rows = await pool.fetch("SELECT id, recipient, kind, last_error FROM outbox WHERE parked_at IS NOT NULL AND sent_at IS NULL "
                             "ORDER BY id LIMIT $1", limit)
     return total, [dict(r) for r in rows]
+
+
+async def people_without_address(pool, limit: int = 20) -> tuple[int, list[dict]]:
+    """People who have notices not sent (waiting or parked) and no address in their district (issue 10).
+
+    Only people with notices, not every person without an address: someone who is never reached needs none
+    (a district may leave out those who only use the dashboard), and the read models hold addresses, not the
+    whole staff list. Never an address: ids and counts.
+    """
+    rows = await pool.fetch(
+        f"""SELECT district_id, recipient AS person_id, count(*) AS notices, count(parked_at) AS parked
+              FROM (SELECT o.recipient, o.parked_at, {STREAM_DISTRICT} AS district_id FROM outbox o WHERE o.sent_at IS NULL) x
+             WHERE district_id IS NOT NULL AND NOT EXISTS (
+                   SELECT 1 FROM person_emails pe WHERE pe.person_id = x.recipient AND pe.district_id = x.district_id)
+             GROUP BY district_id, recipient ORDER BY district_id, recipient""")
+    return len(rows), [dict(r) for r in rows[:limit]]
 
 
 async def retry_parked(pool, recipient: str | None = None) -> int:

@@ -81,3 +81,26 @@ async def test_a_persons_rows_wait_for_their_send_window_then_go_out_as_one_emai
 
     await deliver(store.pool, inbox.smtp, LOG, now=latest + timedelta(seconds=30), window_s=30)
     assert Counter(m["To"] for m in inbox.messages) == {address(p): 1 for p in expected}
+
+
+async def test_doctor_names_the_people_who_have_notices_and_no_address_and_their_notices_stay_parked(store, inbox):
+    """Issue 10: "A person with no address is reported by plcflow doctor". Their notices are parked (the
+    policy `next_rung` is not offered: the next rung's people are not in the read models; see the README)."""
+    from activities.notifier import people_without_address
+    from app.config import Settings
+    from app.health import Limits, run_checks
+
+    expected = await escalated_district(store, without_email=("svm.teacher3",))
+    district_id = await store.pool.fetchval("SELECT district_id FROM district_status")
+    total, people = await people_without_address(store.pool)
+    assert (total, people) == (1, [{"district_id": district_id, "person_id": "svm.teacher3",
+                                    "notices": len(expected["svm.teacher3"]), "parked": 0}])
+
+    await deliver(store.pool, inbox.smtp, LOG, now=local(MONDAY, 10))
+    report = await run_checks(Settings(temporal_address="127.0.0.1:1"), pool=store.pool, limits=Limits(timeout=1), quick=True)
+    assert report.checks["people_without_address"]["first"][0]["parked"] == len(expected["svm.teacher3"])
+    [line] = [p for p in report.problems if "no email address:" in p]
+    assert line == (f"1 person has notices and no email address: svm.teacher3 ({district_id}, "
+                    f"{len(expected['svm.teacher3'])} notices); add their `email` to the district's people, "
+                    "then run `plcflow notices retry`.")
+    assert not inbox.to(address("svm.teacher3")) and inbox.to(address("svm.principal"))
