@@ -42,7 +42,8 @@ async def main() -> None:
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         asyncio.get_running_loop().add_signal_handler(sig, stop.set)
-    await notify_until(url, smtp_config(settings), stop, log, webhooks=webhooks)
+    await notify_until(url, smtp_config(settings), stop, log, webhooks=webhooks, window_s=settings.notify_window_s,
+                       public_url=settings.public_url)
 
 
 if __name__ == "__main__":

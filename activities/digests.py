@@ -22,7 +22,9 @@ from domain.notice_hours import NoticeHours
 from .digest_content import Recipient, gather, render_digest
 from .folding import held_for_digest
 from .notice_hours import notice_hours
-from .notifier import _DISTRICT, Batch, Permanent, Retry, Round, _line, mark_sent, park, postpone, redacted, send
+from .notice_claim import STREAM_DISTRICT as _DISTRICT
+from .notice_text import title
+from .notifier import Batch, Permanent, Retry, Round, mark_sent, park, postpone, redacted, send
 
 
 def digest_message_id(digest_id: int, district_id: str, person_id: str, period: str, domain: str) -> str:
@@ -68,7 +70,7 @@ async def _compose(pool, r: Recipient, period: str, hours: NoticeHours, now: dat
                                     r.district_id, r.person_id, digest_id) or now - PERIOD_LENGTH[r.cadence]
         mid = digest_message_id(digest_id, r.district_id, r.person_id, period, domain)
         folded = await _fold(conn, r, mid) if r.delivery == "digest" else []
-        content = await gather(conn, r, since, now, hours, [_line(f["payload"]) for f in folded])
+        content = await gather(conn, r, since, now, hours, [title(f) for f in folded])
         await conn.execute(
             """UPDATE digests SET since = $2, content = $3, outbox_ids = $4, message_id = $5, next_attempt_at = '-infinity'
                 WHERE id = $1""", digest_id, since, content, [f["id"] for f in folded], mid)
@@ -85,7 +87,7 @@ async def _fold(conn, r: Recipient, mid: str) -> list[dict]:
                              AND {_DISTRICT} = $2 AND {held_for_digest(_DISTRICT)}
                            ORDER BY o.id FOR UPDATE SKIP LOCKED)
             UPDATE outbox f SET message_id = $3, next_attempt_at = 'infinity' FROM held WHERE f.id = held.id
-            RETURNING f.id, f.payload""", r.person_id, r.district_id, mid)]
+            RETURNING f.id, f.kind, f.recipient, f.payload""", r.person_id, r.district_id, mid)]
 
 
 async def claim_digests(pool, now: datetime, limit: int, retry: Retry) -> list[dict]:
@@ -116,7 +118,7 @@ async def deliver_digests(pool, smtp, log, *, now: datetime, limit: int = 100, r
         fields = {"recipient": row["person_id"], "digest_id": row["id"], "outbox_ids": row["outbox_ids"],
                   "message_id": row["message_id"]}
         try:
-            await send(batch, smtp, compose=render_digest)
+            await send(batch, smtp, render_digest(batch, smtp.sender))
         except Permanent as err:
             await park(pool, [row["id"]], str(err), table="digests")
             await park(pool, row["outbox_ids"], str(err))  # shown by plcflow doctor with the outbox's parked notices

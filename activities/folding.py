@@ -16,7 +16,11 @@ _KIND = {"team": "o.stream_id LIKE 'team-%'", "school": "o.stream_id LIKE 'schoo
 
 def _top_rung_sql() -> str:
     """``domain.digests.top_rung`` over the row's stream and payload (its ``subject``, as open_escalations has it)."""
-    subject = "coalesce(o.payload->>'subject', '')"
+    # The outbox payload names a subject for its reader (workflows.notices); the ladder's own subject, as
+    # open_escalations has it, is what top_rung reads.
+    subject = ("(CASE o.payload->>'subject' WHEN 'norms_review' THEN 'norms:' || coalesce(o.payload->>'team_id', '') "
+               "WHEN 'team_roster' THEN 'teams:' || coalesce(o.payload->>'school_year', '') "
+               "WHEN 'coalition_gap' THEN 'coalition' ELSE coalesce(o.payload->>'subject', '') END)")
     cases = [f"WHEN {_KIND['team']} THEN '{top_rung('team')}'",
              f"WHEN {_KIND['school']} AND {subject} LIKE '{NORMS}%' THEN '{top_rung('school', NORMS)}'",
              f"WHEN {_KIND['school']} AND {subject} LIKE '{ROSTER}%' THEN '{top_rung('school', ROSTER)}'",

@@ -13,19 +13,13 @@ import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from email.message import EmailMessage
-from html import escape
 
 import aiosmtplib
 
-from .reminders import reminder_line
-from .folding import held_for_digest
-
-ROW_COLUMNS = "id, stream_id, recipient, kind, payload, attempts, message_id"
-# A stream's district: a team's or school's from the read models, a district's from its id.
-_DISTRICT = """coalesce((SELECT district_id FROM team_status WHERE 'team-' || team_id = o.stream_id),
-                        (SELECT district_id FROM school_status WHERE 'school-' || school_id = o.stream_id),
-                        CASE WHEN o.stream_id LIKE 'district-%' THEN substr(o.stream_id, 10) END)"""
+from .notice_claim import STREAM_DISTRICT, claim_due, hold_closed, real_now
+from .notice_text import notice_facts, render
 
 
 @dataclass(frozen=True)
@@ -72,18 +66,10 @@ def message_id(ids: Sequence[int], domain: str) -> str:
     return f"<outbox-{min(ids)}-{digest}@{domain}>"
 
 
-async def claim(pool, limit: int, retry: Retry) -> list[dict]:
-    """Take up to ``limit`` due rows for this notifier alone (SKIP LOCKED), with each recipient's address."""
-    return [dict(r) for r in await pool.fetch(
-        f"""WITH due AS (SELECT id FROM outbox o WHERE sent_at IS NULL AND parked_at IS NULL AND next_attempt_at <= now()
-                                               AND NOT {held_for_digest(_DISTRICT)}
-                         ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
-            UPDATE outbox o SET next_attempt_at = now() + make_interval(secs => $2), attempts = o.attempts + 1
-            FROM due WHERE o.id = due.id
-            RETURNING {', '.join('o.' + c for c in ROW_COLUMNS.split(', '))},
-                      {_DISTRICT} AS district_id,
-                      (SELECT email FROM person_emails pe WHERE pe.person_id = o.recipient AND pe.district_id = {_DISTRICT}) AS email""",
-        limit, retry.lease_s)]
+async def claim(pool, limit: int, retry: Retry, *, now: datetime | None = None, window_s: float = 0.0) -> list[dict]:
+    """Take every due row of up to ``limit`` people for this notifier alone (``activities.notice_claim``),
+    with each recipient's address and district."""
+    return await claim_due(pool, limit, retry.lease_s, now=now, window_s=window_s)
 
 
 async def batches(pool, rows: list[dict], domain: str) -> list[Batch]:
@@ -100,36 +86,6 @@ async def batches(pool, rows: list[dict], domain: str) -> list[Batch]:
     return out
 
 
-def _line(p: dict) -> str:
-    """One item in plain words: team, step, level, reason; never evidence or student data (issue 10)."""
-    if "school_days_before_due" in p:  # a reminder before the step is due (activities.reminders)
-        return reminder_line(p)
-    where = p.get("team_name") or p.get("team_id") or p.get("school_id") or "your district"
-    parts = [f"{where}"]
-    if p.get("step"):
-        parts.append(f"step: {p['step'].replace('_', ' ')}")
-    if p.get("level"):
-        parts.append(f"reached: {p['level'].replace('_', ' ')}")
-    if p.get("reason"):
-        parts.append(f"why: {p['reason']}")
-    return " — ".join(parts)
-
-
-def render(batch: Batch, sender: str) -> EmailMessage:
-    """A plain-text and a simple HTML part listing every item of the batch."""
-    lines = [_line(r["payload"]) for r in batch.rows]
-    msg = EmailMessage()
-    msg["From"], msg["To"], msg["Message-ID"] = sender, batch.email, batch.message_id
-    msg["X-Plcflow-Outbox"] = ",".join(map(str, batch.ids))  # which rows: for an operator, never content
-    noun = "item needs" if len(lines) == 1 else "items need"
-    msg["Subject"] = f"plcflow: {len(lines)} {noun} your attention"
-    intro = "These teams are waiting on a next move. Advance the step, or acknowledge or snooze with a reason."
-    msg.set_content("\n".join([intro, ""] + [f"- {x}" for x in lines]) + "\n")
-    items = "".join(f"<li>{escape(x)}</li>" for x in lines)
-    msg.add_alternative(f"<html><body><p>{escape(intro)}</p><ul>{items}</ul></body></html>", subtype="html")
-    return msg
-
-
 _ADDRESS = re.compile(r"[^\s<>@,;:\"']+@[^\s<>,;:\"']+")
 
 
@@ -142,15 +98,15 @@ class Permanent(Exception):
     """Retrying cannot help (5xx, a refused or missing address): the rows are parked with the reason."""
 
 
-async def send(batch: Batch, smtp: SmtpConfig, compose=render) -> None:
-    """Hand the message to the SMTP server; a 5xx is ``Permanent``, anything else a temporary error.
-    ``compose`` writes the message (a digest has its own, ``activities.digests``)."""
+async def send(batch: Batch, smtp: SmtpConfig, message: EmailMessage | None = None) -> None:
+    """Hand the message (default: the batch rendered without read-model facts) to the SMTP server; a 5xx is
+    ``Permanent``, anything else a temporary error."""
     if not batch.email and batch.district_id is None:  # the read models lag the outbox: not the person's fault
         raise LookupError(f"{batch.recipient}'s district is not projected yet")
     if not batch.email:
         raise Permanent(f"{batch.recipient} has no email address in the district file")
     try:
-        await aiosmtplib.send(compose(batch, smtp.sender), hostname=smtp.host, port=smtp.port,
+        await aiosmtplib.send(message or render(batch, smtp.sender), hostname=smtp.host, port=smtp.port,
                               start_tls=smtp.starttls, use_tls=smtp.tls, username=smtp.user,
                               password=smtp.password, timeout=smtp.timeout)
     except aiosmtplib.SMTPRecipientsRefused as err:
@@ -173,11 +129,12 @@ async def park(pool, ids: list[int], reason: str, table: str = "outbox") -> None
     await pool.execute(f"UPDATE {table} SET parked_at = now(), last_error = $2 WHERE id = ANY($1)", ids, reason)
 
 
-async def postpone(pool, rows: Sequence[dict], reason: str, retry: Retry, table: str = "outbox") -> None:
+async def postpone(pool, rows: Sequence[dict], reason: str, retry: Retry, now: datetime | None = None,
+                   table: str = "outbox") -> None:
     """Capped backoff per row, counted from its own attempts."""
     await pool.executemany(
-        f"UPDATE {table} SET next_attempt_at = now() + make_interval(secs => $2), last_error = $3 WHERE id = $1",
-        [(r["id"], retry.delay(r["attempts"]), reason) for r in rows])
+        f"UPDATE {table} SET next_attempt_at = $4::timestamptz + make_interval(secs => $2), last_error = $3 WHERE id = $1",
+        [(r["id"], retry.delay(r["attempts"]), reason, now or real_now()) for r in rows])
 
 
 @dataclass(frozen=True)
@@ -186,15 +143,25 @@ class Round:
     messages: int = 0
     postponed: int = 0
     parked: int = 0
+    held: int = 0  # rows handed back to wait for their district's send hours (a closed day, before notify_at)
 
 
-async def deliver(pool, smtp: SmtpConfig, log, *, limit: int = 500, retry: Retry = Retry(),
-                  domain: str = "plcflow") -> Round:
-    """One round: claim due rows, send one message per person, then mark, park or postpone each batch.
+async def deliver(pool, smtp: SmtpConfig, log, *, limit: int = 100, retry: Retry = Retry(),
+                  domain: str = "plcflow", now: datetime | None = None, window_s: float = 0.0,
+                  public_url: str | None = None) -> Round:
+    """One round: claim due rows (every row of up to ``limit`` people), hold those of a closed district, send
+    one message per person, then mark, park or postpone each batch.
 
+    ``now`` (default: the real clock) decides what is due and when it is due again, so tests can step through
+    school days; ``sent_at``/``parked_at`` record the real instant. ``window_s``: ``activities.notice_claim``.
+    ``public_url``: where the emails link to (PLCFLOW_PUBLIC_URL; none if unset).
     Logs ids and outcomes, never a message body or an address (issue 10; STYLE: privacy).
     """
-    rows = await claim(pool, limit, retry)
+    now = now or real_now()
+    rows, held = await hold_closed(pool, await claim(pool, limit, retry, now=now, window_s=window_s), now)
+    if held:
+        log.info("notices_held_for_send_hours", rows=held)
+    facts = await notice_facts(pool, rows, now) if rows else {}
     # Past most of the lease another notifier may take these rows: leave the rest for it (never three sends).
     deadline = time.monotonic() + retry.lease_s * 0.8
     sent = messages = postponed = parked = 0
@@ -204,7 +171,7 @@ async def deliver(pool, smtp: SmtpConfig, log, *, limit: int = 500, retry: Retry
             continue
         fields = {"recipient": batch.recipient, "outbox_ids": batch.ids, "message_id": batch.message_id}
         try:
-            await send(batch, smtp)
+            await send(batch, smtp, render(batch, smtp.sender, facts, public_url) if batch.email else None)
         except Permanent as err:
             await park(pool, batch.ids, str(err))
             parked += len(batch.ids)
@@ -212,14 +179,14 @@ async def deliver(pool, smtp: SmtpConfig, log, *, limit: int = 500, retry: Retry
             continue
         except Exception as err:  # SMTP 4xx, a refused connection, a timeout: try again later
             reason = f"{type(err).__name__}: {err}"
-            await postpone(pool, batch.rows, reason, retry)
+            await postpone(pool, batch.rows, reason, retry, now)
             postponed += len(batch.ids)
             log.warning("notice_postponed", reason=redacted(reason), retry_in_s=retry.delay(batch.rows[0]["attempts"]), **fields)
             continue
         await mark_sent(pool, batch.ids)
         sent, messages = sent + len(batch.ids), messages + 1
         log.info("notice_sent", **fields)
-    return Round(sent, messages, postponed, parked)
+    return Round(sent, messages, postponed, parked, held)
 
 
 # --- parked notices: shown by ``plcflow doctor``, sent again by ``plcflow notices retry`` ---
@@ -233,9 +200,25 @@ async def parked_notices(pool, limit: int = 5) -> tuple[int, list[dict]]:
     return total, [dict(r) for r in rows]
 
 
+async def people_without_address(pool, limit: int = 20) -> tuple[int, list[dict]]:
+    """People who have notices not sent (waiting or parked) and no address in their district (issue 10).
+
+    Only people with notices, not every person without an address: someone who is never reached needs none
+    (a district may leave out those who only use the dashboard), and the read models hold addresses, not the
+    whole staff list. Never an address: ids and counts.
+    """
+    rows = await pool.fetch(
+        f"""SELECT district_id, recipient AS person_id, count(*) AS notices, count(parked_at) AS parked
+              FROM (SELECT o.recipient, o.parked_at, {STREAM_DISTRICT} AS district_id FROM outbox o WHERE o.sent_at IS NULL) x
+             WHERE district_id IS NOT NULL AND NOT EXISTS (
+                   SELECT 1 FROM person_emails pe WHERE pe.person_id = x.recipient AND pe.district_id = x.district_id)
+             GROUP BY district_id, recipient ORDER BY district_id, recipient""")
+    return len(rows), [dict(r) for r in rows[:limit]]
+
+
 async def retry_parked(pool, recipient: str | None = None) -> int:
     """Parked notices become due again (the address was added, the mail server fixed); their Message-ID stays."""
     status = await pool.execute(
-        "UPDATE outbox SET parked_at = NULL, attempts = 0, next_attempt_at = now(), last_error = NULL "
+        "UPDATE outbox SET parked_at = NULL, attempts = 0, next_attempt_at = '-infinity', last_error = NULL "
         "WHERE parked_at IS NOT NULL AND sent_at IS NULL AND ($1::text IS NULL OR recipient = $1)", recipient)
     return int(status.split()[-1])

@@ -28,7 +28,8 @@ import httpx
 from domain.notice_hours import NoticeHours
 
 from .notice_hours import notice_hours
-from .notifier import _DISTRICT, Permanent, Retry, Round
+from .notice_claim import STREAM_DISTRICT as _DISTRICT
+from .notifier import Permanent, Retry, Round
 from .webhook_payloads import Hook, item_of, payload
 
 Webhooks = Mapping[str, Sequence[Hook]]  # district id -> its hooks (app.webhook_file reads them)

@@ -17,7 +17,7 @@ from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
-from activities.notifier import parked_notices
+from activities.notifier import parked_notices, people_without_address
 from activities.parking import parked_count, parked_events
 from activities.projector import Projector
 from activities.webhooks import parked_posts
@@ -103,6 +103,7 @@ async def _database_checks(pool: asyncpg.Pool, report: Report, limits: Limits) -
         await _parked(pool, report)
         await _parked_notices(pool, report)
         await _parked_posts(pool, report)
+        await _people_without_address(pool, report)
 
 
 async def _workflow_checks(client: Client, pool: asyncpg.Pool | None, report: Report, limits: Limits) -> None:
@@ -199,6 +200,17 @@ async def _parked_posts(pool: asyncpg.Pool, report: Report) -> None:
             f"{p['district_id']} ({p['kind']}): {p['last_error']}; fix the hook (its url in PLCFLOW_WEBHOOKS_FILE, "
             f"the channel), then run `plcflow notices retry --hook {p['hook']}`."
         )
+
+
+async def _people_without_address(pool: asyncpg.Pool, report: Report) -> None:
+    """Issue 10: a person with notices and no address hears nothing; their notices are parked, never rerouted."""
+    total, people = await people_without_address(pool)
+    report.checks["people_without_address"] = {"count": total, "first": people}
+    if total:
+        names = ", ".join(f"{p['person_id']} ({p['district_id']}, {p['notices']} notices)" for p in people[:5])
+        report.problems.append(
+            f"{total} {'person has' if total == 1 else 'people have'} notices and no email address: {names}{' ...' if total > 5 else ''}; add their "
+            "`email` to the district's people, then run `plcflow notices retry`.")
 
 
 # Temporal flags a workflow after consecutive failed or timed-out workflow tasks (server 1.28+).

@@ -40,6 +40,7 @@ with workflow.unsafe.imports_passed_through():
         district_workflow_id,
         school_workflow_id,
     )
+    from .notices import rollout_notifications
     from .school_adoption import SchoolWorkflowInput
     from .shell import DeciderShell
 
@@ -203,3 +204,6 @@ class DistrictRolloutWorkflow(DeciderShell):
     def _context(self) -> dict[str, str | None]:
         d = self._state.district
         return {"district_id": d.district_id if d else None}
+
+    def _notifications(self, first_version: int, batch):
+        return rollout_notifications(self._state, first_version, batch)

@@ -40,6 +40,7 @@ with workflow.unsafe.imports_passed_through():
         team_workflow_id,
     )
     from .messages import TeamWorkflowInput
+    from .notices import school_notifications
     from .shell import DeciderShell
 
 class SchoolWorkflowInput(BaseModel):
@@ -214,3 +215,6 @@ class SchoolAdoptionWorkflow(DeciderShell):
     def _context(self) -> dict[str, str | None]:
         s = self._state.school
         return {"school_id": s.school_id if s else None, "district_id": self._state.district_id}
+
+    def _notifications(self, first_version: int, batch):
+        return school_notifications(self._state, first_version, batch)

@@ -3,7 +3,8 @@ by the real append path (workflows.persistence.notifications) and addresses proj
 
 import asyncio
 import signal
-from datetime import date
+import time
+from datetime import date, timedelta
 from uuid import uuid4
 
 import pytest
@@ -29,6 +30,25 @@ LOG = structlog.get_logger("test.notifier")
 FAST = Retry(lease_s=0.3, first_s=0.3, cap_s=1.0)
 PEOPLE = {"facilitator": "svm.math-lead", "members": ("svm.teacher1", "svm.teacher2", "svm.teacher3"),
           "principal": "svm.principal", "coalition": ("sv.admin", "sv.union")}
+
+
+OPEN = local(date(2026, 9, 29), 10)  # a school day after notify_at: the district's send hours are open
+_STARTED = time.monotonic()
+
+
+def now():
+    """The notifier's clock in these tests: an open school day, running at real speed (leases, backoff)."""
+    return OPEN + timedelta(seconds=time.monotonic() - _STARTED)
+
+
+async def always_open(store: EventStore) -> None:
+    """The notifier process runs on the real clock, whatever day the tests run on: its districts' send
+    hours (read models school_days, district_time_zones.notify_at) are made open every day from midnight."""
+    await store.pool.execute(
+        """INSERT INTO school_days (district_id, day)
+           SELECT district_id, d::date FROM district_time_zones, generate_series(now() - interval '2 days',
+                  now() + interval '2 days', interval '1 day') d ON CONFLICT DO NOTHING""")
+    await store.pool.execute("UPDATE district_time_zones SET notify_at = '00:00'")
 
 
 def address(person_id: str) -> str:
@@ -59,9 +79,10 @@ TO_COALITION = (*RUNGS, date(2026, 10, 5))  # and the top rung
 
 
 async def escalated_district(store: EventStore, *, without_email: tuple[str, ...] = (), teams: int = 2,
-                             rungs: tuple[date, ...] = RUNGS) -> dict:
+                             crews: tuple[dict, ...] = (PEOPLE,), rungs: tuple[date, ...] = RUNGS) -> dict:
     """A district whose people have addresses (RolloutStarted, projected), and ``teams`` teams escalated up
-    to their principal (or as far as ``rungs`` go), appended with their outbox rows. Returns {recipient: [outbox payloads]}."""
+    to their principal (or as far as ``rungs`` go; team n's people: ``crews[n % len(crews)]``), appended with
+    their outbox rows. Returns {recipient: [outbox payloads]}."""
     suffix = uuid4().hex[:8]
     district_id = f"d-{suffix}"
     people = tuple(p.model_copy(update={"email": None if p.id in without_email else address(p.id)})
@@ -72,9 +93,10 @@ async def escalated_district(store: EventStore, *, without_email: tuple[str, ...
     expected: dict[str, list[dict]] = {}
     for n in range(teams):
         command = register(f"t{n}-{suffix}")
-        team = command.team.model_copy(update={"district_id": district_id, "name": f"Team {n} {suffix}", **PEOPLE})
-        run = given((command.model_copy(update={"team": team}), local(MON)), (cmd.StartCycle(actor="svm.math-lead"), local(MON)))
-        run.run(cmd.AdvanceStep(actor="svm.teacher1", step=Step.IDENTIFY_FOCUS, evidence=EVIDENCE[Step.IDENTIFY_FOCUS]), local(MON))
+        team = command.team.model_copy(update={"district_id": district_id, "name": f"Team {n} {suffix}",
+                                                **crews[n % len(crews)]})
+        run = given((command.model_copy(update={"team": team}), local(MON)), (cmd.StartCycle(actor=team.facilitator), local(MON)))
+        run.run(cmd.AdvanceStep(actor=team.members[0], step=Step.IDENTIFY_FOCUS, evidence=EVIDENCE[Step.IDENTIFY_FOCUS]), local(MON))
         for day in rungs:
             run.run(cmd.RaiseDueEscalations(), local(day))
         rows = notifications(run.state, 1, run.log)
@@ -93,7 +115,7 @@ async def test_each_person_gets_one_message_listing_every_item_and_nothing_priva
     expected = await escalated_district(store)
     assert any(len(items) >= 2 for items in expected.values())  # the premise: someone has several items
 
-    done = await deliver(store.pool, inbox.smtp, LOG)
+    done = await deliver(store.pool, inbox.smtp, LOG, now=now())
 
     assert done.messages == len(expected) and done.sent == sum(map(len, expected.values()))
     for person, items in expected.items():
@@ -102,24 +124,25 @@ async def test_each_person_gets_one_message_listing_every_item_and_nothing_priva
         html = message.get_body(("html",)).get_content()
         assert text.count("\n- ") == len(items)
         for item in items:
-            assert item["team_name"] in text and item["team_name"] in html and item["reason"] in text
+            # the reason's stale overdue count gives way to today's (activities.notice_text)
+            assert f"{item['team_name']}: {item['step'].replace('_', ' ')}" in text and item["team_name"] in html
         assert "Unit 2" not in text and "Multi-step" not in text  # no evidence travels
     assert all(r["sent_at"] is not None for r in await outbox(store))
-    assert (await deliver(store.pool, inbox.smtp, LOG)).messages == 0  # nothing twice
+    assert (await deliver(store.pool, inbox.smtp, LOG, now=now())).messages == 0  # nothing twice
 
 
 async def test_a_resend_after_a_crash_carries_the_same_message_id_and_happens_once(store, inbox):
     expected = await escalated_district(store, teams=1)
     # The crash: the server accepts every message, the notifier dies before marking its rows.
-    for batch in await batches(store.pool, await claim(store.pool, 500, FAST), "plcflow"):
+    for batch in await batches(store.pool, await claim(store.pool, 500, FAST, now=now()), "plcflow"):
         await send(batch, inbox.smtp)
     first = {m["To"]: m["Message-ID"] for m in inbox.messages}
-    assert (await deliver(store.pool, inbox.smtp, LOG, retry=FAST)).messages == 0  # claimed: leased, not lost
+    assert (await deliver(store.pool, inbox.smtp, LOG, now=now(), retry=FAST)).messages == 0  # claimed: leased, not lost
 
     await asyncio.sleep(FAST.lease_s + 0.1)
-    assert (await deliver(store.pool, inbox.smtp, LOG, retry=FAST)).messages == len(expected)
+    assert (await deliver(store.pool, inbox.smtp, LOG, now=now(), retry=FAST)).messages == len(expected)
     await asyncio.sleep(FAST.lease_s + 0.1)
-    assert (await deliver(store.pool, inbox.smtp, LOG, retry=FAST)).messages == 0
+    assert (await deliver(store.pool, inbox.smtp, LOG, now=now(), retry=FAST)).messages == 0
 
     for person in expected:
         ids = [m["Message-ID"] for m in inbox.to(address(person))]
@@ -130,7 +153,7 @@ async def test_a_refused_or_missing_address_is_parked_and_blocks_nobody(store, i
     expected = await escalated_district(store, without_email=("svm.teacher3",))
     inbox.refuse[address("svm.principal")] = "550 5.1.1 No such user here"
 
-    await deliver(store.pool, inbox.smtp, LOG, retry=FAST)
+    await deliver(store.pool, inbox.smtp, LOG, now=now(), retry=FAST)
 
     rows = await outbox(store)
     parked = {r["recipient"]: r["last_error"] for r in rows if r["parked_at"] is not None}
@@ -140,21 +163,21 @@ async def test_a_refused_or_missing_address_is_parked_and_blocks_nobody(store, i
     assert all(r["sent_at"] is not None for r in rows if r["recipient"] not in parked)
     assert {m["To"] for m in inbox.messages} == {address(p) for p in expected if p not in parked}
     await asyncio.sleep(FAST.cap_s)
-    assert (await deliver(store.pool, inbox.smtp, LOG, retry=FAST)).messages == 0  # parked stays parked
+    assert (await deliver(store.pool, inbox.smtp, LOG, now=now(), retry=FAST)).messages == 0  # parked stays parked
 
 
 async def test_a_temporary_refusal_is_retried_after_a_backoff(store, inbox):
     expected = await escalated_district(store, teams=1)
     inbox.later.add(address("svm.principal"))
 
-    first = await deliver(store.pool, inbox.smtp, LOG, retry=FAST)
+    first = await deliver(store.pool, inbox.smtp, LOG, now=now(), retry=FAST)
     assert first.postponed == len(expected["svm.principal"]) and first.messages == len(expected) - 1
     [row] = [r for r in await outbox(store) if r["recipient"] == "svm.principal"]
     assert row["sent_at"] is None and row["parked_at"] is None and "451" in row["last_error"] and row["attempts"] == 1
-    assert (await deliver(store.pool, inbox.smtp, LOG, retry=FAST)).messages == 0  # not before its backoff
+    assert (await deliver(store.pool, inbox.smtp, LOG, now=now(), retry=FAST)).messages == 0  # not before its backoff
 
     await asyncio.sleep(FAST.delay(1) + 0.1)
-    assert (await deliver(store.pool, inbox.smtp, LOG, retry=FAST)).messages == 1
+    assert (await deliver(store.pool, inbox.smtp, LOG, now=now(), retry=FAST)).messages == 1
     assert len(inbox.to(address("svm.principal"))) == 1
 
 
@@ -163,7 +186,7 @@ async def test_two_notifiers_at_once_never_send_a_row_twice(store, inbox, notify
     other = await EventStore.connect(notify_db)  # a second notifier: its own connections
     try:
         async def drain(pool):
-            while (await deliver(pool, inbox.smtp, LOG, limit=3)).sent:
+            while (await deliver(pool, inbox.smtp, LOG, limit=3, now=now())).sent:
                 pass
         await asyncio.gather(drain(store.pool), drain(other.pool))
     finally:
@@ -207,6 +230,7 @@ async def test_the_notifier_process_delivers_and_logs_ids_never_addresses_or_bod
     import json
 
     expected = await escalated_district(store, teams=1)
+    await always_open(store)
     proc = notifier_process(notify_db, inbox)
     try:
         await until_all_sent(store)
@@ -232,7 +256,7 @@ async def test_a_notice_waits_while_the_projector_has_not_seen_its_team(store, i
     assert rows  # the premise
     await store.append(f"team-{command.team.team_id}", to_rows(1, run.log), rows)
 
-    done = await deliver(store.pool, inbox.smtp, LOG, retry=FAST)
+    done = await deliver(store.pool, inbox.smtp, LOG, now=now(), retry=FAST)
 
     assert (done.postponed, done.parked, done.messages) == (len(rows), 0, 0)
     assert all("not projected yet" in r["last_error"] and r["parked_at"] is None for r in await outbox(store))
@@ -243,6 +267,7 @@ async def test_a_notifier_killed_between_acceptance_and_marking_resends_once_und
     """Issue 10, "Crash": SIGKILL once the SMTP server holds the first message; a new notifier, once the
     dead one's lease is over, sends it exactly once more with the same Message-ID, and everyone else's once."""
     expected = await escalated_district(store, teams=1)
+    await always_open(store)
     killed = notifier_process(notify_db, inbox)
     inbox.kill_after_accepting = killed.pid
     killed.communicate(timeout=30)

@@ -185,7 +185,7 @@ async def test_the_notifiers_round_writes_reminders_and_sends_them_with_a_person
     [one] = inbox.to(address("svm.teacher1"))
     text = one.get_body(("plain",)).get_content()
     assert text.count("\n- ") == 2 and f"{due_soon.state.team.name} — step: identify focus — due in 1 school day" in text
-    assert f"{late.state.team.name} — step: identify focus — reached: team" in text
+    assert f"- {late.state.team.name}: identify focus\r\n" in text and "Escalated to the team rung." in text
     assert await reminders(store) == expected(due_soon, "reminder-1")
 
 

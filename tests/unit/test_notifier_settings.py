@@ -61,3 +61,22 @@ def test_an_smtp_reply_quoting_an_address_is_logged_without_it():
     assert redacted("recipient refused: 550 5.1.1 <p.rivera@sv.example.org>: Recipient address rejected") == (
         "recipient refused: 550 5.1.1 <<address>>: Recipient address rejected")
     assert redacted("451 4.3.0 try later") == "451 4.3.0 try later"
+
+
+def test_given_nothing_when_read_then_a_thirty_second_send_window_and_no_link():
+    s = Settings.from_env({})
+    assert (s.notify_window_s, s.public_url) == (30.0, None)
+    s = Settings.from_env({"PLCFLOW_NOTIFY_WINDOW_S": "5", "PLCFLOW_PUBLIC_URL": "https://plc.sv.example.org/"})
+    assert (s.notify_window_s, s.public_url) == (5.0, "https://plc.sv.example.org")
+
+
+@pytest.mark.parametrize(("env", "sentence"), [
+    ({"PLCFLOW_NOTIFY_WINDOW_S": "soon"}, "configuration: PLCFLOW_NOTIFY_WINDOW_S='soon' is not a number of seconds from 0 to 3600."),
+    ({"PLCFLOW_NOTIFY_WINDOW_S": "-1"}, "configuration: PLCFLOW_NOTIFY_WINDOW_S='-1' is not a number of seconds from 0 to 3600."),
+    ({"PLCFLOW_PUBLIC_URL": "plc.sv.example.org"},
+     "configuration: PLCFLOW_PUBLIC_URL='plc.sv.example.org' is not an http(s) URL (e.g. https://plc.example.org)."),
+])
+def test_given_a_window_or_url_that_cannot_work_when_read_then_one_sentence_names_it(env, sentence):
+    with pytest.raises(ConfigError) as refused:
+        Settings.from_env(env)
+    assert str(refused.value) == sentence
