@@ -7,8 +7,16 @@ LOCKED (``activities.notifier.claim``).
 
 import asyncio
 
+from .metrics import MESSAGES_SENT, NOTICES
 from .notifier import Retry, SmtpConfig, deliver
 from .rounds import Backoff, run_rounds
+
+
+def count(done) -> None:
+    """A round's outcome on the notifier's /metrics (PLCFLOW_METRICS_ADDRESS; README: Metrics)."""
+    for outcome in ("sent", "parked", "postponed"):
+        NOTICES.labels(outcome).inc(getattr(done, outcome))
+    MESSAGES_SENT.inc(done.messages)
 
 
 async def notify_until(dsn: str, smtp: SmtpConfig, stop: asyncio.Event, log, *, idle_s: float = 1.0,
@@ -17,6 +25,7 @@ async def notify_until(dsn: str, smtp: SmtpConfig, stop: asyncio.Event, log, *, 
 
     async def one_round(store) -> float:
         done = await deliver(store.pool, smtp, log, retry=retry)
+        count(done)
         return 0 if done.messages + done.parked + done.postponed > 0 else idle_s
 
     log.info("notifier_started", smtp_host=smtp.host, smtp_port=smtp.port)
