@@ -14,10 +14,16 @@ Each file starts with two headers the sink adds, as a mail server adds
 envelope's recipients: who it was really delivered to).
 """
 
+import email
+import email.parser
 import os
+import re
 import socket
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from email import policy
+from email.message import EmailMessage
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
@@ -75,3 +81,56 @@ def start_sink(folder: Path, host: str = "127.0.0.1", port: int | None = None,
     controller = Controller(MailSink(folder, on_accept), hostname=host, port=port or free_port(host))
     controller.start()
     return controller
+
+
+# --- reading what the sink stored: ``plcflow mail list/show`` (cli/mail.py) ---
+
+_ID = re.compile(r"^\d{8}-\d{6}-\d{6}(-\d+)?$")
+
+
+@dataclass(frozen=True)
+class Stored:
+    """One message the sink accepted: its id (the file name), when, to whom, about what."""
+
+    id: str
+    received: datetime
+    to: tuple[str, ...]
+    subject: str
+    path: Path
+
+    def read(self) -> EmailMessage:
+        return email.message_from_bytes(self.path.read_bytes(), policy=policy.default)
+
+
+def stored(folder: Path, to: str | None = None) -> list[Stored]:
+    """Every message in ``folder`` by arrival; with ``to``, only those delivered to that address (any case)."""
+    out = []
+    for path in sorted(folder.glob("*.eml"), key=lambda p: p.stem) if folder.is_dir() else ():
+        if not _ID.match(path.stem):
+            continue
+        headers = email.parser.BytesHeaderParser(policy=policy.default).parsebytes(path.read_bytes())
+        recipients = tuple(a.strip() for a in str(headers.get(ENVELOPE_TO, headers.get("To", ""))).split(",") if a.strip())
+        if to is None or to.lower() in (r.lower() for r in recipients):
+            out.append(Stored(path.stem, datetime.fromisoformat(str(headers[RECEIVED])), recipients,
+                              str(headers.get("Subject", "")), path))
+    return out
+
+
+class UnknownMessage(LookupError):
+    """An id ``plcflow mail show`` cannot find: the sentence says what an id looks like and where to find one."""
+
+
+def find(folder: Path, message_id: str) -> Stored:
+    if not _ID.match(message_id):
+        raise UnknownMessage(f"{message_id!r} is not a message id; ids look like 20261201-051554-890768 "
+                             "(plcflow mail list shows them).")
+    found = [m for m in stored(folder) if m.id == message_id]
+    if not found:
+        raise UnknownMessage(f"There is no message {message_id} in {folder} (plcflow mail list shows the ids).")
+    return found[0]
+
+
+def plain_text(message: EmailMessage) -> str:
+    """The plain-text part, as a mail client shows it (quoted-printable decoded)."""
+    part = message.get_body(preferencelist=("plain",))
+    return part.get_content() if part is not None else ""
