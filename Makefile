@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test chromium test-unit test-workflows test-integration test-faults bench bench-roster bench-supervisor record-histories clean
+.PHONY: run test chromium test-unit test-workflows test-integration test-faults bench bench-roster bench-supervisor bench-notify record-histories clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -49,6 +49,10 @@ bench-roster: $(STAMP)
 
 bench-supervisor: $(STAMP)
 	$(BIN)/python -m bench.supervisor
+
+# 1,000 teams' escalations raised at once, emailed by the real notifier to a local SMTP sink (issue 10).
+bench-notify: $(STAMP)
+	$(BIN)/python -m bench.notify
 
 # Adds <name>_$(TAG).json beside the recorded histories (never over one): make record-histories TAG=v3
 record-histories: $(STAMP)

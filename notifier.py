@@ -1,9 +1,12 @@
-"""The plcflow notifier: delivers the outbox (escalations, roster gaps) by email (issue 10, core).
+"""The plcflow notifier: delivers the outbox (escalations, roster gaps) by email (issue 10).
 
-Production entry point (``python notifier.py``). Reads DATABASE_URL (or the
-embedded stack's), PLCFLOW_SMTP_* and PLCFLOW_WEBHOOKS_FILE (README: Notifications). Several may run
-at once: each claims its rows with SKIP LOCKED. Not yet a child of ``make run``
-nor a docker-compose service (issue 10, still to do).
+Production entry point (``python notifier.py``, the ``notifier`` service of
+docker-compose.yml); ``make run`` starts it as a child pointed at its local
+SMTP sink (app/mail_sink.py). Reads DATABASE_URL (or the embedded stack's),
+PLCFLOW_SMTP_*, PLCFLOW_NOTIFY_WINDOW_S, PLCFLOW_PUBLIC_URL and
+PLCFLOW_WEBHOOKS_FILE (README: Notifications); serves /metrics on
+PLCFLOW_METRICS_ADDRESS. Several may run at once: each claims its rows with
+SKIP LOCKED.
 """
 
 import asyncio
@@ -19,6 +22,7 @@ from app.logging import configure
 from app.process import exit_now
 from app.webhook_file import WebhooksFileError
 from app.webhook_file import from_env as webhooks_from_env
+from app.telemetry import serve_metrics
 
 
 def smtp_config(settings: Settings) -> SmtpConfig:
@@ -42,6 +46,7 @@ async def main() -> None:
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         asyncio.get_running_loop().add_signal_handler(sig, stop.set)
+    serve_metrics(settings.metrics_address)  # notices sent, parked, postponed; messages (README: Metrics)
     await notify_until(url, smtp_config(settings), stop, log, webhooks=webhooks, window_s=settings.notify_window_s,
                        public_url=settings.public_url)
 

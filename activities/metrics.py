@@ -4,7 +4,8 @@ Counted outside workflow code on purpose: a workflow replays, so a counter
 there would count again on every replay. Commands are counted where they are
 sent (``app.teams.send_update``: the API and the CLI), events and escalations
 where they reach the log (the append activity, only the newly appended
-ones), the projector's lag and parked events by the projector process.
+ones), the projector's lag and parked events by the projector process, notices
+by the notifier process after each round (issue 10).
 """
 
 from collections.abc import Sequence
@@ -22,6 +23,9 @@ EVENTS_PROJECTED = Counter("plcflow_events_projected_total", "Events the project
 EVENTS_PARKED = Counter("plcflow_events_parked_total", "Events the projector parked (could not apply, or held behind one)")
 PROJECTOR_LAG = Gauge("plcflow_projector_lag_seconds", "How long the oldest event not yet projected has waited")
 PROJECTOR_BEHIND = Gauge("plcflow_projector_events_behind", "Events past the projector's cursor")
+NOTICES = Counter("plcflow_notices_total", "Outbox notices the notifier handled, by outcome (sent, parked, postponed)",
+                  ["outcome"])
+MESSAGES_SENT = Counter("plcflow_notifier_messages_sent_total", "Email messages the SMTP server accepted (one per person per round)")
 PARKED = Gauge("plcflow_parked_events", "Events parked now, waiting for `plcflow projections retry`")
 
 _ESCALATION_KINDS = {"EscalationRaised": "team", "SchoolEscalationRaised": "school", "RolloutEscalationRaised": "district"}

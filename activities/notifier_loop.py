@@ -12,10 +12,18 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from .digests import deliver_digests
+from .metrics import MESSAGES_SENT, NOTICES
 from .notifier import Retry, SmtpConfig, deliver
 from .reminders import Reminders
 from .rounds import Backoff, run_rounds
 from .webhooks import Webhooks, post_webhooks
+
+
+def count(done) -> None:
+    """A round's outcome on the notifier's /metrics (PLCFLOW_METRICS_ADDRESS; README: Metrics)."""
+    for outcome in ("sent", "parked", "postponed"):
+        NOTICES.labels(outcome).inc(getattr(done, outcome))
+    MESSAGES_SENT.inc(done.messages)
 
 
 async def notify_until(dsn: str, smtp: SmtpConfig, stop: asyncio.Event, log, *, idle_s: float = 1.0,
@@ -34,6 +42,7 @@ async def notify_until(dsn: str, smtp: SmtpConfig, stop: asyncio.Event, log, *, 
         now = clock()
         await reminders.round(store.pool, now, log)  # written first: sent in this same round
         done = await deliver(store.pool, smtp, log, retry=retry, now=now, window_s=window_s, public_url=public_url)
+        count(done)
         digests = await deliver_digests(store.pool, smtp, log, now=now, retry=retry)
         posted = await post_webhooks(store.pool, webhooks or {}, log, now=now, retry=retry)
         return 0 if done.held or any(r.messages + r.parked + r.postponed for r in (done, digests, posted)) else idle_s

@@ -76,6 +76,7 @@ class Settings:
     notify_window_s: float = 30.0
     # Where people open the API/dashboard; the emails link to it (issue 10). Unset: no link.
     public_url: str | None = None
+    mail_sink_port: int | None = None  # `make run`'s local SMTP sink (app/mail_sink.py); unset: a free port
 
     def event_store_url(self) -> str | None:
         """DATABASE_URL, or the embedded stack's own PostgreSQL when ``make run`` is up."""
@@ -102,6 +103,7 @@ class Settings:
             metrics_address=env.get("PLCFLOW_METRICS_ADDRESS") or None,
             **_smtp(env),
             **_notices(env),
+            mail_sink_port=_port(env, "PLCFLOW_MAIL_SINK_PORT"),
         )
 
 
@@ -121,11 +123,16 @@ def _temporal_security(env: dict[str, str]) -> dict:
             "temporal_tls_key": files["key"], "temporal_tls_server_name": server_name, "temporal_api_key": api_key}
 
 
+def _port(env: dict[str, str], name: str) -> int | None:
+    port = env.get(name, "").strip()
+    if port and not (port.isdigit() and 0 < int(port) < 65536):
+        raise ConfigError(f"{name}={port!r} is not a port number (1 to 65535).")
+    return int(port) if port else None
+
+
 def _smtp(env: dict[str, str]) -> dict:
     """PLCFLOW_SMTP_*: where the notifier hands its email (issue 10)."""
-    port = env.get("PLCFLOW_SMTP_PORT", "").strip()
-    if port and not (port.isdigit() and 0 < int(port) < 65536):
-        raise ConfigError(f"PLCFLOW_SMTP_PORT={port!r} is not a port number (1 to 65535).")
+    port = _port(env, "PLCFLOW_SMTP_PORT")
     starttls, tls = _flag(env, "PLCFLOW_SMTP_STARTTLS", False), _flag(env, "PLCFLOW_SMTP_TLS", False)
     if starttls and tls:
         raise ConfigError("PLCFLOW_SMTP_STARTTLS and PLCFLOW_SMTP_TLS are both on: a server speaks one (587: STARTTLS, 465: TLS).")
@@ -138,7 +145,7 @@ def _smtp(env: dict[str, str]) -> dict:
                           "a password must not travel in clear text.")
     d = Settings()
     return {"smtp_host": env.get("PLCFLOW_SMTP_HOST", "").strip() or d.smtp_host,
-            "smtp_port": int(port) if port else (465 if tls else 587 if starttls else d.smtp_port),
+            "smtp_port": port or (465 if tls else 587 if starttls else d.smtp_port),
             "smtp_starttls": starttls, "smtp_tls": tls, "smtp_user": user, "smtp_password": password,
             "smtp_from": env.get("PLCFLOW_SMTP_FROM", "").strip() or d.smtp_from}
 

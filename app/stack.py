@@ -1,9 +1,12 @@
-"""The embedded stack behind ``make run``: Temporal dev server, PostgreSQL, the worker.
+"""The embedded stack behind ``make run``: Temporal dev server, PostgreSQL, the worker, the projector,
+the notifier and a local SMTP sink.
 
 Everything lives under the data folder (``PLCFLOW_DATA_DIR``, default
-``./data``): the Temporal SQLite file and PostgreSQL's cluster, so a restart
-finds the same workflows and events. Ctrl-C, SIGTERM and SIGHUP (a closed
-terminal) stop the worker, the projector, Temporal, then PostgreSQL. Every
+``./data``): the Temporal SQLite file, PostgreSQL's cluster and the email the
+notifier sent (``mail/``, one ``.eml`` per message: app/mail_sink.py), so a
+restart finds the same workflows, events and mail. Ctrl-C, SIGTERM and SIGHUP
+(a closed terminal) stop the worker, the notifier, the projector, Temporal,
+PostgreSQL, then the mail sink. Every
 child runs in its own session, so a terminal's signals reach only us and we
 stop them in order, and dies with us if we are killed (PR_SET_PDEATHSIG),
 PostgreSQL included (app/local_postgres.py; issue 8, defect 10): nothing is
@@ -22,15 +25,14 @@ import structlog
 
 from app import local_postgres
 from app.config import ROOT, Settings
-from app.files import load_team_file
+from app.demo import load_demo, until_addresses_known
 from app.logging import configure
+from app.mail_sink import mail_folder, start_sink
 from app.process import exit_now
 from app.readiness import register_search_attributes
-from app.teams import TeamClient
 from app.wiring import build_worker, clients_for, connect_temporal, open_store
 
 BIN = Path(sys.executable).parent
-DEMO_TEAM = ROOT / "examples" / "demo-team.yaml"
 log = structlog.get_logger("plcflow.stack")
 
 
@@ -61,6 +63,14 @@ def start_projector(database_url: str) -> subprocess.Popen:
                             preexec_fn=local_postgres.die_with_parent())
 
 
+def start_notifier(database_url: str, smtp_port: int) -> subprocess.Popen:
+    """The notifier (see notifier.py) handing its email to the local sink: nothing leaves this machine."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PLCFLOW_SMTP_")}
+    env.update(DATABASE_URL=database_url, PLCFLOW_SMTP_HOST="127.0.0.1", PLCFLOW_SMTP_PORT=str(smtp_port))
+    return subprocess.Popen([sys.executable, str(ROOT / "notifier.py")], env=env, start_new_session=True,
+                            preexec_fn=local_postgres.die_with_parent())
+
+
 def stop_process(proc: subprocess.Popen, timeout: float = 15) -> None:
     if proc.poll() is None:
         proc.terminate()
@@ -84,30 +94,26 @@ async def wait_for_temporal(settings: Settings, proc: subprocess.Popen, timeout:
             await asyncio.sleep(0.5)
 
 
-async def load_demo(teams: TeamClient) -> str:
-    register = load_team_file(DEMO_TEAM)
-    handle = await teams.start(register, if_exists="use")
-    return f"{register.team.team_id} (workflow {handle.id})"
-
-
 def ports(settings: Settings) -> tuple[int, int]:
     """The frontend port from PLCFLOW_TEMPORAL_ADDRESS; the Web UI sits 1000 above it (8233 by default)."""
     port = int(settings.temporal_address.rsplit(":", 1)[1])
     return port, port + 1000
 
 
-def banner(settings: Settings, pg_url: str, demo: str) -> str:
+def banner(settings: Settings, pg_url: str, demo: str, smtp_port: int) -> str:
     return f"""
 plcflow is running.
   Temporal      {settings.temporal_address}  (Web UI: http://localhost:{ports(settings)[1]})
   PostgreSQL    {pg_url}
   Data folder   {settings.data_dir}
   Demo team     {demo}
+  Mail sink     SMTP on 127.0.0.1:{smtp_port}; every message the notifier sends lands in {mail_folder(settings.data_dir)}
 
 In another terminal (source .venv/bin/activate first, or use .venv/bin/plcflow):
   plcflow teams
   plcflow team show demo-g7-math
   plcflow escalations
+  plcflow mail list                (the demo's first escalation email, within a minute)
   plcflow team advance demo-g7-math --as t.nelson --focus "Multi-step word problems" --result "Unit 2 quiz:24:below=8,approaching=8,meets=8"
 
 Ctrl-C stops everything.
@@ -141,8 +147,9 @@ async def main() -> None:
     pg, pg_url = local_postgres.start(settings.data_dir / "pg")
     pg_url = settings.database_url or pg_url
     temporal = start_temporal(settings.data_dir, *ports(settings))
-    store = None
+    store = sink = None
     try:
+        sink = start_sink(mail_folder(settings.data_dir), port=settings.mail_sink_port)
         client = await wait_for_temporal(settings, temporal)
         # The same search attributes as production, so a worker process started against us finds them.
         await register_search_attributes(client)
@@ -151,16 +158,22 @@ async def main() -> None:
         worker = build_worker(client, store, task_queue=settings.task_queue, workflow_cache=settings.workflow_cache)
         projector = start_projector(pg_url)
         async with worker:
-            demo = await load_demo(clients_for(client, settings).teams)
-            print(banner(settings, pg_url, demo), flush=True)
+            demo = await load_demo(clients_for(client, settings))
+            if not await until_addresses_known(store):
+                log.warning("demo_addresses_not_projected", hint="the demo's first email may be parked; see plcflow doctor")
+            notifier = start_notifier(pg_url, sink.port)
+            print(banner(settings, pg_url, demo, sink.port), flush=True)
             await stop.wait()
+        stop_process(notifier)
         stop_process(projector)
-        print("Stopping: worker stopped; stopping Temporal and PostgreSQL...", flush=True)
+        print("Stopping: worker, notifier and projector stopped; stopping Temporal and PostgreSQL...", flush=True)
     finally:
         if store:
             await store.close()
         stop_process(temporal)
         local_postgres.stop(pg)
+        if sink:
+            sink.stop()
         lock.close()
     print("Stopped.", flush=True)
 

@@ -35,6 +35,7 @@ from .roster_sync import register as register_roster_sync, roster_app
 from .backend import backend
 from .evidence_args import EvidenceSyntax, build_evidence
 from .calendar import calendar_app, register_calendar
+from .mail import register_mail
 from .ops import register_ops
 from .roster import register_roster
 
@@ -292,6 +293,7 @@ register(_run)
 register_roster_sync(_run)
 register_calendar(_run)
 register_ops(app, projections_app)
+register_mail(app)
 register_roster(team_app, _run, _send, _actor, As)
 
 

@@ -32,9 +32,9 @@ from tests.support.compose import (
 )
 
 SERVICES = {"postgresql", "temporal-schema", "temporal", "temporal-admin-tools", "temporal-ui", "worker", "projector",
-            "api", "proxy"}
+            "notifier", "api", "proxy"}
 ONE_SHOTS = {"temporal-schema", "temporal-admin-tools"}
-PLCFLOW = {"worker", "projector", "api"}
+PLCFLOW = {"worker", "projector", "notifier", "api"}
 IMAGE = "plcflow:${PLCFLOW_VERSION:-latest}"
 
 
@@ -212,13 +212,16 @@ def test_the_database_credentials_agree_everywhere(services):
 
 
 def test_no_password_falls_back_to_a_default():
-    """Every use of the password refuses to start without it (compose's ${VAR:?message})."""
+    """Every use of the database password refuses to start without it (compose's ${VAR:?message}); the
+    SMTP password is optional (a relay may need no login) but never has a value of its own."""
     text = COMPOSE.read_text()
     uses = re.findall(r"\$\{POSTGRES_PASSWORD(:?[-?]?)", text)
     assert uses and set(uses) == {":?"}
     for name, service in yaml.safe_load(text)["services"].items():
         for key, value in env_of(service).items():
-            if re.search(r"PASSWORD|PWD", key):
+            if key == "PLCFLOW_SMTP_PASSWORD":
+                assert value == "${PLCFLOW_SMTP_PASSWORD:-}", f"{name}: {key} has a default"
+            elif re.search(r"PASSWORD|PWD", key):
                 assert str(value).startswith("${POSTGRES_PASSWORD:?"), f"{name}: {key} has a default"
                 with pytest.raises(LookupError, match="set POSTGRES_PASSWORD"):
                     resolve(value, env={})
@@ -271,6 +274,25 @@ def test_the_projector_reads_the_same_event_log_as_the_worker(services):
         assert env_of(projector)[key] == env_of(worker)[key]
 
 
+def test_the_notifier_delivers_the_same_outbox_through_the_operators_smtp_server(services):
+    notifier, worker = services["notifier"], services["worker"]
+    env = env_of(notifier)
+    assert notifier["command"] == ["python", "notifier.py"]
+    for key in ("DATABASE_URL", "PLCFLOW_DATABASE_PASSWORD"):
+        assert env[key] == env_of(worker)[key]
+    assert depends_on(notifier) == {"postgresql": {"condition": "service_healthy"}}  # the outbox, not Temporal
+    assert "container_name" not in notifier and notifier["ports"] == ["127.0.0.1::9464"]  # scales out (SKIP LOCKED)
+    for required in ("PLCFLOW_SMTP_HOST", "PLCFLOW_SMTP_FROM"):
+        with pytest.raises(LookupError, match=f"set {required}"):
+            resolve(env[required], env={})
+    settings = Settings.from_env({key: resolve(value) for key, value in env.items()})
+    assert (settings.smtp_host, settings.smtp_from) == (OPERATOR_ENV["PLCFLOW_SMTP_HOST"], OPERATOR_ENV["PLCFLOW_SMTP_FROM"])
+    assert (settings.smtp_port, settings.smtp_starttls, settings.smtp_user) == (25, False, None)  # unset: plcflow's defaults
+    login = {**OPERATOR_ENV, "PLCFLOW_SMTP_STARTTLS": "true", "PLCFLOW_SMTP_USER": "plcflow", "PLCFLOW_SMTP_PASSWORD": "s3cret"}
+    settings = Settings.from_env({key: resolve(value, login) for key, value in env.items()})
+    assert (settings.smtp_port, settings.smtp_starttls, settings.smtp_user, settings.smtp_password) == (587, True, "plcflow", "s3cret")
+
+
 def test_only_the_proxy_listens_beyond_this_host(services):
     for name, service in services.items():
         for ip, _, container in published(service):
@@ -281,7 +303,7 @@ def test_only_the_proxy_listens_beyond_this_host(services):
 
 
 def test_each_plcflow_process_has_a_healthcheck_on_its_own_endpoint(services):
-    for name in ("worker", "projector"):
+    for name in ("worker", "projector", "notifier"):
         assert f"http://127.0.0.1:{metrics_port(services[name])}/metrics" in probe(services[name]), name
     api = services["api"]
     assert f"http://127.0.0.1:{serve_port(api)}/healthz" in probe(api)

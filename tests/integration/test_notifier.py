@@ -245,6 +245,29 @@ async def test_the_notifier_process_delivers_and_logs_ids_never_addresses_or_bod
     assert "@sv.example.org" not in out and all(p["reason"] not in out for ps in expected.values() for p in ps)
 
 
+async def test_the_notifier_process_counts_notices_and_messages_on_its_metrics_endpoint(store, inbox, notify_db):
+    """Compose's healthcheck reads the notifier's /metrics (PLCFLOW_METRICS_ADDRESS); it counts what it delivered."""
+    import httpx
+    from prometheus_client.parser import text_string_to_metric_families
+
+    from tests.support.stack import free_port
+
+    expected = await escalated_district(store, teams=2)
+    port = free_port()
+    proc = notifier_process(notify_db, inbox, PLCFLOW_METRICS_ADDRESS=f"127.0.0.1:{port}")
+    try:
+        await until_all_sent(store)
+        await asyncio.sleep(0.5)  # the round that sent the last row counts it once deliver returns
+        text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=30)
+    samples = {(s.name, s.labels.get("outcome")): s.value for f in text_string_to_metric_families(text) for s in f.samples}
+    assert samples[("plcflow_notices_total", "sent")] == sum(len(items) for items in expected.values())
+    assert samples[("plcflow_notifier_messages_sent_total", None)] == len(inbox.messages) == len(expected)
+    assert samples.get(("plcflow_notices_total", "parked"), 0) == 0
+
+
 async def test_a_notice_waits_while_the_projector_has_not_seen_its_team(store, inbox):
     """The outbox is written with the event, the addresses by the projector later: a lag is not a missing address."""
     suffix = uuid4().hex[:8]

@@ -6,7 +6,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "docker-compose.yml"
 # What an operator sets (.env); a password a URL cannot hold as it is.
-OPERATOR_ENV = {"POSTGRES_PASSWORD": "p@ss/w:rd#1%", "PLCFLOW_DOMAIN": "plc.district.example"}
+OPERATOR_ENV = {"POSTGRES_PASSWORD": "p@ss/w:rd#1%", "PLCFLOW_DOMAIN": "plc.district.example",
+                "PLCFLOW_SMTP_HOST": "smtp.district.example", "PLCFLOW_SMTP_FROM": "plcflow@district.example"}
 
 
 def env_of(service: dict) -> dict:

@@ -77,10 +77,10 @@ def smtp_inbox():
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def notifier_process(db_url: str, inbox: Inbox) -> subprocess.Popen:
+def notifier_process(db_url: str, inbox: Inbox, **extra_env: str) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": db_url, "PLCFLOW_LOG_FORMAT": "json",
            "PLCFLOW_NOTIFY_WINDOW_S": "0.5",  # the send window, short: these tests wait on the process
-           "PLCFLOW_SMTP_HOST": "127.0.0.1", "PLCFLOW_SMTP_PORT": str(inbox.smtp.port)}
+           "PLCFLOW_SMTP_HOST": "127.0.0.1", "PLCFLOW_SMTP_PORT": str(inbox.smtp.port), **extra_env}
     return subprocess.Popen([sys.executable, "notifier.py"], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
