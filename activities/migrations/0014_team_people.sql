@@ -1,0 +1,37 @@
+-- Issue 11: who is on each team, so a person's "My work" page finds their teams without asking
+-- every workflow. One row per (team, person, role): member, facilitator or principal. Built from
+-- TeamRegistered and the roster events (issue 9); backfilled here from the log: for each person
+-- and role, the last event that names them decides whether they hold it.
+CREATE TABLE IF NOT EXISTS team_people (
+    team_id   text NOT NULL,
+    person_id text NOT NULL,
+    role      text NOT NULL CHECK (role IN ('member', 'facilitator', 'principal')),
+    PRIMARY KEY (team_id, person_id, role)
+);
+CREATE INDEX IF NOT EXISTS team_people_person_idx ON team_people (person_id);
+
+INSERT INTO team_people (team_id, person_id, role)
+SELECT team_id, person_id, role FROM (
+    SELECT DISTINCT ON (team_id, person_id, role) team_id, person_id, role, holds FROM (
+        SELECT e.stream_id, substr(e.stream_id, 6) AS team_id, n.person_id, n.role, n.holds, e.position, n.ord
+          FROM events e
+          CROSS JOIN LATERAL (
+              SELECT m.value AS person_id, 'member' AS role, true AS holds, 0 AS ord
+                FROM jsonb_array_elements_text(e.data->'team'->'members') m WHERE e.type = 'TeamRegistered'
+              UNION ALL SELECT e.data->'team'->>'facilitator', 'facilitator', true, 0 WHERE e.type = 'TeamRegistered'
+              UNION ALL SELECT e.data->'team'->>'principal', 'principal', true, 0 WHERE e.type = 'TeamRegistered'
+              UNION ALL SELECT e.data->>'member', 'member', true, 0 WHERE e.type = 'MemberAdded'
+              UNION ALL SELECT e.data->>'member', 'member', false, 0 WHERE e.type = 'MemberRemoved'
+              UNION ALL SELECT e.data->>'leaving', 'member', false, 0 WHERE e.type = 'MemberReplaced'
+              UNION ALL SELECT e.data->>'joining', 'member', true, 1 WHERE e.type = 'MemberReplaced'
+              UNION ALL SELECT e.data->>'was', 'facilitator', false, 0 WHERE e.type = 'FacilitatorChanged'
+              UNION ALL SELECT e.data->>'facilitator', 'facilitator', true, 1 WHERE e.type = 'FacilitatorChanged'
+              UNION ALL SELECT e.data->>'was', 'principal', false, 0 WHERE e.type = 'PrincipalChanged'
+              UNION ALL SELECT e.data->>'principal', 'principal', true, 1 WHERE e.type = 'PrincipalChanged'
+          ) n
+         WHERE e.stream_id LIKE 'team-%' AND n.person_id IS NOT NULL
+    ) named
+    ORDER BY team_id, person_id, role, position DESC, ord DESC
+) latest
+WHERE holds
+ON CONFLICT DO NOTHING;
