@@ -35,3 +35,8 @@ SELECT team_id, person_id, role FROM (
 ) latest
 WHERE holds
 ON CONFLICT DO NOTHING;
+
+-- Sign-in finds a person by the identity provider's email claim, whatever its case; "My work" finds
+-- the escalations that reached a person.
+CREATE INDEX IF NOT EXISTS person_emails_email_idx ON person_emails (lower(email));
+CREATE INDEX IF NOT EXISTS open_escalations_reached_idx ON open_escalations USING gin (reached);
