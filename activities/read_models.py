@@ -117,8 +117,10 @@ class ReadModels:
     async def escalations_reaching(self, district_id: str, person_id: str) -> list[dict]:
         """Open escalations that reached a person (at any rung so far), oldest first."""
         rows = await self._pool.fetch(
-            """SELECT escalation_id, kind, team_id, school_id, subject, level, reason, raised_on, raised_at, held_until, hold
-                 FROM open_escalations WHERE district_id = $1 AND reached ? $2 ORDER BY raised_at""",
+            """SELECT e.escalation_id, e.kind, e.team_id, t.name AS team_name, e.school_id, e.subject, e.level, e.reason,
+                      e.raised_on, e.raised_at, e.held_until, e.hold
+                 FROM open_escalations e LEFT JOIN team_status t ON t.team_id = e.team_id
+                WHERE e.district_id = $1 AND e.reached ? $2 ORDER BY e.raised_at""",
             district_id, person_id,
         )
         return _rows(rows)
