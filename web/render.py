@@ -41,4 +41,6 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(session.SignInNeeded)
     async def _sign_in(request: Request, err: session.SignInNeeded):
+        if request.method == "GET":  # back to this page once signed in (a path of ours, never an address from outside)
+            request.session["next"] = request.url.path
         return RedirectResponse("/signin", status_code=303)

@@ -56,8 +56,9 @@ def signin_router(web: WebSettings, reads: ReadModels) -> APIRouter:
         if len(people) != 1:
             return refused(request, "You are not on plcflow's list" if not people else "Your address is in more than one district",
                            nobody(email, people))
+        back = request.session.get("next", "/")
         session.sign_in(request, people[0]["district_id"], people[0]["person_id"])
-        return RedirectResponse("/", status_code=303)
+        return RedirectResponse(back if local_path(back) else "/", status_code=303)
 
     @router.post("/signout", dependencies=[Depends(session.check_csrf)])
     async def signout(request: Request):
@@ -65,6 +66,11 @@ def signin_router(web: WebSettings, reads: ReadModels) -> APIRouter:
         return page(request, "signed_out.html")
 
     return router
+
+
+def local_path(path: str) -> bool:
+    """A path on this site: browsers read "//host" and "/\\host" as another site (an open redirect)."""
+    return path.startswith("/") and path[1:2] not in ("/", "\\")
 
 
 def nobody(email: str, people: list[dict]) -> str:

@@ -76,9 +76,9 @@ async def chromium() -> AsyncIterator[Browser]:
             await browser.close()
 
 
-async def sign_in(page: Page, base: str, email: str) -> None:
+async def sign_in(page: Page, base: str, email: str, start: str = "/") -> None:
     """Through the provider's own pages, as a person would: plcflow → provider → back with a code."""
-    await page.goto(f"{base}/")
+    await page.goto(f"{base}{start}")
     await page.get_by_role("link", name="Sign in with your district account").click()
     await page.locator("input[name=sub]").fill(email)
     await page.get_by_role("button", name="Authorize").click()

@@ -55,3 +55,11 @@ async def test_a_form_posted_without_its_token_is_refused_with_a_page():
 async def test_a_page_asked_for_without_a_session_leads_to_sign_in():
     response = await get(app_at("http://localhost:8000"), "/my-work")
     assert response.status_code == 303 and response.headers["location"] == "/signin"
+
+
+@pytest.mark.parametrize("path, ours", [("/teams/g7-math", True), ("/", True), ("//evil.example.org/x", False),
+                                        ("/\\evil.example.org", False), ("https://evil.example.org", False)])
+def test_after_sign_in_only_a_path_of_ours_is_followed(path, ours):
+    from web.signin import local_path
+
+    assert local_path(path) is ours

@@ -175,8 +175,8 @@ async def test_a_step_is_completed_with_the_keyboard_alone(harness, issuer):
     team = world["a"]
     async with serving(runtime(harness), issuer) as base, chromium() as browser:
         page = await (await browser.new_context(viewport=DESKTOP)).new_page()
-        await sign_in(page, base, email(TEACHER_A, world["suffix"]))
-        await page.goto(f"{base}/teams/{team}")
+        await sign_in(page, base, email(TEACHER_A, world["suffix"]), start=f"/teams/{team}")
+        assert page.url == f"{base}/teams/{team}"  # back to the page she asked for
         await page.keyboard.press("Tab")
         assert await page.evaluate("document.activeElement.textContent") == "Skip to main content"
         await page.keyboard.press("Enter")
@@ -265,3 +265,25 @@ async def test_my_work_shows_an_escalation_that_reached_me_and_both_pages_fit_a_
 
 async def _escalated(harness, team_id):
     return (await harness.status(team_id)).state.escalation
+
+
+async def test_sign_in_is_refused_with_a_page_when_the_provider_says_no_or_does_not_vouch(harness, issuer):
+    world = await seed(harness)
+    teacher = email(TEACHER_A, world["suffix"])
+    async with serving(runtime(harness), issuer, districts=("another-district",)) as base, chromium() as browser:
+        page = await (await browser.new_context(viewport=DESKTOP)).new_page()
+        await sign_in(page, base, teacher)  # her provider is not trusted for her district here
+        assert await page.get_by_role("heading", level=1).inner_text() == "You are not on plcflow's list"
+    async with serving(runtime(harness), issuer) as base, chromium() as browser:
+        page = await (await browser.new_context(viewport=DESKTOP)).new_page()
+        await page.goto(f"{base}/signin")
+        await page.get_by_role("link", name="Sign in with your district account").click()
+        await page.get_by_role("button", name="Deny").click()
+        assert await page.get_by_role("heading", level=1).inner_text() == "Sign-in did not finish"
+        await assert_accessible(page)
+        async with httpx.AsyncClient() as provider:  # the provider now says her address is not verified
+            claims = {"email": teacher, "email_verified": False}
+            assert (await provider.put(f"{issuer}/users/{teacher}", json=claims)).status_code < 300
+        await sign_in(page, base, teacher)
+        assert await page.get_by_role("heading", level=1).inner_text() == "No verified email address"
+        assert (await page.goto(f"{base}/my-work")) and page.url == f"{base}/signin"  # and no session was made
