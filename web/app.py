@@ -13,4 +13,6 @@ def mount_web(app: FastAPI, rt, web: WebSettings) -> None:
     session.install(app, web)
     render.install(app)
     app.include_router(signin_router(web, rt.reads))
-    app.include_router(pages_router(rt))
+    # Every router of signed-in pages takes the one ``who`` dependency (later: principal, escalations, admin).
+    who = session.person(rt.reads)
+    app.include_router(pages_router(rt, who))

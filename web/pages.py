@@ -24,16 +24,9 @@ from .render import page
 PARTICIPANTS = {"member", "facilitator"}  # who runs the cycle (domain.team.profile.TeamProfile.participants)
 
 
-def pages_router(rt) -> APIRouter:
+def pages_router(rt, who) -> APIRouter:
+    """``who``: the signed-in person (``session.person``)."""
     router = APIRouter(include_in_schema=False)
-
-    async def who(request: Request) -> Principal:
-        """The signed-in person, or off to sign in; a person who left the district is signed out."""
-        me = session.signed_in(request)
-        if me is None or not await rt.reads.is_person(me.district_id, me.user_id):
-            session.sign_out(request)
-            raise session.SignInNeeded()
-        return me
 
     async def my_team(me: Principal, team_id: str) -> tuple[dict, list[str]]:
         row = await rt.reads.team(team_id)

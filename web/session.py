@@ -45,6 +45,22 @@ def sign_out(request: Request) -> None:
     request.session.clear()
 
 
+def person(reads):
+    """The FastAPI dependency every signed-in page uses: the person, or off to sign in.
+
+    A person who left the district (no longer in ``person_emails``) is signed out on their next page.
+    """
+
+    async def who(request: Request) -> Principal:
+        me = signed_in(request)
+        if me is None or not await reads.is_person(me.district_id, me.user_id):
+            sign_out(request)
+            raise SignInNeeded()
+        return me
+
+    return who
+
+
 def signed_in(request: Request) -> Principal | None:
     s = request.session
     if "person_id" not in s or "district_id" not in s:
