@@ -223,8 +223,8 @@ async def test_the_session_cookie_and_signing_out(harness, issuer):
         assert 2 * 3600 - 120 < cookie["expires"] - clock.time() <= 2 * 3600
         assert world["suffix"] not in cookie["value"] or "." in cookie["value"]  # signed, not a bare id
         # The API does not take the cookie: scripts and the CLI keep their bearer tokens.
-        async with httpx.AsyncClient(base_url=base) as api:
-            assert (await api.get("/v1/me", cookies={"plcflow_session": cookie["value"]})).status_code == 401
+        async with httpx.AsyncClient(base_url=base, cookies={"plcflow_session": cookie["value"]}) as api:
+            assert (await api.get("/v1/me")).status_code == 401
             rt_token = await runtime(harness).tokens.create(TEACHER_A, "user", f"silver-valley-{world['suffix']}")
             assert (await api.get("/v1/me", headers={"Authorization": f"Bearer {rt_token}"})).json()["user_id"] == TEACHER_A
         await page.get_by_role("button", name="Sign out").click()
