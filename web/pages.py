@@ -16,7 +16,7 @@ from app.views import team_view
 from domain.steps import STEPS
 from workflows.persistence import stream_id
 
-from . import session
+from . import actions, session
 from .evidence_form import GENERAL, advance_command
 from .history import trail
 from .render import page
@@ -80,6 +80,23 @@ def pages_router(rt, who) -> APIRouter:
             return await team_page(request, me, team_id, 403 if refused.kind == "NotAllowed" else 409,
                                    errors={GENERAL: [refused.reason]}, values=dict(form))
         request.session["done"] = f"“{command.step.label}” is complete."
+        return RedirectResponse(f"/teams/{team_id}", status_code=303)
+
+    @router.post("/teams/{team_id}/{action}", dependencies=[Depends(session.check_csrf)])
+    async def act(request: Request, team_id: str, action: str, me: Principal = Depends(who)):
+        if action not in actions.FORMS:
+            raise session.PageRefused(404, "No such form", f"A team has no form called {action}.")
+        await my_team(me, team_id)
+        command, errors, values = actions.command_from(action, me.user_id, await request.form())
+        if command is None:
+            return await team_page(request, me, team_id, 422, errors=errors, values=values)
+        try:
+            await rt.teams.send(team_id, command)
+        except CommandRefused as refused:
+            key = actions.form_key(action, dict(await request.form()))
+            return await team_page(request, me, team_id, 403 if refused.kind == "NotAllowed" else 409,
+                                   errors={f"{key}-form": [refused.reason]}, values=values)
+        request.session["done"] = actions.DONE[action]
         return RedirectResponse(f"/teams/{team_id}", status_code=303)
 
     return router

@@ -13,10 +13,9 @@ import pytest
 from activities.projector import Projector
 from app.files import load_district_file
 from domain.evidence import ResultScale
-from domain.team.commands import RegisterTeam
+from domain.team.commands import AdvanceStep, RegisterTeam
 from domain.team.policy import EscalationPolicy
 from domain.team.profile import TeamProfile
-from tests.support.builders import local
 from tests.support.districts import suffixed
 from tests.support.gwt import ROLLOUT
 from tests.support.harness import eventually, settled
@@ -287,3 +286,73 @@ async def test_sign_in_is_refused_with_a_page_when_the_provider_says_no_or_does_
         await sign_in(page, base, teacher)
         assert await page.get_by_role("heading", level=1).inner_text() == "No verified email address"
         assert (await page.goto(f"{base}/my-work")) and page.url == f"{base}/signin"  # and no session was made
+
+
+async def test_a_recommendation_goes_to_the_principal_who_approves_it_with_a_reason(harness, issuer):
+    world = await seed(harness)
+    team = world["a"]
+    focus = {"focus": "Word problems", "results": [{"metric": "Unit 2", "n": 12, "counts": {"Developing": 5, "Proficient": 7}}]}
+    await harness.send(team, AdvanceStep.model_validate({"actor": TEACHER_A, "step": "identify_focus", "evidence": focus}))
+    async with serving(runtime(harness), issuer) as base, chromium() as browser:
+        page = await (await browser.new_context(viewport=DESKTOP)).new_page()
+        await sign_in(page, base, email(TEACHER_A, world["suffix"]), start=f"/teams/{team}")
+        await page.get_by_label("A recommendation for the principal to approve").check()
+        await page.get_by_label("The decision").fill("Two mixed Grade 7 classes instead of tracked ones")
+        await page.get_by_role("button", name="Record the decision").click()
+        assert await page.get_by_role("status").inner_text() == "The decision is recorded."
+        await page.get_by_label("Step", exact=True).select_option(label="identify focus")
+        await page.get_by_label("Why the team goes back").fill("The first data summary left out Period 3")
+        await page.get_by_role("button", name="Go back").click()
+        assert await page.get_by_role("status").inner_text() == "The team went back to an earlier step."
+        assert await current_step(page) == "1 identify focus (current step)"
+        await assert_accessible(page)
+
+        page = await (await browser.new_context(viewport=DESKTOP)).new_page()
+        await sign_in(page, base, email("svm.principal", world["suffix"]))
+        await page.get_by_role("link", name="Grade 7 Math").click()  # on My work: she is its principal
+        waiting = page.locator("form.ruling")
+        assert await waiting.get_by_role("heading").inner_text() == "Two mixed Grade 7 classes instead of tracked ones"
+        before = await version(harness, team)
+        await waiting.get_by_role("button", name="Approve").click()  # without a reason
+        assert " ".join((await page.locator(".error").first.text_content()).split()) == "Error: must not be blank"
+        await assert_accessible(page)
+        assert await version(harness, team) == before
+        await page.get_by_label("Your reason").fill("Staffing allows it next term")
+        await page.locator("form.ruling").get_by_role("button", name="Approve").click()
+        assert await page.get_by_role("status").inner_text() == "The recommendation is approved."
+        history = await page.locator(".history").inner_text()
+        assert "svm.principal approved recommendation c1-1 — “Staffing allows it next term”" in history
+        assert f"{TEACHER_A} went back from “pose question” to “identify focus” — “The first data summary left out Period 3”" in history
+        assert await page.locator("form.ruling").count() == 0
+        await assert_accessible(page)
+    status = await harness.assert_log_matches(team)
+    assert [(d.status, d.ruling_reason) for d in status.state.decisions] == [("approved", "Staffing allows it next term")]
+
+
+async def test_a_facilitator_snoozes_an_escalation_that_reached_her_with_a_reason(harness, issuer):
+    world = await seed(harness)
+    team, layout = world["a"], world["layout"]
+    due = (await harness.status(team)).state.due_on
+    await harness.sleep_until(layout, layout.calendar.add_school_days(due, 3), time(12))
+
+    async def at_facilitator():
+        esc = (await harness.status(team)).state.escalation
+        return esc if esc and "svm.math-lead" in esc.reached else None
+
+    escalation = await eventually(at_facilitator, "the escalation reached the facilitator")
+    await settled(lambda: harness.status(team))
+    await Projector(harness.store.pool).catch_up()
+    until = layout.calendar.add_school_days(due, 6)
+    async with serving(runtime(harness), issuer) as base, chromium() as browser:
+        page = await (await browser.new_context(viewport=PHONE)).new_page()
+        await sign_in(page, base, email("svm.math-lead", world["suffix"]))
+        await page.get_by_role("link", name="Grade 7 Math: identify focus").click()  # from the escalation itself
+        await page.get_by_label("Snooze until").fill(until.isoformat())
+        await page.get_by_label("Why you snooze it").fill("The data arrives Friday")
+        await page.get_by_role("button", name="Snooze").click()
+        assert await page.get_by_role("status").inner_text() == "The escalation is snoozed."
+        assert (f"svm.math-lead snoozed the escalation until {until.isoformat()} — “The data arrives Friday”"
+                in await page.locator(".history").inner_text())
+        await assert_accessible(page)
+    status = await harness.assert_log_matches(team)
+    assert (status.state.escalation.id, status.state.escalation.hold) == (escalation.id, "snoozed")
