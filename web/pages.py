@@ -5,6 +5,7 @@ live state) and event log (its history); the one write here, completing a
 step, is the same ``AdvanceStep`` the API sends, so the domain decides.
 """
 
+import asyncio
 from datetime import UTC, datetime
 
 from fastapi import APIRouter, Depends, Request
@@ -21,7 +22,10 @@ from .evidence_form import GENERAL, advance_command
 from .history import trail
 from .render import page
 
-PARTICIPANTS = {"member", "facilitator"}  # who runs the cycle (domain.team.profile.TeamProfile.participants)
+PARTICIPANTS = {"member", "facilitator"}
+# After a command, the page it leads to shows it in the history: wait (briefly) until its events reach the log,
+# which the workflow appends just after answering (workflows.persistence).
+SAVED_WAIT, SAVED_POLL = 5.0, 0.05  # who runs the cycle (domain.team.profile.TeamProfile.participants)
 
 
 def pages_router(rt, who) -> APIRouter:
@@ -47,6 +51,12 @@ def pages_router(rt, who) -> APIRouter:
         teams = await rt.reads.my_teams(me.district_id, me.user_id)
         escalations = await rt.reads.escalations_reaching(me.district_id, me.user_id)
         return page(request, "my_work.html", teams=teams, escalations=escalations)
+
+    async def saved(team_id: str, version: int) -> None:
+        for _ in range(int(SAVED_WAIT / SAVED_POLL)):
+            if (await rt.teams.status(team_id)).persisted_version >= version:
+                return
+            await asyncio.sleep(SAVED_POLL)
 
     async def team_page(request: Request, me: Principal, team_id: str, status: int = 200, **form):
         row, roles = await my_team(me, team_id)
@@ -75,7 +85,7 @@ def pages_router(rt, who) -> APIRouter:
         if command is None:
             return await team_page(request, me, team_id, 422, errors=errors, values=dict(form))
         try:
-            await rt.teams.send(team_id, command)
+            await saved(team_id, (await rt.teams.send(team_id, command)).version)
         except CommandRefused as refused:
             return await team_page(request, me, team_id, 403 if refused.kind == "NotAllowed" else 409,
                                    errors={GENERAL: [refused.reason]}, values=dict(form))
@@ -91,7 +101,7 @@ def pages_router(rt, who) -> APIRouter:
         if command is None:
             return await team_page(request, me, team_id, 422, errors=errors, values=values)
         try:
-            await rt.teams.send(team_id, command)
+            await saved(team_id, (await rt.teams.send(team_id, command)).version)
         except CommandRefused as refused:
             key = actions.form_key(action, dict(await request.form()))
             return await team_page(request, me, team_id, 403 if refused.kind == "NotAllowed" else 409,
