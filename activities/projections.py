@@ -13,6 +13,8 @@ import asyncpg
 from domain.calendar import SchoolCalendar
 from domain.team.events import LEGACY_HOLDS
 
+from . import work_projections as work
+
 
 def _ts(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
@@ -23,7 +25,7 @@ def _date(value: str | None) -> date | None:
 
 
 READ_MODELS = ("school_days", "district_time_zones", "team_status", "school_status", "district_status",
-               "open_escalations", "rubric_results", "person_emails", "team_people")
+               "open_escalations", "rubric_results", "person_emails", *work.READ_MODELS)
 Handler = Callable[[asyncpg.Connection, str, dict], Awaitable[None]]
 
 VERSIONED = {"team": ("team_status", "team_id"), "school": ("school_status", "school_id"),
@@ -60,36 +62,7 @@ async def _team_registered(conn, stream, d):
         "INSERT INTO team_status (team_id, school_id, district_id, name, version) VALUES ($1, $2, $3, $4, 0)",
         t["team_id"], t["school_id"], t["district_id"], t["name"],
     )
-    people = [(p, "member") for p in t["members"]] + [(t["facilitator"], "facilitator"), (t["principal"], "principal")]
-    await _team_people(conn, t["team_id"], joining=[p for p in people if p[0]])
-
-
-async def _team_people(conn, team_id: str, *, joining=(), leaving=()) -> None:
-    """Issue 11: who is on a team, by role (a person's "My work" finds their teams here)."""
-    await conn.executemany("DELETE FROM team_people WHERE team_id = $1 AND person_id = $2 AND role = $3",
-                           [(team_id, p, r) for p, r in leaving if p])
-    await conn.executemany("INSERT INTO team_people (team_id, person_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-                           [(team_id, p, r) for p, r in joining if p])
-
-
-async def _member_added(conn, stream, d):
-    await _team_people(conn, _team_id(stream), joining=[(d["member"], "member")])
-
-
-async def _member_removed(conn, stream, d):
-    await _team_people(conn, _team_id(stream), leaving=[(d["member"], "member")])
-
-
-async def _member_replaced(conn, stream, d):
-    await _team_people(conn, _team_id(stream), leaving=[(d["leaving"], "member")], joining=[(d["joining"], "member")])
-
-
-async def _facilitator_changed(conn, stream, d):
-    await _team_people(conn, _team_id(stream), leaving=[(d["was"], "facilitator")], joining=[(d["facilitator"], "facilitator")])
-
-
-async def _principal_changed(conn, stream, d):
-    await _team_people(conn, _team_id(stream), leaving=[(d["was"], "principal")], joining=[(d["principal"], "principal")])
+    await work.team_registered(conn, t)
 
 
 def _team_id(stream: str) -> str:
@@ -112,6 +85,7 @@ async def _cycle_closed(conn, stream, d):
 
 
 async def _team_retired(conn, stream, d):
+    await work.team_retired(conn, _team_id(stream))
     await conn.execute("UPDATE team_status SET retired_at = $2, merged_into = $3, step = NULL, due_on = NULL WHERE team_id = $1",
                        _team_id(stream), _ts(d["at"]), d.get("merged_into"))
 
@@ -293,9 +267,5 @@ HANDLERS: dict[str, Handler] = {
     "PersonAdded": _person_changed,
     "RolesChanged": _person_changed,
     "PersonLeft": _person_left,
-    "MemberAdded": _member_added,
-    "MemberRemoved": _member_removed,
-    "MemberReplaced": _member_replaced,
-    "FacilitatorChanged": _facilitator_changed,
-    "PrincipalChanged": _principal_changed,
+    **work.HANDLERS,
 }

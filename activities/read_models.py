@@ -125,6 +125,18 @@ class ReadModels:
         )
         return _rows(rows)
 
+    async def recommendations_waiting(self, district_id: str, person_id: str) -> list[dict]:
+        """Recommendations waiting for a person as their team's principal, oldest first."""
+        rows = await self._pool.fetch(
+            """SELECT r.team_id, t.name AS team_name, r.recommendation_id, r.summary, r.proposed_by, r.proposed_at
+                 FROM pending_recommendations r
+                 JOIN team_people p ON p.team_id = r.team_id AND p.person_id = $2 AND p.role = 'principal'
+                 JOIN team_status t ON t.team_id = r.team_id AND t.district_id = $1
+                ORDER BY r.proposed_at""",
+            district_id, person_id,
+        )
+        return _rows(rows)
+
     async def team_roles(self, team_id: str, person_id: str) -> list[str]:
         rows = await self._pool.fetch("SELECT role FROM team_people WHERE team_id = $1 AND person_id = $2 ORDER BY role",
                                       team_id, person_id)

@@ -50,7 +50,8 @@ def pages_router(rt, who) -> APIRouter:
     async def my_work(request: Request, me: Principal = Depends(who)):
         teams = await rt.reads.my_teams(me.district_id, me.user_id)
         escalations = await rt.reads.escalations_reaching(me.district_id, me.user_id)
-        return page(request, "my_work.html", teams=teams, escalations=escalations)
+        waiting = await rt.reads.recommendations_waiting(me.district_id, me.user_id)
+        return page(request, "my_work.html", teams=teams, escalations=escalations, recommendations=waiting)
 
     async def saved(team_id: str, version: int) -> None:
         for _ in range(int(SAVED_WAIT / SAVED_POLL)):

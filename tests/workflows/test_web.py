@@ -309,7 +309,10 @@ async def test_a_recommendation_goes_to_the_principal_who_approves_it_with_a_rea
 
         page = await (await browser.new_context(viewport=DESKTOP)).new_page()
         await sign_in(page, base, email("svm.principal", world["suffix"]))
-        await page.get_by_role("link", name="Grade 7 Math").click()  # on My work: she is its principal
+        await Projector(harness.store.pool).catch_up()  # the recommendation reaches the read models
+        await page.reload()
+        await assert_accessible(page)
+        await page.get_by_role("link", name="Grade 7 Math: Two mixed Grade 7 classes instead of tracked ones").click()
         waiting = page.locator("form.ruling")
         assert await waiting.get_by_role("heading").inner_text() == "Two mixed Grade 7 classes instead of tracked ones"
         before = await version(harness, team)

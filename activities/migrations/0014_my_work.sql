@@ -1,4 +1,6 @@
--- Issue 11: who is on each team, so a person's "My work" page finds their teams without asking
+-- Issue 11 ("My work"): what a person owes, found without asking every workflow.
+--
+-- Who is on each team, so a person's "My work" page finds their teams without asking
 -- every workflow. One row per (team, person, role): member, facilitator or principal. Built from
 -- TeamRegistered and the roster events (issue 9); backfilled here from the log: for each person
 -- and role, the last event that names them decides whether they hold it.
@@ -40,3 +42,23 @@ ON CONFLICT DO NOTHING;
 -- the escalations that reached a person.
 CREATE INDEX IF NOT EXISTS person_emails_email_idx ON person_emails (lower(email));
 CREATE INDEX IF NOT EXISTS open_escalations_reached_idx ON open_escalations USING gin (reached);
+
+-- Recommendations waiting for a team's principal (seed 002: the math team's went to the principal):
+-- proposed and not yet approved or rejected. Backfilled from the log.
+CREATE TABLE IF NOT EXISTS pending_recommendations (
+    team_id           text NOT NULL,
+    recommendation_id text NOT NULL,
+    summary           text NOT NULL,
+    proposed_by       text NOT NULL,
+    proposed_at       timestamptz NOT NULL,
+    PRIMARY KEY (team_id, recommendation_id)
+);
+
+INSERT INTO pending_recommendations (team_id, recommendation_id, summary, proposed_by, proposed_at)
+SELECT substr(p.stream_id, 6), p.data->>'recommendation_id', p.data->>'summary', p.data->>'by', (p.data->>'at')::timestamptz
+  FROM events p
+ WHERE p.type = 'RecommendationProposed' AND p.stream_id LIKE 'team-%'
+   AND NOT EXISTS (SELECT 1 FROM events r WHERE r.stream_id = p.stream_id
+                      AND r.type IN ('RecommendationApproved', 'RecommendationRejected', 'TeamRetired')
+                      AND (r.type = 'TeamRetired' OR r.data->>'recommendation_id' = p.data->>'recommendation_id'))
+ON CONFLICT DO NOTHING;
