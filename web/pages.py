@@ -59,12 +59,15 @@ def pages_router(rt, who) -> APIRouter:
                 return
             await asyncio.sleep(SAVED_POLL)
 
+    async def live(team_id: str, name: str):
+        try:
+            return (await rt.teams.status(team_id)).state
+        except UnknownTeam:
+            raise session.PageRefused(404, "Team not running", f"{name} is not running any more.") from None
+
     async def team_page(request: Request, me: Principal, team_id: str, status: int = 200, **form):
         row, roles = await my_team(me, team_id)
-        try:
-            state = (await rt.teams.status(team_id)).state
-        except UnknownTeam:
-            raise session.PageRefused(404, "Team not running", f"{row['name']} is not running any more.") from None
+        state = await live(team_id, row["name"])
         events = await rt.events.read_stream(stream_id(team_id)) if rt.events else []
         view = team_view(state, state.calendar.local_date(datetime.now(UTC)))
         step_index = [s.value for s in STEPS].index(view.step) if view.step else -1
@@ -79,9 +82,9 @@ def pages_router(rt, who) -> APIRouter:
 
     @router.post("/teams/{team_id}/advance", dependencies=[Depends(session.check_csrf)])
     async def advance(request: Request, team_id: str, me: Principal = Depends(who)):
-        await my_team(me, team_id)  # someone not on the team is refused here, before any command is sent
+        row, _ = await my_team(me, team_id)  # someone not on the team is refused here, before any command is sent
         form = await request.form()
-        levels = (await rt.teams.status(team_id)).state.policy.result_scale.levels
+        levels = (await live(team_id, row["name"])).policy.result_scale.levels
         command, errors = advance_command(me.user_id, form, levels)
         if command is None:
             return await team_page(request, me, team_id, 422, errors=errors, values=dict(form))
