@@ -1,8 +1,10 @@
 """The pages people work on: My work and the team page with its evidence form (issue 11).
 
 Reads come from the read models (what is mine) and the team's workflow (its
-live state) and event log (its history); the one write here, completing a
-step, is the same ``AdvanceStep`` the API sends, so the domain decides.
+live state) and event log (its history). Writes are the API's own commands
+(``AdvanceStep`` from the evidence form, the others from ``web.actions``), sent
+through ``app.teams``, so the domain decides; only the team's people reach
+its page and forms.
 """
 
 import asyncio
@@ -22,10 +24,10 @@ from .evidence_form import GENERAL, advance_command
 from .history import trail
 from .render import page
 
-PARTICIPANTS = {"member", "facilitator"}
+PARTICIPANTS = {"member", "facilitator"}  # who runs the cycle (domain.team.profile.TeamProfile.participants)
 # After a command, the page it leads to shows it in the history: wait (briefly) until its events reach the log,
 # which the workflow appends just after answering (workflows.persistence).
-SAVED_WAIT, SAVED_POLL = 5.0, 0.05  # who runs the cycle (domain.team.profile.TeamProfile.participants)
+SAVED_WAIT, SAVED_POLL = 5.0, 0.05
 
 
 def pages_router(rt, who) -> APIRouter:
