@@ -13,6 +13,7 @@ COPY activities ./activities
 COPY app ./app
 COPY cli ./cli
 COPY api ./api
+COPY web ./web
 COPY bench ./bench
 RUN pip install --no-cache-dir . && rm -rf build *.egg-info
 USER plcflow

@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test chromium test-unit test-workflows test-integration test-faults bench bench-roster bench-supervisor bench-notify record-histories clean
+.PHONY: run test chromium test-unit test-workflows test-integration test-faults bench bench-roster bench-supervisor bench-notify bench-web record-histories clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -53,6 +53,10 @@ bench-supervisor: $(STAMP)
 # 1,000 teams' escalations raised at once, emailed by the real notifier to a local SMTP sink (issue 10).
 bench-notify: $(STAMP)
 	$(BIN)/python -m bench.notify
+
+# "My work" through the web app with 10,000 teams in the read models (issue 11).
+bench-web: $(STAMP)
+	$(BIN)/python -m bench.web
 
 # Adds <name>_$(TAG).json beside the recorded histories (never over one): make record-histories TAG=v3
 record-histories: $(STAMP)

@@ -15,6 +15,7 @@ from domain.team.events import LEGACY_HOLDS
 
 from . import team_rosters
 from . import digest_projections as digests
+from . import work_projections as work
 
 
 def _ts(value: str | None) -> datetime | None:
@@ -27,7 +28,7 @@ def _date(value: str | None) -> date | None:
 
 READ_MODELS = ("school_days", "district_time_zones", "team_status", "school_status", "district_status",
                "open_escalations", "rubric_results", "person_emails",
-               "team_members", "team_reminder_days", *digests.READ_MODELS)
+               "team_members", "team_reminder_days", *digests.READ_MODELS, *work.READ_MODELS)
 Handler = Callable[[asyncpg.Connection, str, dict], Awaitable[None]]
 
 VERSIONED = {"team": ("team_status", "team_id"), "school": ("school_status", "school_id"),
@@ -65,6 +66,7 @@ async def _team_registered(conn, stream, d):
         t["team_id"], t["school_id"], t["district_id"], t["name"],
     )
     await team_rosters.registered(conn, t, d["policy"])  # issue 10: reminders go to the members
+    await work.team_registered(conn, t)
 
 
 def _team_id(stream: str) -> str:
@@ -87,6 +89,7 @@ async def _cycle_closed(conn, stream, d):
 
 
 async def _team_retired(conn, stream, d):
+    await work.team_retired(conn, _team_id(stream))
     await conn.execute("UPDATE team_status SET retired_at = $2, merged_into = $3, step = NULL, due_on = NULL WHERE team_id = $1",
                        _team_id(stream), _ts(d["at"]), d.get("merged_into"))
 
@@ -236,6 +239,16 @@ async def _coalition_gap_raised(conn, stream, d):
     await _escalation_raised(conn, stream, d, "district", "coalition", {"district_id": stream.removeprefix("district-")})
 
 
+def _each(*handlers: Handler) -> Handler:
+    """One event feeding read models of two modules, in order."""
+
+    async def apply(conn, stream, d):
+        for handler in handlers:
+            await handler(conn, stream, d)
+
+    return apply
+
+
 HANDLERS: dict[str, Handler] = {
     "TeamRegistered": _team_registered,
     "CycleStarted": _cycle_started,
@@ -273,8 +286,9 @@ HANDLERS: dict[str, Handler] = {
     "PersonAdded": _person_changed,
     "RolesChanged": _person_changed,
     "PersonLeft": _person_left,
-    "MemberAdded": team_rosters.member_added,
-    "MemberRemoved": team_rosters.member_removed,
-    "MemberReplaced": team_rosters.member_replaced,
     **digests.HANDLERS,  # issue 10: preferences and the coalition's seats, for digests
+    **work.HANDLERS,  # issue 11: who is on each team, what waits for its principal (My work)
 }
+for _event, _rosters in {"MemberAdded": team_rosters.member_added, "MemberRemoved": team_rosters.member_removed,
+                         "MemberReplaced": team_rosters.member_replaced}.items():
+    HANDLERS[_event] = _each(HANDLERS[_event], _rosters)  # issue 10's reminders read team_members

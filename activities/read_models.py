@@ -91,3 +91,58 @@ class ReadModels:
             district_id, list(school_ids),
         )
         return _rows(rows)
+
+    # --- a person's own view (issue 11: the web app) ---
+
+    async def people_by_email(self, email: str, district_ids: tuple[str, ...] = ()) -> list[dict]:
+        """Who an identity provider's ``email`` claim names: (district, person) pairs, in the given districts if any."""
+        rows = await self._pool.fetch(
+            """SELECT district_id, person_id FROM person_emails WHERE lower(email) = lower($1)
+                AND (cardinality($2::text[]) = 0 OR district_id = ANY($2)) ORDER BY district_id""",
+            email, list(district_ids),
+        )
+        return _rows(rows)
+
+    async def my_teams(self, district_id: str, person_id: str) -> list[dict]:
+        """The active teams a person is on, with their roles there: the step each is on, soonest due first."""
+        rows = await self._pool.fetch(
+            f"""SELECT t.*, {IN_STEP}, array_agg(p.role ORDER BY p.role) AS roles
+                  FROM team_people p JOIN team_status t ON t.team_id = p.team_id
+                 WHERE p.person_id = $2 AND t.district_id = $1 AND t.retired_at IS NULL
+                 GROUP BY t.team_id ORDER BY t.due_on NULLS LAST, t.team_id""",
+            district_id, person_id,
+        )
+        return _rows(rows)
+
+    async def escalations_reaching(self, district_id: str, person_id: str) -> list[dict]:
+        """Open escalations that reached a person (at any rung so far), oldest first."""
+        rows = await self._pool.fetch(
+            """SELECT e.escalation_id, e.kind, e.team_id, t.name AS team_name, e.school_id, e.subject, e.level, e.reason,
+                      e.raised_on, e.raised_at, e.held_until, e.hold
+                 FROM open_escalations e LEFT JOIN team_status t ON t.team_id = e.team_id
+                WHERE e.district_id = $1 AND e.reached ? $2 ORDER BY e.raised_at""",
+            district_id, person_id,
+        )
+        return _rows(rows)
+
+    async def recommendations_waiting(self, district_id: str, person_id: str) -> list[dict]:
+        """Recommendations waiting for a person as their team's principal, oldest first."""
+        rows = await self._pool.fetch(
+            """SELECT r.team_id, t.name AS team_name, r.recommendation_id, r.summary, r.proposed_by, r.proposed_at
+                 FROM pending_recommendations r
+                 JOIN team_people p ON p.team_id = r.team_id AND p.person_id = $2 AND p.role = 'principal'
+                 JOIN team_status t ON t.team_id = r.team_id AND t.district_id = $1
+                ORDER BY r.proposed_at""",
+            district_id, person_id,
+        )
+        return _rows(rows)
+
+    async def team_roles(self, team_id: str, person_id: str) -> list[str]:
+        rows = await self._pool.fetch("SELECT role FROM team_people WHERE team_id = $1 AND person_id = $2 ORDER BY role",
+                                      team_id, person_id)
+        return [r["role"] for r in rows]
+
+    async def is_person(self, district_id: str, person_id: str) -> bool:
+        """Still a person of the district with a work address (a signed-in session ends when they leave)."""
+        return bool(await self._pool.fetchval("SELECT 1 FROM person_emails WHERE district_id = $1 AND person_id = $2",
+                                              district_id, person_id))

@@ -3,6 +3,7 @@
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from activities.event_store import EventStore
 from activities.read_models import ReadModels
 from activities.tokens import TokenStore
 from app.districts import DistrictClient
@@ -16,3 +17,4 @@ class Runtime:
     reads: ReadModels
     tokens: TokenStore
     health: Callable[[bool], Awaitable] | None = None  # app.health.run_checks bound to this process's clients
+    events: EventStore | None = None  # the event log, for a team's history on its web page (issue 11)

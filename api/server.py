@@ -30,8 +30,8 @@ def production_app(settings: Settings | None = None) -> FastAPI:
         clients = clients_for(client, settings)
         rt = Runtime(clients.teams, clients.districts,
                      ReadModels(store.pool), TokenStore(store.pool),
-                     health=lambda quick: run_checks(settings, pool=store.pool, client=client, quick=quick))
-        holder["app"] = create_app(rt)
+                     health=lambda quick: run_checks(settings, pool=store.pool, client=client, quick=quick), events=store)
+        holder["app"] = create_app(rt, settings.web)
         app.mount("/", holder["app"])
         yield
         await store.close()

@@ -77,6 +77,7 @@ class Settings:
     # Where people open the API/dashboard; the emails link to it (issue 10). Unset: no link.
     public_url: str | None = None
     mail_sink_port: int | None = None  # `make run`'s local SMTP sink (app/mail_sink.py); unset: a free port
+    web: "WebSettings | None" = None  # sign-in for the web app (issue 11); None: pages off, the API stays
 
     def event_store_url(self) -> str | None:
         """DATABASE_URL, or the embedded stack's own PostgreSQL when ``make run`` is up."""
@@ -104,6 +105,7 @@ class Settings:
             **_smtp(env),
             **_notices(env),
             mail_sink_port=_port(env, "PLCFLOW_MAIL_SINK_PORT"),
+            web=web_settings(env),
         )
 
 
@@ -183,3 +185,60 @@ def _database_url(env: dict[str, str]) -> str | None:
     if not user:
         raise ConfigError("DATABASE_URL names no user to go with PLCFLOW_DATABASE_PASSWORD (postgresql://USER@HOST/DB).")
     return urlunsplit(parts._replace(netloc=f"{user}:{quote(password, safe='')}@{host}"))
+
+
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """Sign-in to the web app with the district's identity provider (issue 11).
+
+    One identity provider per deployment: a district that runs its own
+    plcflow configures its own. Its ``email`` claim names a person of one of
+    ``districts`` (all of this deployment's districts when empty): a provider
+    vouches only for the districts it is listed for.
+    """
+
+    issuer: str
+    client_id: str
+    client_secret: str = field(repr=False)  # a secret: never in a log line
+    session_secret: str = field(repr=False)
+    public_url: str  # where browsers reach plcflow; the provider redirects back to it
+    districts: tuple[str, ...] = ()
+    session_hours: int = 8
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Session cookies travel only over HTTPS, except to this very machine (a laptop, the tests)."""
+        return urlsplit(self.public_url).hostname not in LOCAL_HOSTS
+
+
+def web_settings(env: dict[str, str]) -> WebSettings | None:
+    """PLCFLOW_OIDC_* and PLCFLOW_SESSION_SECRET, PLCFLOW_WEB_URL: all of them, or none (no web app)."""
+    names = ("PLCFLOW_OIDC_ISSUER", "PLCFLOW_OIDC_CLIENT_ID", "PLCFLOW_OIDC_CLIENT_SECRET", "PLCFLOW_SESSION_SECRET",
+             "PLCFLOW_WEB_URL")
+    values = {n: env.get(n, "").strip() for n in names}
+    if not any(values.values()):
+        return None
+    if missing := [n for n, v in values.items() if not v]:
+        raise ConfigError(f"the web app needs {', '.join(missing)} as well (sign-in is configured by all five or none).")
+    if len(values["PLCFLOW_SESSION_SECRET"]) < 32:
+        raise ConfigError("PLCFLOW_SESSION_SECRET is shorter than 32 characters: it signs every session cookie "
+                          "(python -c 'import secrets; print(secrets.token_urlsafe(32))').")
+    for n in ("PLCFLOW_OIDC_ISSUER", "PLCFLOW_WEB_URL"):
+        parts = urlsplit(values[n])
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConfigError(f"{n}={values[n]!r} is not an http(s) address.")
+        if parts.scheme == "http" and parts.hostname not in LOCAL_HOSTS:
+            raise ConfigError(f"{n}={values[n]!r} uses http: outside this machine sign-in needs https.")
+    hours = env.get("PLCFLOW_SESSION_HOURS", "").strip()
+    if hours and not (hours.isdigit() and 0 < int(hours) <= 24 * 14):
+        raise ConfigError(f"PLCFLOW_SESSION_HOURS={hours!r} is not a number of hours from 1 to 336.")
+    return WebSettings(
+        issuer=values["PLCFLOW_OIDC_ISSUER"].rstrip("/"), client_id=values["PLCFLOW_OIDC_CLIENT_ID"],
+        client_secret=values["PLCFLOW_OIDC_CLIENT_SECRET"], session_secret=values["PLCFLOW_SESSION_SECRET"],
+        public_url=values["PLCFLOW_WEB_URL"].rstrip("/"),
+        districts=tuple(d.strip() for d in env.get("PLCFLOW_OIDC_DISTRICTS", "").split(",") if d.strip()),
+        session_hours=int(hours) if hours else 8,
+    )

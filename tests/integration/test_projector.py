@@ -167,3 +167,54 @@ async def test_a_retired_team_stays_in_the_read_models_marked_retired_and_stops_
     assert retired["retired_at"] is not None and retired["merged_into"] == ids[1] and retired["step"] is None
     summary = await read.school_summary(school_id)
     assert summary["teams_per_step"] == {"retired": 1, "identify_focus": 1}
+
+
+def _roster_story(team_id: str):
+    """Issue 11: a team whose people change: one joins, one is replaced, one leaves, a new facilitator, a new principal."""
+    team = given((registered(team_id), local(MON)), (cmd.StartCycle(actor="a.kennedy"), local(MON)))
+    for command in (cmd.RecordDecision(actor="t.nelson", kind="recommendation", summary="Two mixed classes"),
+                    cmd.RecordDecision(actor="t.nelson", kind="recommendation", summary="A common planning period"),
+                    cmd.AddMember(actor="p.rivera", member="j.ortiz"), cmd.ReplaceMember(actor="p.rivera", leaving="d.slavit", joining="m.lee"),
+                    cmd.RemoveMember(actor="p.rivera", member="a.deuel"), cmd.ChangeFacilitator(actor="p.rivera", facilitator="t.nelson"),
+                    cmd.ApplySchoolRoster(actor="p.rivera", principal="q.nguyen"),
+                    cmd.ApproveRecommendation(actor="q.nguyen", recommendation_id="c1-1", reason="Staffing allows")):
+        team.run(command, local(MON))
+    return team
+
+
+async def work_rows(pool, team_id: str) -> tuple[list, list]:
+    people = await pool.fetch("SELECT person_id, role FROM team_people WHERE team_id = $1 ORDER BY 1, 2", team_id)
+    waiting = await pool.fetch("SELECT recommendation_id, summary, proposed_by FROM pending_recommendations WHERE team_id = $1",
+                               team_id)
+    return [tuple(r) for r in people], [tuple(r) for r in waiting]
+
+
+PEOPLE_AFTER = [("j.ortiz", "member"), ("m.lee", "member"), ("q.nguyen", "principal"), ("t.nelson", "facilitator"),
+                ("t.nelson", "member")]
+WAITING_AFTER = [("c1-2", "A common planning period", "t.nelson")]
+
+
+async def test_who_is_on_each_team_and_what_waits_for_its_principal_follow_its_events(event_store):
+    team_id = f"people-{uuid4().hex[:8]}"
+    team = _roster_story(team_id)
+    assert team.state.team.facilitator == "t.nelson" and team.state.team.principal == "q.nguyen"
+    await event_store.append(f"team-{team_id}", to_rows(1, team.log))
+    await Projector(event_store.pool).catch_up()
+    assert await work_rows(event_store.pool, team_id) == (PEOPLE_AFTER, WAITING_AFTER)
+
+
+async def test_the_team_people_migration_backfills_teams_already_in_the_log(pg_url):
+    """Migration 0014 on a database that already holds a team's story gives what the projector gives."""
+    from app.wiring import open_store
+    from tests.support.databases import fresh_database
+
+    store = await open_store(await fresh_database(pg_url, "people"))
+    try:
+        await store.append("team-g7-math", to_rows(1, _roster_story("g7-math").log))
+        await store.pool.execute("DELETE FROM schema_migrations WHERE name = '0014_my_work.sql'")
+        await store.pool.execute("DROP TABLE team_people, pending_recommendations")
+        assert await store.migrate() == ["0014_my_work.sql"]
+        rows = await work_rows(store.pool, "g7-math")
+    finally:
+        await store.close()
+    assert rows == (PEOPLE_AFTER, WAITING_AFTER)

@@ -3,7 +3,6 @@
 import asyncio
 import os
 import shutil
-import socket
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -28,6 +27,7 @@ from domain.steps import STEPS
 from domain.team.profile import TeamProfile
 from tests.support.builders import EVIDENCE, local
 from tests.support.gwt import given
+from tests.support.web import free_port
 from tests.unit.test_rollout_rules import SV_COALITION
 from tests.unit.test_school_rules import MIDDLE, RATINGS, START
 from workflows.persistence import to_rows
@@ -77,12 +77,6 @@ async def seed(store, suffix: str) -> dict:
         await store.append(f"team-{team.team_id}", to_rows(1, s.log))
     await Projector(store.pool).catch_up()
     return {"district_id": district_id, "stalled": stalled_id}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 async def chromium(*args: str) -> str:

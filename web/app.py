@@ -1,0 +1,18 @@
+"""Mounting the web app on the API's FastAPI application (``api.app.create_app``)."""
+
+from fastapi import FastAPI
+
+from app.config import WebSettings
+
+from . import render, session
+from .pages import pages_router
+from .signin import signin_router
+
+
+def mount_web(app: FastAPI, rt, web: WebSettings) -> None:
+    session.install(app, web)
+    render.install(app)
+    app.include_router(signin_router(web, rt.reads))
+    # Every router of signed-in pages takes the one ``who`` dependency (later: principal, escalations, admin).
+    who = session.person(rt.reads)
+    app.include_router(pages_router(rt, who))

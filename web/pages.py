@@ -1,0 +1,118 @@
+"""The pages people work on: My work and the team page with its evidence form (issue 11).
+
+Reads come from the read models (what is mine) and the team's workflow (its
+live state) and event log (its history). Writes are the API's own commands
+(``AdvanceStep`` from the evidence form, the others from ``web.actions``), sent
+through ``app.teams``, so the domain decides; only the team's people reach
+its page and forms.
+"""
+
+import asyncio
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse
+
+from activities.tokens import Principal
+from app.teams import CommandRefused, UnknownTeam
+from app.views import team_view
+from domain.steps import STEPS
+from workflows.persistence import stream_id
+
+from . import actions, session
+from .evidence_form import GENERAL, advance_command
+from .history import trail
+from .render import page
+
+PARTICIPANTS = {"member", "facilitator"}  # who runs the cycle (domain.team.profile.TeamProfile.participants)
+# After a command, the page it leads to shows it in the history: wait (briefly) until its events reach the log,
+# which the workflow appends just after answering (workflows.persistence).
+SAVED_WAIT, SAVED_POLL = 5.0, 0.05
+
+
+def pages_router(rt, who) -> APIRouter:
+    """``who``: the signed-in person (``session.person``)."""
+    router = APIRouter(include_in_schema=False)
+
+    async def my_team(me: Principal, team_id: str) -> tuple[dict, list[str]]:
+        row = await rt.reads.team(team_id)
+        if row is None or row["district_id"] != me.district_id:
+            raise session.PageRefused(404, "No such team", f"There is no team {team_id} in your district.")
+        roles = await rt.reads.team_roles(team_id, me.user_id)
+        if not roles:
+            raise session.PageRefused(403, "Not your team", f"You are not on {row['name']}: only its members, "
+                                      "facilitator and principal can open its page.")
+        return row, roles
+
+    @router.get("/")
+    async def home(request: Request):
+        return RedirectResponse("/my-work" if session.signed_in(request) else "/signin", status_code=303)
+
+    @router.get("/my-work")
+    async def my_work(request: Request, me: Principal = Depends(who)):
+        teams = await rt.reads.my_teams(me.district_id, me.user_id)
+        escalations = await rt.reads.escalations_reaching(me.district_id, me.user_id)
+        waiting = await rt.reads.recommendations_waiting(me.district_id, me.user_id)
+        return page(request, "my_work.html", teams=teams, escalations=escalations, recommendations=waiting)
+
+    async def saved(team_id: str, version: int) -> None:
+        for _ in range(int(SAVED_WAIT / SAVED_POLL)):
+            if (await rt.teams.status(team_id)).persisted_version >= version:
+                return
+            await asyncio.sleep(SAVED_POLL)
+
+    async def live(team_id: str, name: str):
+        try:
+            return (await rt.teams.status(team_id)).state
+        except UnknownTeam:
+            raise session.PageRefused(404, "Team not running", f"{name} is not running any more.") from None
+
+    async def team_page(request: Request, me: Principal, team_id: str, status: int = 200, **form):
+        row, roles = await my_team(me, team_id)
+        state = await live(team_id, row["name"])
+        events = await rt.events.read_stream(stream_id(team_id)) if rt.events else []
+        view = team_view(state, state.calendar.local_date(datetime.now(UTC)))
+        step_index = [s.value for s in STEPS].index(view.step) if view.step else -1
+        return page(request, "team.html", status, team=view, roles=roles, steps=STEPS, step_index=step_index,
+                    levels=state.policy.result_scale.levels, history=trail(events, state.calendar.zone),
+                    can_advance=bool(PARTICIPANTS & set(roles)) and view.step is not None and not view.paused,
+                    done=request.session.pop("done", None), errors=form.get("errors", {}), values=form.get("values", {}))
+
+    @router.get("/teams/{team_id}")
+    async def team(request: Request, team_id: str, me: Principal = Depends(who)):
+        return await team_page(request, me, team_id)
+
+    @router.post("/teams/{team_id}/advance", dependencies=[Depends(session.check_csrf)])
+    async def advance(request: Request, team_id: str, me: Principal = Depends(who)):
+        row, _ = await my_team(me, team_id)  # someone not on the team is refused here, before any command is sent
+        form = await request.form()
+        levels = (await live(team_id, row["name"])).policy.result_scale.levels
+        command, errors = advance_command(me.user_id, form, levels)
+        if command is None:
+            return await team_page(request, me, team_id, 422, errors=errors, values=dict(form))
+        try:
+            await saved(team_id, (await rt.teams.send(team_id, command)).version)
+        except CommandRefused as refused:
+            return await team_page(request, me, team_id, 403 if refused.kind == "NotAllowed" else 409,
+                                   errors={GENERAL: [refused.reason]}, values=dict(form))
+        request.session["done"] = f"“{command.step.label}” is complete."
+        return RedirectResponse(f"/teams/{team_id}", status_code=303)
+
+    @router.post("/teams/{team_id}/{action}", dependencies=[Depends(session.check_csrf)])
+    async def act(request: Request, team_id: str, action: str, me: Principal = Depends(who)):
+        if action not in actions.FORMS:
+            raise session.PageRefused(404, "No such form", f"A team has no form called {action}.")
+        await my_team(me, team_id)
+        command, errors, values = actions.command_from(action, me.user_id, await request.form())
+        if command is None:
+            return await team_page(request, me, team_id, 422, errors=errors, values=values)
+        try:
+            await saved(team_id, (await rt.teams.send(team_id, command)).version)
+        except CommandRefused as refused:
+            key = actions.form_key(action, dict(await request.form()))
+            return await team_page(request, me, team_id, 403 if refused.kind == "NotAllowed" else 409,
+                                   errors={f"{key}-form": [refused.reason]}, values=values)
+        request.session["done"] = actions.DONE[action]
+        return RedirectResponse(f"/teams/{team_id}", status_code=303)
+
+    return router
