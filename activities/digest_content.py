@@ -7,6 +7,7 @@ evidence or student data. Frozen into the digest's row when composed, so a resen
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
+from email.utils import formatdate
 from html import escape
 
 from domain.digests import school_days_since
@@ -76,7 +77,7 @@ async def _stalled(conn, r: Recipient, now: datetime, hours: NoticeHours) -> lis
             ORDER BY step_opened_at, team_id LIMIT $3""", r.district_id, r.stalled_scope, STALLED_SHOWN)
     today = hours.local_date(now)
     return [f"{t['name']} ({t['school_id']}) — step: {_words(t['step'])} — "
-            f"{school_days_since(hours, hours.local_date(t['step_opened_at']), today)} school day(s) at this step" for t in rows]
+            f"{_school_days(school_days_since(hours, hours.local_date(t['step_opened_at']), today))} at this step" for t in rows]
 
 
 async def gather(conn, r: Recipient, since: datetime, now: datetime, hours: NoticeHours, held: list[str]) -> dict:
@@ -84,11 +85,16 @@ async def gather(conn, r: Recipient, since: datetime, now: datetime, hours: Noti
             "resolved": await _resolved(conn, r, since, hours), "stalled": await _stalled(conn, r, now, hours)}
 
 
+def _school_days(n: int) -> str:
+    return f"{n} school day{'' if n == 1 else 's'}"
+
+
 def render_digest(batch, sender: str) -> EmailMessage:
     """One email, plain text and simple HTML, from the content frozen in the digest's row."""
     content = batch.rows[0]["content"]
     msg = EmailMessage()
     msg["From"], msg["To"], msg["Message-ID"] = sender, batch.email, batch.message_id
+    msg["Date"] = formatdate(localtime=False)  # when this copy was handed over; a resend keeps its Message-ID
     msg["X-Plcflow-Digest"] = str(batch.rows[0]["id"])  # which digest: for an operator, never content
     msg["Subject"] = (f"plcflow {content['cadence']} digest: {len(content['open'])} open, "
                       f"{len(content['resolved'])} resolved")

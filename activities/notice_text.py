@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from email.message import EmailMessage
+from email.utils import formatdate
 from html import escape
 
 from .notice_hours import notice_hours
@@ -46,6 +47,8 @@ def _words(value: str | None) -> str:
 
 def _since(f: Facts, raised: str | None) -> str:
     raised_on = f.raised_on or (date.fromisoformat(raised) if raised else None)
+    if f.due_on and f.overdue == 0:
+        return f"Due today ({f.due_on:%A %d %B %Y})."
     if f.due_on and f.overdue is not None:
         return f"{f.overdue} school day{'s' * (f.overdue != 1)} overdue (due {f.due_on:%A %d %B %Y})."
     return f"Open since {raised_on:%A %d %B %Y}." if raised_on else ""
@@ -148,6 +151,7 @@ def render(batch, sender: str, facts: dict[int, Facts] | None = None, public_url
     items = sorted((item(r, facts or {}, public_url) for r in batch.rows), key=lambda i: i.urgency, reverse=True)
     msg = EmailMessage()
     msg["From"], msg["To"], msg["Message-ID"] = sender, batch.email, batch.message_id
+    msg["Date"] = formatdate(localtime=False)  # when this copy was handed over; a resend keeps its Message-ID
     msg["X-Plcflow-Outbox"] = ",".join(map(str, batch.ids))  # which rows: for an operator, never content
     more = f" (and {len(items) - 1} more)" if len(items) > 1 else ""
     top = items[0]
