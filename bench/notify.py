@@ -28,7 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from datetime import time as time_of_day
 from pathlib import Path
 
@@ -101,7 +101,8 @@ async def raise_all(store: EventStore, teams: list) -> dict[str, float]:
     committed: dict[str, float] = {}
 
     async def one(stream: str, fold: Fold, setup: int, command, at: datetime) -> None:
-        events = fold.run(command, at)
+        # Raised now, as a morning's timers raise them: the event's instant starts each person's send window.
+        events = fold.run(command, max(at, datetime.now(UTC)))
         await store.append(stream, to_rows(setup + 1, events), notifications(fold.state, setup + 1, events))
         committed[stream] = time.time()
 
