@@ -77,6 +77,9 @@ class Settings:
     # Where people open the API/dashboard; the emails link to it (issue 10). Unset: no link.
     public_url: str | None = None
     mail_sink_port: int | None = None  # `make run`'s local SMTP sink (app/mail_sink.py); unset: a free port
+    # `make run`'s web app and local identity provider (app/web_stack.py); unset: 8000 and 9400, or a free port.
+    web_port: int | None = None
+    oidc_port: int | None = None
     web: "WebSettings | None" = None  # sign-in for the web app (issue 11); None: pages off, the API stays
 
     def event_store_url(self) -> str | None:
@@ -105,6 +108,8 @@ class Settings:
             **_smtp(env),
             **_notices(env),
             mail_sink_port=_port(env, "PLCFLOW_MAIL_SINK_PORT"),
+            web_port=_port(env, "PLCFLOW_WEB_PORT"),
+            oidc_port=_port(env, "PLCFLOW_OIDC_PORT"),
             web=web_settings(env),
         )
 

@@ -1,12 +1,13 @@
 """The embedded stack behind ``make run``: Temporal dev server, PostgreSQL, the worker, the projector,
-the notifier and a local SMTP sink.
+the notifier, a local SMTP sink, and the web app with a local identity provider to sign in with
+(app/web_stack.py; issue 11).
 
 Everything lives under the data folder (``PLCFLOW_DATA_DIR``, default
 ``./data``): the Temporal SQLite file, PostgreSQL's cluster and the email the
 notifier sent (``mail/``, one ``.eml`` per message: app/mail_sink.py), so a
 restart finds the same workflows, events and mail. Ctrl-C, SIGTERM and SIGHUP
-(a closed terminal) stop the worker, the notifier, the projector, Temporal,
-PostgreSQL, then the mail sink. Every
+(a closed terminal) stop the web app, the worker, the notifier, the projector,
+the identity provider, Temporal, PostgreSQL, then the mail sink. Every
 child runs in its own session, so a terminal's signals reach only us and we
 stop them in order, and dies with us if we are killed (PR_SET_PDEATHSIG),
 PostgreSQL included (app/local_postgres.py; issue 8, defect 10): nothing is
@@ -30,6 +31,7 @@ from app.logging import configure
 from app.mail_sink import mail_folder, start_sink
 from app.process import exit_now
 from app.readiness import register_search_attributes
+from app.web_stack import LocalWeb, banner_lines, demo_users, start_web
 from app.wiring import build_worker, clients_for, connect_temporal, open_store
 
 BIN = Path(sys.executable).parent
@@ -100,16 +102,18 @@ def ports(settings: Settings) -> tuple[int, int]:
     return port, port + 1000
 
 
-def banner(settings: Settings, pg_url: str, demo: str, smtp_port: int) -> str:
+def banner(settings: Settings, pg_url: str, demo: str, smtp_port: int, web: LocalWeb) -> str:
     return f"""
 plcflow is running.
+{banner_lines(web)}
   Temporal      {settings.temporal_address}  (Web UI: http://localhost:{ports(settings)[1]})
   PostgreSQL    {pg_url}
   Data folder   {settings.data_dir}
   Demo team     {demo}
   Mail sink     SMTP on 127.0.0.1:{smtp_port}; every message the notifier sends lands in {mail_folder(settings.data_dir)}
 
-In another terminal (source .venv/bin/activate first, or use .venv/bin/plcflow):
+Open {web.url} in a browser and sign in as {demo_users()[0].email}: the demo team's step waits on My work.
+Or, in another terminal (source .venv/bin/activate first, or use .venv/bin/plcflow):
   plcflow teams
   plcflow team show demo-g7-math
   plcflow escalations
@@ -162,11 +166,15 @@ async def main() -> None:
             if not await until_addresses_known(store):
                 log.warning("demo_addresses_not_projected", hint="the demo's first email may be parked; see plcflow doctor")
             notifier = start_notifier(pg_url, sink.port)
-            print(banner(settings, pg_url, demo, sink.port), flush=True)
+            web = await asyncio.to_thread(start_web, settings, pg_url)  # the worker keeps working meanwhile
+            print(banner(settings, pg_url, demo, sink.port, web), flush=True)
             await stop.wait()
+            stop_process(web.server)  # first: it sends its commands to this worker
         stop_process(notifier)
         stop_process(projector)
-        print("Stopping: worker, notifier and projector stopped; stopping Temporal and PostgreSQL...", flush=True)
+        stop_process(web.provider)
+        print("Stopping: web app, worker, notifier, projector and identity provider stopped; "
+              "stopping Temporal and PostgreSQL...", flush=True)
     finally:
         if store:
             await store.close()

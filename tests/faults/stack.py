@@ -207,6 +207,8 @@ class RunStack:
 
     data: Path
     port: int = field(default_factory=free_port)
+    web_port: int = field(default_factory=free_port)  # the web app and its identity provider (issue 11)
+    oidc_port: int = field(default_factory=free_port)
     task_queue: str = "plcflow-faults-run"
 
     @property
@@ -219,7 +221,8 @@ class RunStack:
 
     def env(self) -> dict[str, str]:
         env = {**os.environ, "PYTHONPATH": str(ROOT), "PLCFLOW_DATA_DIR": str(self.data), "PLCFLOW_LOG_FORMAT": "json",
-               "PLCFLOW_TEMPORAL_ADDRESS": f"127.0.0.1:{self.port}", "PLCFLOW_TASK_QUEUE": self.task_queue}
+               "PLCFLOW_TEMPORAL_ADDRESS": f"127.0.0.1:{self.port}", "PLCFLOW_TASK_QUEUE": self.task_queue,
+               "PLCFLOW_WEB_PORT": str(self.web_port), "PLCFLOW_OIDC_PORT": str(self.oidc_port)}
         env.pop("DATABASE_URL", None)
         return env
 

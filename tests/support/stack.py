@@ -47,6 +47,9 @@ def stack_env(data: Path, task_queue: str = "plcflow-e2e") -> dict[str, str]:
         **os.environ,
         "PLCFLOW_DATA_DIR": str(data),
         "PLCFLOW_TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}",
+        # the web app and its identity provider: never 8000/9400, which a `make run` beside the tests may hold
+        "PLCFLOW_WEB_PORT": str(free_port()),
+        "PLCFLOW_OIDC_PORT": str(free_port()),
         "PLCFLOW_TASK_QUEUE": task_queue,
         "PLCFLOW_LOG_FORMAT": "json",
     }
@@ -55,16 +58,19 @@ def stack_env(data: Path, task_queue: str = "plcflow-e2e") -> dict[str, str]:
 
 
 def start_stack(env, timeout: float = 90) -> subprocess.Popen:
-    """``make run`` as a user starts it; return once its banner is printed, bounded even when it prints
-    nothing, and drain its later output so it never blocks. It dies with the test process, however that dies."""
+    """``make run`` as a user starts it; return once its banner is printed (kept in ``proc.banner``), bounded even
+    when it prints nothing, and drain its later output so it never blocks. It dies with the test process, however that dies."""
     errors = Path(env["PLCFLOW_DATA_DIR"]) / "stack.stderr"
     with errors.open("ab") as stderr:
         proc = subprocess.Popen([sys.executable, "-m", "app.stack"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                                 stderr=stderr, text=True, preexec_fn=die_with_parent(signal.SIGKILL))
     up = threading.Event()
+    proc.banner = []  # what it printed up to its banner, for the tests that read the banner
 
     def read() -> None:
         for line in proc.stdout:
+            if not up.is_set():
+                proc.banner.append(line)
             if "Ctrl-C stops everything" in line:
                 up.set()
 

@@ -76,12 +76,16 @@ async def chromium() -> AsyncIterator[Browser]:
             await browser.close()
 
 
-async def sign_in(page: Page, base: str, email: str, start: str = "/") -> None:
-    """Through the provider's own pages, as a person would: plcflow → provider → back with a code."""
+async def sign_in(page: Page, base: str, email: str, start: str = "/", pick: bool = False) -> None:
+    """Through the provider's own pages, as a person would: plcflow → provider → back with a code.
+    ``pick``: press the provider's button for a user it was started with (make run's demo users), not type."""
     await page.goto(f"{base}{start}")
     await page.get_by_role("link", name="Sign in with your district account").click()
-    await page.locator("input[name=sub]").fill(email)
-    await page.get_by_role("button", name="Authorize").click()
+    if pick:
+        await page.get_by_role("button", name=email, exact=True).click()
+    else:
+        await page.locator("input[name=sub]").fill(email)
+        await page.get_by_role("button", name="Authorize").click()
     await page.wait_for_load_state()
 
 
