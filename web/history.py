@@ -33,6 +33,7 @@ def _evidence(e: dict) -> str:
 
 SENTENCES = {
     "TeamRegistered": lambda d: (d["by"], f"registered {d['team']['name']}", None),
+    "TeamAdminsNamed": lambda d: (None, f"District admins who may publish its calendar: {', '.join(d['admins'])}", None),
     "CycleStarted": lambda d: (None, f"Cycle {d['cycle']} began", None),
     "StepOpened": lambda d: (None, f"Step “{_step(d['step'])}” opened" + (f", due {d['due_on']}" if d.get("due_on") else ""), None),
     "StepCompleted": lambda d: (d["by"], f"completed “{_step(d['step'])}” with {_evidence(d['evidence'])}", None),

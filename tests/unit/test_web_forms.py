@@ -68,3 +68,10 @@ def test_the_history_says_who_did_what_when_and_why_newest_first():
         ("t.nelson", "completed “identify focus” with its focus, 1 aggregate result", None),  # never the numbers
     ]
     assert entries[0].at.isoformat() == "2026-09-14T08:30:00-07:00"  # in the district's time zone
+
+
+def test_the_history_reads_every_event_a_registration_writes():
+    """Found in make run's screenshots: the demo team's history showed the bare name "TeamAdminsNamed"."""
+    entries = trail([_event(1, "TeamAdminsNamed", admins=["district.admin", "k.admin"])], ZoneInfo("UTC"))
+    assert [(e.who, e.what) for e in entries] == [
+        (None, "District admins who may publish its calendar: district.admin, k.admin")]
