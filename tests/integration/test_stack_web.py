@@ -46,7 +46,12 @@ def assert_the_banner_says_where_and_who(proc, base: str) -> None:
 
 
 async def teacher_completes_the_step_and_recommends(page, base: str) -> None:
-    await sign_in(page, base, TEACHER, pick=True)  # the provider's button for her, as the banner says
+    await page.goto(base)
+    await page.get_by_role("link", name="Sign in with your district account").click()
+    if SHOOT:  # the provider's page: a button per demo user, as the banner says
+        await page.get_by_role("button", name=TEACHER, exact=True).wait_for()
+        await screenshot(page, "run-signin-provider.png")
+    await page.get_by_role("button", name=TEACHER, exact=True).click()
     assert page.url == f"{base}/my-work"
     await page.get_by_role("heading", name="My work").wait_for()
     assert await page.get_by_role("link", name=TEAM, exact=True).count() == 1
@@ -88,6 +93,8 @@ async def principal_approves(page, base: str) -> None:
     assert await page.get_by_role("heading", name="Recommendations waiting for you").count() == 0
     assert "approved" in (await page.locator(".history").inner_text()).lower()
     await assert_accessible(page)
+    if SHOOT:
+        await screenshot(page, "run-team-principal-phone.png")
 
 
 async def test_make_run_serves_the_web_app_with_its_own_identity_provider(env):
