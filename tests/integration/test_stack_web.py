@@ -83,6 +83,7 @@ async def principal_approves(page, base: str) -> None:
     await sign_in(page, base, PRINCIPAL, pick=True)
     waiting = page.get_by_role("link", name=f"{TEAM}: {RECOMMENDATION}")
     await waiting.wait_for()
+    assert await page.title() == "My work · plcflow"  # once held the whole recommendations section as text
     await assert_accessible(page)
     if SHOOT:
         await screenshot(page, "run-my-work-principal-phone.png")
