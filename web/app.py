@@ -6,6 +6,7 @@ from app.config import WebSettings
 
 from . import render, session
 from .pages import pages_router
+from .school import school_router
 from .signin import signin_router
 
 
@@ -16,3 +17,4 @@ def mount_web(app: FastAPI, rt, web: WebSettings) -> None:
     # Every router of signed-in pages takes the one ``who`` dependency (later: principal, escalations, admin).
     who = session.person(rt.reads)
     app.include_router(pages_router(rt, who))
+    app.include_router(school_router(rt, who))

@@ -53,7 +53,9 @@ def pages_router(rt, who) -> APIRouter:
         teams = await rt.reads.my_teams(me.district_id, me.user_id)
         escalations = await rt.reads.escalations_reaching(me.district_id, me.user_id)
         waiting = await rt.reads.recommendations_waiting(me.district_id, me.user_id)
-        return page(request, "my_work.html", teams=teams, escalations=escalations, recommendations=waiting)
+        schools = await rt.reads.schools_led(me.district_id, me.user_id)  # a principal's way to their school's page
+        return page(request, "my_work.html", teams=teams, escalations=escalations, recommendations=waiting,
+                    schools=schools)
 
     async def saved(team_id: str, version: int) -> None:
         for _ in range(int(SAVED_WAIT / SAVED_POLL)):
