@@ -84,6 +84,7 @@ async def principal_approves(page, base: str) -> None:
     waiting = page.get_by_role("link", name=f"{TEAM}: {RECOMMENDATION}")
     await waiting.wait_for()
     assert await page.title() == "My work · plcflow"  # once held the whole recommendations section as text
+    assert await page.get_by_role("link", name="demo-ms", exact=True).count() == 1  # her school's page
     await assert_accessible(page)
     if SHOOT:
         await screenshot(page, "run-my-work-principal-phone.png")
