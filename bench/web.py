@@ -8,7 +8,9 @@ escalated to its principal, every twentieth with a recommendation waiting) into
 the event log and replays them through the projector, as ``bench.supervisor``
 does. Then asks ``GET /my-work`` through the FastAPI app (session cookie, the
 read models, the template) as a teacher (on ~10 teams), a facilitator (~40)
-and a principal (a school's 200 teams), and prints p50/p99 for each. The team
+and a principal (a school's 200 teams), and the principal's school page
+(``GET /schools/s07``: the 200 teams × steps and what is stalled), and prints
+p50/p99 for each. The team
 page also asks the team's workflow for its live state; that cost is Temporal's
 query (DESIGN: p50 ≈ 11 ms, p99 ≈ 15 ms on the dev server), not measured here.
 """
@@ -93,19 +95,19 @@ def session_cookie(person: str) -> str:
     return TimestampSigner(SECRET).sign(data).decode()
 
 
-async def time_my_work(app, person: str, rounds: int) -> tuple[list[float], int]:
+async def time_page(app, person: str, path: str, rounds: int) -> tuple[list[float], int]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://localhost:8000",
                                  cookies={"plcflow_session": session_cookie(person)}) as client:
         for _ in range(5):  # the first answers compile the templates and warm the pool: not what a person waits for
-            await client.get("/my-work")
+            await client.get(path)
         out, size = [], 0
         for _ in range(rounds):
             t0 = time.perf_counter()
-            response = await client.get("/my-work")
+            response = await client.get(path)
             out.append(time.perf_counter() - t0)
             assert response.status_code == 200, response.text[:300]
-            size = response.text.count('class="card')
+            size = response.text.count('class="card') + response.text.count('<tr')
     return out, size
 
 
@@ -121,8 +123,10 @@ async def main(n: int, rounds: int) -> None:
                          TokenStore(store.pool), events=store)
             app = create_app(rt, web)
             for who, person in (("teacher", "s07.t4"), ("facilitator", "s07.lead2"), ("principal", "s07.principal")):
-                lat, cards = await time_my_work(app, person, rounds)
+                lat, cards = await time_page(app, person, "/my-work", rounds)
                 print(line(f"my work, {who} ({cards} cards)", lat))
+            lat, rows = await time_page(app, "s07.principal", "/schools/s07", rounds)
+            print(line(f"school page, principal ({rows} cards and table rows)", lat))
         finally:
             await store.close()
             pg.cleanup()
