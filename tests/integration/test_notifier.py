@@ -13,15 +13,13 @@ import structlog
 from activities.event_store import EventStore
 from activities.notifier import Retry, batches, claim, deliver, send
 from activities.projector import Projector
-from app.wiring import open_store
 from domain.rollout.decider import decide as decide_rollout
 from domain.rollout.state import RolloutState
 from domain.team import commands as cmd
 from domain.steps import Step
 from tests.support.builders import EVIDENCE, register, local
-from tests.support.databases import fresh_database
 from tests.support.gwt import given
-from tests.support.smtp import notifier_process, smtp_inbox, until_all_sent
+from tests.support.smtp import notifier_process, until_all_sent
 from tests.unit.test_school_rules import START
 from workflows.persistence import notifications, to_rows
 
@@ -53,25 +51,6 @@ async def always_open(store: EventStore) -> None:
 
 def address(person_id: str) -> str:
     return f"{person_id}@sv.example.org"
-
-
-@pytest.fixture
-def inbox():
-    with smtp_inbox() as handler:
-        yield handler
-
-
-@pytest.fixture
-async def notify_db(pg_url):
-    """A database of its own: a notifier claims every due row, so other tests' outbox rows must not be in it."""
-    return await fresh_database(pg_url, "notify")
-
-
-@pytest.fixture
-async def store(notify_db):
-    store = await open_store(notify_db)
-    yield store
-    await store.close()
 
 
 RUNGS = (date(2026, 9, 22), date(2026, 9, 24), date(2026, 9, 29))  # team, facilitator, principal

@@ -16,7 +16,7 @@ from domain.rollout.decider import decide as decide_rollout
 from domain.rollout.state import RolloutState
 from domain.steps import Step
 from domain.team import commands as cmd
-from tests.integration.test_notifier import LOG, PEOPLE, address, inbox, notify_db, store  # noqa: F401 (fixtures)
+from tests.integration.test_notifier import LOG, PEOPLE, address
 from tests.support.builders import local, register
 from tests.support.gwt import ROLLOUT, Scenario, given
 from tests.unit.test_school_rules import START
