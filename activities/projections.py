@@ -172,6 +172,9 @@ async def _school_escalation_raised(conn, stream, d):
 async def _rollout_started(conn, stream, d):
     await _school_days(conn, d["district"]["district_id"], d["calendar"])
     await _notify_at(conn, d["district"]["district_id"], d["policy"]["notify_at"], rollout=True)
+    # Issue 10 (domain.notice_forwarding): a policy recorded before the key existed parks.
+    await conn.execute("UPDATE district_time_zones SET notices_without_address = $2 WHERE district_id = $1",
+                       d["district"]["district_id"], d["policy"].get("notices_without_address", "park"))
     await conn.execute("INSERT INTO district_status (district_id, name, version) VALUES ($1, $2, 0)",
                        d["district"]["district_id"], d["district"]["name"])
     await _person_emails(conn, d["district"]["district_id"], d["district"]["people"])
