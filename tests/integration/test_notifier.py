@@ -14,7 +14,8 @@ from activities.event_store import EventStore
 from activities.notifier import Retry, batches, claim, deliver, send
 from activities.projector import Projector
 from domain.rollout.decider import decide as decide_rollout
-from domain.rollout.state import RolloutState
+from domain.rollout import commands as rc
+from domain.rollout.state import RolloutState, fold
 from domain.team import commands as cmd
 from domain.steps import Step
 from tests.support.builders import EVIDENCE, register, local
@@ -58,16 +59,21 @@ TO_COALITION = (*RUNGS, date(2026, 10, 5))  # and the top rung
 
 
 async def escalated_district(store: EventStore, *, without_email: tuple[str, ...] = (), teams: int = 2,
-                             crews: tuple[dict, ...] = (PEOPLE,), rungs: tuple[date, ...] = RUNGS) -> dict:
+                             crews: tuple[dict, ...] = (PEOPLE,), rungs: tuple[date, ...] = RUNGS,
+                             policy: dict | None = None, coalition: tuple[str, ...] = ()) -> dict:
     """A district whose people have addresses (RolloutStarted, projected), and ``teams`` teams escalated up
     to their principal (or as far as ``rungs`` go; team n's people: ``crews[n % len(crews)]``), appended with
-    their outbox rows. Returns {recipient: [outbox payloads]}."""
+    their outbox rows. ``policy``: changes to the rollout policy; ``coalition``: seated by the district.
+    Returns {recipient: [outbox payloads]}."""
     suffix = uuid4().hex[:8]
     district_id = f"d-{suffix}"
     people = tuple(p.model_copy(update={"email": None if p.id in without_email else address(p.id)})
                    for p in START.district.people)
-    start = START.model_copy(update={"district": START.district.model_copy(update={"district_id": district_id, "people": people})})
+    start = START.model_copy(update={"district": START.district.model_copy(update={"district_id": district_id, "people": people}),
+                                     "policy": START.policy.model_validate({**START.policy.model_dump(), **(policy or {})})})
     started = decide_rollout(RolloutState(), start, local(MON))
+    if coalition:
+        started += decide_rollout(fold(started), rc.SeatCoalition(actor="sv.admin", members=coalition), local(MON))
     await store.append(f"district-{district_id}", to_rows(1, started))
     expected: dict[str, list[dict]] = {}
     for n in range(teams):
