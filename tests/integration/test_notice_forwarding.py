@@ -8,8 +8,7 @@ from activities.notifier import deliver, people_without_address, retry_parked
 from activities.projector import Projector
 from domain.notice_forwarding import not_forwarded_reason
 from domain.rollout import commands as rc
-from tests.integration.test_notifier import (LOG, MON, address, escalated_district, inbox, notify_db, now,  # noqa: F401
-                                             outbox, store)
+from tests.integration.test_notifier import LOG, MON, address, escalated_district, now, outbox
 from tests.support.builders import local
 from tests.support.gwt import ROLLOUT
 from tests.unit.test_school_rules import START
