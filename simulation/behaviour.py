@@ -109,3 +109,18 @@ class Behaviour(_Model):
 
     def response(self, rung: Rung) -> Response:
         return self.responses.get(rung, DEFAULT_RESPONSES[Rung.PRINCIPAL])
+
+
+MIN_OBSERVED = 3  # fewer completions of a step than this say too little: its assumption stays
+
+
+def calibrated(base: Behaviour, observed: dict[str, list[int]]) -> tuple[Behaviour, list[Step]]:
+    """``base`` with each step observed often enough drawn from what teams actually took; and the steps calibrated."""
+    steps = dict(base.steps)
+    used = []
+    for step in Step:
+        days_taken = observed.get(step.value, [])
+        if len(days_taken) >= MIN_OBSERVED:
+            steps[step] = SchoolDays(observed=tuple(min(d, 250) for d in days_taken))
+            used.append(step)
+    return base.model_copy(update={"steps": steps}), used
