@@ -8,16 +8,24 @@ gates' work, not two.
 from datetime import date
 
 from domain.district import District, Role
+from domain.limits import MAX_COALITION
 from domain.rollout import commands as c
 from domain.rollout.phases import Phase
 from domain.school.terms import terms
 
 
+def _principals(d: District) -> list[str]:
+    """Every principal; in a district too large to seat them all, one per school level and area (seed 001)."""
+    if len(d.schools) + len(d.admins) + len(d.departments) + 2 <= MAX_COALITION:
+        return [s.principal for s in d.schools]
+    return list({(s.level, s.area): s.principal for s in reversed(d.schools)}.values())[::-1]
+
+
 def coalition_for(d: District) -> tuple[str, ...]:
-    """A representative coalition (seed 001): the admins, every principal, someone from each department,
-    a teacher leader, union leadership where staff have one."""
+    """A representative coalition (seed 001): the admins, every principal (or one per level and area), someone
+    from each department, a teacher leader, union leadership where staff have one."""
     people = d.people
-    seats = [*d.admins, *(s.principal for s in d.schools)]
+    seats = [*d.admins, *_principals(d)]
     seats += [next(p.id for p in people if Role.DEPARTMENT_STAFF in p.roles and p.department == dept) for dept in d.departments]
     seats.append(next(p.id for p in people if Role.TEACHER_LEADER in p.roles))
     seats += [p.id for p in people if Role.UNION_LEADER in p.roles]

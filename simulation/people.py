@@ -52,10 +52,11 @@ class People:
         self.b, self.plan, self.start, self.rng = behaviour, plan, start, rng
         self.cal = start.calendar
         self.awaiting_ruling: set[str] = set()  # teams whose last step waits for the principal
+        self._by_type = self._handlers()
 
     def __call__(self, engine: Engine, s: Stream, events: list) -> None:
         for e in events:
-            handler = self._handlers().get(type(e))
+            handler = self._by_type.get(type(e))
             if handler:
                 handler(engine, s, e)
 
