@@ -1,0 +1,105 @@
+"""The what-if simulation (issue 12): deterministic per seed, the real rules, plans and behaviour as files say."""
+
+from pathlib import Path
+
+import pytest
+
+from app.files import load_district_file
+from domain.errors import InvalidConfiguration
+from domain.ladder import EscalationRaisedFacts, Rung
+from domain.steps import Step
+from domain.team.events import CycleClosed, StepCompleted, StepOpened
+from simulation.behaviour import Behaviour, SchoolDays, calibrated
+from simulation.metrics import RUNGS
+from simulation.plan import Plan, apply_plan, parse_plan, school_year
+from simulation.run import simulate
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+START = load_district_file(EXAMPLES / "districts" / "silver-valley.yaml")
+YEAR = school_year(START, None)
+SHORT = parse_plan({"name": "short", "teams": {"due_school_days": {"implement": 7}}}, "policy")
+
+
+def _run(seed: int = 3, plan: Plan = Plan(), behaviour: Behaviour = Behaviour()):
+    return simulate(START, YEAR, plan, behaviour, seed)
+
+
+def _dump(run) -> dict:
+    return {k: [e.model_dump(mode="json") for e in events] for k, events in run.streams().items()}
+
+
+def test_the_same_seed_gives_the_same_year_and_another_seed_another():
+    assert _dump(_run(3)) == _dump(_run(3))
+    assert _dump(_run(3)) != _dump(_run(4))
+
+
+def test_every_team_of_the_district_is_launched_and_cycles_through_the_year():
+    run = _run()
+    teams = {t.team_id for s in START.district.schools for t in s.teams}
+    assert set(run.engine.teams) == teams
+    assert all(run.metrics.cycles_closed[t] >= 1 for t in teams)
+    assert run.metrics.cycles_closed == {t: sum(isinstance(e, CycleClosed) for e in s.events) for t, s in run.engine.teams.items()}
+
+
+def test_nothing_escalates_on_a_closed_day_and_every_rung_is_counted_in_its_week():
+    run = _run()
+    cal = START.calendar
+    raised = [e for events in run.streams().values() for e in events if isinstance(e, EscalationRaisedFacts)]
+    assert raised and all(cal.is_school_day(e.on) for e in raised)
+    assert sum(sum(run.metrics.raised[r]) for r in RUNGS) == len(raised)
+
+
+def test_a_step_takes_the_school_days_the_behaviour_model_says():
+    """Every step takes exactly 2 school days: each completion lands 2 school days after its step opened."""
+    fixed = Behaviour(steps={s.value: {"low": 2, "mode": 2, "high": 2} for s in Step}, recommendation_share=0)
+    run = _run(behaviour=fixed)
+    cal = START.calendar
+    for t in run.engine.teams.values():
+        opened = {}
+        for e in t.events:
+            if isinstance(e, StepOpened):
+                opened[e.step] = cal.local_date(e.at)
+            elif isinstance(e, StepCompleted):
+                assert cal.school_days_between(opened[e.step], cal.local_date(e.at)) == 2
+
+
+def test_seven_days_to_implement_sends_more_escalations_up_the_ladder():
+    """The issue's question: would 7 school days for implement instead of 20 bury principals?"""
+    base, short = _run(5), _run(5, plan=SHORT)
+    assert sum(short.metrics.raised[Rung.PRINCIPAL.value]) > sum(base.metrics.raised[Rung.PRINCIPAL.value])
+    assert short.metrics.teams_reaching_coalition > base.metrics.teams_reaching_coalition
+
+
+def test_a_policy_file_changes_only_what_it_names():
+    changed = apply_plan(START, SHORT)
+    assert changed.team_policy.due_days(Step.IMPLEMENT) == 7
+    assert changed.team_policy.due_days(Step.ANALYZE) == START.team_policy.due_days(Step.ANALYZE)
+    assert changed.school_policy == START.school_policy and changed.district == START.district
+
+
+def test_a_malformed_policy_file_lists_its_problems_with_their_paths():
+    with pytest.raises(InvalidConfiguration) as err:
+        apply_plan(START, parse_plan({"teams": {"due_school_days": {"implement": -1}}}, "policy file p.yaml"), "policy file p.yaml")
+    assert "policy file p.yaml, teams" in str(err.value) and "implement" in str(err.value)
+    with pytest.raises(InvalidConfiguration, match="waves_on"):
+        parse_plan({"waves_on": 3}, "policy file p.yaml")
+
+
+def test_a_behaviour_file_names_only_what_it_changes():
+    b = Behaviour.model_validate({"steps": {"implement": {"low": 1, "mode": 2, "high": 3}}})
+    assert b.steps[Step.IMPLEMENT] == SchoolDays(low=1, mode=2, high=3)
+    assert b.steps[Step.ANALYZE] == Behaviour().steps[Step.ANALYZE]
+    with pytest.raises(ValueError, match="low <= mode <= high"):
+        SchoolDays(low=5, mode=2, high=3)
+
+
+def test_calibration_draws_a_step_from_what_teams_took_once_seen_often_enough():
+    model, used = calibrated(Behaviour(), {"implement": [9, 11, 30], "analyze": [2, 3]})
+    assert used == [Step.IMPLEMENT]
+    assert model.steps[Step.IMPLEMENT].observed == (9, 11, 30)
+    assert model.steps[Step.ANALYZE] == Behaviour().steps[Step.ANALYZE]
+
+
+def test_an_unknown_school_year_is_refused_with_the_ones_there_are():
+    with pytest.raises(InvalidConfiguration, match="has no school year '1999-00'; it has 2026-27, 2027-28"):
+        school_year(START, "1999-00")
