@@ -11,12 +11,11 @@ import time
 from pathlib import Path
 
 from app.files import load_district_file
-from app.simulations import run_many
+from app.simulations import run_many, run_one
 from domain.district import District, Person
 from domain.rollout.commands import StartRollout
 from simulation.behaviour import Behaviour
 from simulation.plan import Plan, school_year
-from simulation.run import simulate
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "districts" / "cobb-like.yaml"
 
@@ -46,10 +45,10 @@ def main() -> None:
     year = school_year(start, None)
     teams = sum(len(s.teams) for s in start.district.schools)
     began, cpu = time.perf_counter(), time.process_time()
-    run = simulate(start, year, Plan(), Behaviour(), seed=1)
+    metrics = run_one((start, year, Plan(), Behaviour(), 1))
     one, one_cpu = time.perf_counter() - began, time.process_time() - cpu
-    events = run.metrics.events
-    assert run.metrics.teams == teams, f"{run.metrics.teams} of {teams} teams launched"
+    events = metrics.events
+    assert metrics.teams == teams, f"{metrics.teams} of {teams} teams launched"
     workers = os.cpu_count() or 1
     began, children = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
     run_many([(start, year, Plan(), Behaviour(), seed) for seed in range(1, 21)], workers)

@@ -43,16 +43,17 @@ def line_chart(title: str, weeks: list[str], series: list[tuple[str, str, dict]]
                  f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{TOP + ph}" y2="{TOP + ph}" stroke="#333"/>'
                  f'<text x="{LEFT + pw / 2}" y="{H - 22}" text-anchor="middle">week of the school year (Monday, month-day)</text>'
                  f'<text transform="translate(14 {TOP + ph / 2}) rotate(-90)" text-anchor="middle">{escape(y_label)}</text>')
-    for name, color, b in series:
+    dashes = {i: ' stroke-dasharray="6 3"' if i % 2 else "" for i in range(len(series))}
+    for i, (name, color, b) in reversed(list(enumerate(series))):  # the first plan drawn last, on top
         upper = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(b["p90"]))
         lower = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in reversed(list(enumerate(b["p10"]))))
         parts.append(f'<polygon points="{upper} {lower}" fill="{color}" fill-opacity="0.15" stroke="none"/>')
         med = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(b["median"]))
-        parts.append(f'<polyline points="{med}" fill="none" stroke="{color}" stroke-width="2"/>')
+        parts.append(f'<polyline points="{med}" fill="none" stroke="{color}" stroke-width="2"{dashes[i]}/>')
     for row, (name, color, _) in enumerate(series):
         ly = H - 8 + 16 * row
         parts.append(f'<rect x="{LEFT}" y="{ly - 6}" width="16" height="10" fill="{color}" fill-opacity="0.15"/>'
-                     f'<line x1="{LEFT}" x2="{LEFT + 16}" y1="{ly - 1}" y2="{ly - 1}" stroke="{color}" stroke-width="2"/>'
+                     f'<line x1="{LEFT}" x2="{LEFT + 16}" y1="{ly - 1}" y2="{ly - 1}" stroke="{color}" stroke-width="2"{dashes[row]}/>'
                      f'<text x="{LEFT + 22}" y="{ly + 3}">{escape(name)}: median line, 10th-90th percentile band</text>')
     parts.append("</svg>")
     return "".join(parts)
