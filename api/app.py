@@ -16,6 +16,7 @@ from .commands import command_router
 from .health import health_router
 from .reads import read_router
 from .runtime import Runtime
+from .simulate import simulate_router
 
 
 def create_app(rt: Runtime) -> FastAPI:
@@ -26,4 +27,5 @@ def create_app(rt: Runtime) -> FastAPI:
     access = Access(rt)
     app.include_router(command_router(rt, access))
     app.include_router(read_router(rt, access))
+    app.include_router(simulate_router(rt, access))
     return app

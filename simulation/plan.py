@@ -70,3 +70,10 @@ def school_year(start: StartRollout, name: str | None, today: date | None = None
             raise InvalidConfiguration("--year", [f"the calendar has no school year {name!r}; it has {', '.join(y.name for y in years)}"])
         return found
     return next((y for y in years if today is None or y.end >= today), years[-1])
+
+
+def start_of(state) -> StartRollout:
+    """A running rollout's district as it stands now (its people, calendar and policies), started again on paper:
+    what the API simulates next year from, without touching the rollout itself."""
+    return StartRollout(actor=state.district.admins[0], district=state.district, calendar=state.calendar, rubric=state.rubric,
+                        policy=state.policy, school_policy=state.school_policy, team_policy=state.team_policy)
