@@ -13,7 +13,6 @@ from datetime import date, datetime, time, timedelta
 
 from domain.calendar import next_school_year, school_year_of
 from domain.evidence import AggregateResult, DocumentLink, Note, StepEvidence
-from domain.ladder import Rung
 from domain.rollout import commands as rc
 from domain.rollout import events as rev
 from domain.rollout.phases import Phase

@@ -23,7 +23,7 @@ from domain.school.events import SchoolEventT
 from domain.school.state import fold as fold_school
 from workflows.contracts import district_workflow_id, school_workflow_id
 
-from simulation.gates import coalition_for, gate_commands, waves  # noqa: F401 (the story and its tests use them)
+from simulation.gates import gate_commands, waves
 
 from .harness import continued, eventually, settled
 

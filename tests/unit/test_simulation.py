@@ -103,3 +103,17 @@ def test_calibration_draws_a_step_from_what_teams_took_once_seen_often_enough():
 def test_an_unknown_school_year_is_refused_with_the_ones_there_are():
     with pytest.raises(InvalidConfiguration, match="has no school year '1999-00'; it has 2026-27, 2027-28"):
         school_year(START, "1999-00")
+
+
+def test_a_district_too_large_to_seat_every_principal_seats_one_per_level_and_area():
+    """The simulated admin's coalition must pass the gate and fit the coalition's limit (1,000-team benchmark)."""
+    from domain.limits import MAX_COALITION
+    from domain.rollout.gates import coalition_gaps
+    from simulation.gates import coalition_for
+    from tests.support.districts import staffed_district
+
+    small, large = staffed_district([[(True, 3)]] * 3), staffed_district([[(True, 3)]] * 45)
+    assert set(coalition_for(small)) >= {s.principal for s in small.schools}
+    seated = coalition_for(large)
+    assert len(seated) <= MAX_COALITION and coalition_gaps(large, seated) == []
+    assert len({s.principal for s in large.schools} & set(seated)) == len({(s.level, s.area) for s in large.schools})
