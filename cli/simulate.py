@@ -4,6 +4,7 @@ Reads files (and, with ``--calibrate``, the event log), writes only the report
 asked for: nothing reaches the district's workflows or its log.
 """
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -79,7 +80,7 @@ def register_simulate(app: typer.Typer, run) -> None:
     @app.command("simulate")
     def simulate(
         district_file: Path,
-        year: Annotated[Optional[str], typer.Option("--year", help="School year to simulate (its name in the calendar).")] = None,
+        year: Annotated[Optional[str], typer.Option("--year", help="School year to simulate (its name in the calendar); default: the one in progress, or the next.")] = None,
         policy: Annotated[Optional[Path], typer.Option("--policy", help="Policy changes and wave days to try (YAML).")] = None,
         compare: Annotated[Optional[Path], typer.Option("--compare", help="A second policy file, side by side.")] = None,
         behaviour: Annotated[Optional[Path], typer.Option("--behaviour", help="How people behave (YAML).")] = None,
@@ -95,7 +96,7 @@ def register_simulate(app: typer.Typer, run) -> None:
             if behaviour and calibrate:
                 output.refuse("--behaviour and --calibrate both say how people behave; give one", code=2)
             start = load_district_file(district_file)
-            chosen = school_year(start, year)
+            chosen = school_year(start, year, start.calendar.local_date(datetime.now(UTC)))
             plans = [_plan(policy)] + ([_plan(compare)] if compare else [])
             if len(plans) == 2 and plans[0].name == plans[1].name:
                 plans[1] = plans[1].model_copy(update={"name": f"{plans[1].name} (compared)"})

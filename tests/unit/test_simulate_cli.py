@@ -20,7 +20,7 @@ def simulate(*args: str):
 
 
 def test_json_gives_bands_per_week_and_the_headline_numbers():
-    result = simulate("--json", "--seed", "7")
+    result = simulate("--json", "--seed", "7", "--year", "2026-27")
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["runs"] == 2 and data["seed"] == 7 and data["year"] == "2026-27"
