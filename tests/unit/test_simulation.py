@@ -117,3 +117,17 @@ def test_a_district_too_large_to_seat_every_principal_seats_one_per_level_and_ar
     seated = coalition_for(large)
     assert len(seated) <= MAX_COALITION and coalition_gaps(large, seated) == []
     assert len({s.principal for s in large.schools} & set(seated)) == len({(s.level, s.area) for s in large.schools})
+
+
+def test_the_simulation_is_pure_it_imports_no_engine_store_or_entry_point():
+    """Issue 12: pure like domain/ (time and randomness as arguments); the process pool lives in app/."""
+    import subprocess
+    import sys
+
+    code = ("import sys, simulation.run, simulation.report, simulation.outcome, simulation.gates; "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & "
+            "{'temporalio', 'asyncpg', 'activities', 'workflows', 'app', 'api', 'cli', 'bench'}))")
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True,
+                         env={"PYTHONPATH": str(root), "PATH": ""}).stdout.strip()
+    assert out == "[]"
