@@ -74,6 +74,19 @@ def _summary_table(result: dict) -> str:
     return f"<table><thead><tr><th>per school year</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
+def _load_table(result: dict, key: str, who: str, rows: int = 12) -> str:
+    """Each person's busiest week (median over runs), the most loaded first: who would be buried, and when."""
+    plans = result["plans"]
+    people = plans[-1][key]
+    peak = {p: [max(plan[key].get(p, [0]) or [0]) for plan in plans] for p in people}
+    ranked = sorted(people, key=lambda p: (-max(peak[p]), p))[:rows]
+    head = "".join(f"<th>{escape(p['plan'])}</th>" for p in plans)
+    body = "".join(f"<tr><th scope='row'>{escape(p)}</th>{''.join(f'<td>{v:g}</td>' for v in peak[p])}</tr>" for p in ranked)
+    more = f"<p><small>{len(people) - rows} more in --json.</small></p>" if len(people) > rows else ""
+    return (f"<table><caption>{escape(who)}: open escalations held in their busiest week (median over runs)</caption>"
+            f"<thead><tr><th>{escape(who)}</th>{head}</tr></thead><tbody>{body}</tbody></table>{more}")
+
+
 def findings(result: dict) -> list[str]:
     """Sentences an admin can act on, from the medians (only what the numbers say)."""
     plans = result["plans"]
@@ -116,7 +129,7 @@ def render(result: dict) -> str:
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>What-if: {escape(result['district'])}, {escape(result['year'])}</title>
 <style>body{{font-family:sans-serif;max-width:820px;margin:24px auto;color:#222}}table{{border-collapse:collapse;margin:12px 0}}
-th,td{{border:1px solid #ccc;padding:4px 8px;text-align:left}}small{{color:#555}}svg{{display:block;margin:18px 0}}</style>
+th,td{{border:1px solid #ccc;padding:4px 8px;text-align:left}}small{{color:#555}}svg{{display:block;margin:18px 0}}caption{{text-align:left;font-weight:bold;padding:4px 0}}</style>
 </head><body>
 <h1>What-if: {escape(result['district'])}, school year {escape(result['year'])}</h1>
 <p>{result['runs']} simulated runs per plan (seeds {result['seed']} to {result['seed'] + result['runs'] - 1}) on the district's own
@@ -124,5 +137,7 @@ rules; people behave as {escape(result.get('behaviour', 'the defaults'))}. Figur
 <h2>What it says</h2><ul>{notes}</ul>
 <h2>Summary</h2>{_summary_table(result)}
 <h2>Week by week</h2>{''.join(charts)}
+<h2>Who carries the load</h2>{_load_table(result, "principal_load", "Principal")}
+{_load_table(result, "coalition_load", "Coalition member")}
 </body></html>
 """

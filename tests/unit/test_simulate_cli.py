@@ -41,6 +41,7 @@ def test_compare_prints_both_plans_side_by_side_and_writes_a_self_contained_repo
     assert html.count("<svg") >= 5 and "<script" not in html and "<img" not in html and "<link" not in html
     assert html.replace('xmlns="http://www.w3.org/2000/svg"', "").count("http") == 0  # nothing fetched from anywhere
     assert "week of the school year" in html and "10th-90th percentile" in html and "implement in 7 school days:" in html
+    assert "Who carries the load" in html and "svh.principal" in html
 
 
 def test_a_malformed_policy_file_exits_2_with_its_problems(tmp_path):
