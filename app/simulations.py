@@ -50,15 +50,17 @@ def run_many(jobs: list[tuple], workers: int | None = None) -> list[Metrics]:
         gc.unfreeze()
 
 
-def compare_plans(start: StartRollout, year: SchoolYear, plans: list[Plan], behaviour: Behaviour, runs: int, seed: int,
-                  workers: int | None = None) -> dict:
+def compare_plans(start: StartRollout, years: SchoolYear | tuple[SchoolYear, ...], plans: list[Plan], behaviour: Behaviour,
+                  runs: int, seed: int, workers: int | None = None) -> dict:
     """Every plan run ``runs`` times on the same seeds (so differences come from the plan, not the dice)."""
     for plan in plans:
         apply_plan(start, plan)  # a plan that does not hold together is refused before any process starts
-    jobs = [(start, year, plan, behaviour, seed + i) for plan in plans for i in range(runs)]
+    years = years if isinstance(years, tuple) else (years,)
+    jobs = [(start, years, plan, behaviour, seed + i) for plan in plans for i in range(runs)]
     metrics = run_many(jobs, workers)
     outcomes = [outcome(plan.name, metrics[i * runs:(i + 1) * runs]) for i, plan in enumerate(plans)]
-    result = {"district": start.district.district_id, "year": year.name, "runs": runs, "seed": seed, "plans": outcomes}
+    label = years[0].name if len(years) == 1 else f"{years[0].name} to {years[-1].name}"
+    result = {"district": start.district.district_id, "year": label, "runs": runs, "seed": seed, "plans": outcomes}
     if len(outcomes) == 2:
         result["differences"] = differences(outcomes[0], outcomes[1])
     return result

@@ -18,7 +18,7 @@ from activities.calibration import observed_step_days
 from domain.validation import parse_model
 from simulation.behaviour import Behaviour, calibrated
 from simulation.outcome import SUMMARY_LABELS
-from simulation.plan import Plan, parse_plan, school_year
+from simulation.plan import Plan, parse_plan, school_years
 from simulation.report import render
 
 from . import output
@@ -61,7 +61,7 @@ def _table(result: dict) -> None:
     from rich.table import Table
 
     t = Table(title=f"{result['district']}, {result['year']}: {result['runs']} runs, median (p10-p90)")
-    t.add_column("per school year")
+    t.add_column("over " + result["year"])
     for p in result["plans"]:
         t.add_column(p["plan"])
     if "differences" in result:
@@ -81,6 +81,7 @@ def register_simulate(app: typer.Typer, run) -> None:
     def simulate(
         district_file: Path,
         year: Annotated[Optional[str], typer.Option("--year", help="School year to simulate (its name in the calendar); default: the one in progress, or the next.")] = None,
+        years: Annotated[int, typer.Option("--years", min=1, max=10, help="School years in a row, from --year.")] = 1,
         policy: Annotated[Optional[Path], typer.Option("--policy", help="Policy changes and wave days to try (YAML).")] = None,
         compare: Annotated[Optional[Path], typer.Option("--compare", help="A second policy file, side by side.")] = None,
         behaviour: Annotated[Optional[Path], typer.Option("--behaviour", help="How people behave (YAML).")] = None,
@@ -96,7 +97,7 @@ def register_simulate(app: typer.Typer, run) -> None:
             if behaviour and calibrate:
                 output.refuse("--behaviour and --calibrate both say how people behave; give one", code=2)
             start = load_district_file(district_file)
-            chosen = school_year(start, year, start.calendar.local_date(datetime.now(UTC)))
+            chosen = school_years(start, year, start.calendar.local_date(datetime.now(UTC)), years)
             plans = [_plan(policy)] + ([_plan(compare)] if compare else [])
             if len(plans) == 2 and plans[0].name == plans[1].name:
                 plans[1] = plans[1].model_copy(update={"name": f"{plans[1].name} (compared)"})

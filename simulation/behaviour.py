@@ -95,6 +95,7 @@ class Behaviour(_Model):
     self_assessment_vs_due: SchoolDays = Field(default_factory=lambda: days(-8, -2, 6))  # negative: early
     gate_work: SchoolDays = Field(default_factory=lambda: days(1, 3, 8))  # each phase before the waves
     review_in: SchoolDays = Field(default_factory=lambda: days(60, 120, 170))  # into sustain, per school
+    confirm_teams_in: SchoolDays = Field(default_factory=lambda: days(2, 6, 12))  # into a later school year (issue 9)
 
     @model_validator(mode="before")
     @classmethod

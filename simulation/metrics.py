@@ -15,7 +15,6 @@ from statistics import median
 
 from pydantic import BaseModel, ConfigDict
 
-from domain.calendar import SchoolYear
 from domain.ladder import EscalationRaisedFacts, EscalationResolvedFacts, Rung
 from domain.rollout.commands import StartRollout
 from domain.team.events import CycleClosed, EscalationRaised
@@ -44,9 +43,9 @@ def _monday(d: date) -> date:
     return d - timedelta(days=d.weekday())
 
 
-def measure(engine, start: StartRollout, year: SchoolYear) -> Metrics:
-    first = _monday(year.start)
-    n = (year.end - first).days // 7 + 1
+def measure(engine, start: StartRollout, first_day: date, last_day: date) -> Metrics:
+    first = _monday(first_day)
+    n = (last_day - first).days // 7 + 1
     week = lambda d: min(max((d - first).days // 7, 0), n - 1)  # noqa: E731
     raised = {r: [0] * n for r in RUNGS}
     held: dict[str, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))

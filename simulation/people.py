@@ -27,8 +27,8 @@ from .engine import Engine, Stream
 from .gates import GATED, phase_work, waves
 from .plan import Plan
 
-GATES, RESPOND, ADVANCE, RULE, NORMS, ASSESS, AFTER_RULING, WAVES, REVIEW = (
-    time(9), time(9, 30), time(10), time(11), time(11, 30), time(12), time(13), time(9, 15), time(15))
+GATES, RESPOND, ADVANCE, RULE, NORMS, ASSESS, AFTER_RULING, WAVES, REVIEW, CONFIRM = (
+    time(9), time(9, 30), time(10), time(11), time(11, 30), time(12), time(13), time(9, 15), time(15), time(8, 30))
 
 _RESULT = AggregateResult(metric="Unit assessment", n=24, counts={"below": 8, "approaching": 8, "meets": 8})
 EVIDENCE: dict[Step, StepEvidence] = {
@@ -145,6 +145,12 @@ class People:
         for team_id in sorted(s.state.active_teams()):
             self._norms_later(engine, s, team_id, e.at)
         self._assess_later(engine, s)
+        if e.teams_due_on is not None:  # a later school year: the principal confirms the teams going on (all of them)
+            def confirm():
+                if s.state.teams_confirmed_year != s.state.school_year:
+                    engine.person(s, sc.ConfirmTeams(actor=s.state.school.principal, team_ids=tuple(sorted(s.state.active_teams()))))
+
+            self._later(engine, e.at, self.b.confirm_teams_in, CONFIRM, confirm)
 
     def _teams_launched(self, engine: Engine, s: Stream, e: sev.TeamsLaunched) -> None:
         for team_id in e.team_ids:

@@ -72,6 +72,17 @@ def school_year(start: StartRollout, name: str | None, today: date | None = None
     return next((y for y in years if today is None or y.end >= today), years[-1])
 
 
+def school_years(start: StartRollout, name: str | None, today: date | None = None, count: int = 1) -> tuple[SchoolYear, ...]:
+    """``count`` consecutive school years from the one ``school_year`` picks; the calendar must hold them all."""
+    first = school_year(start, name, today)
+    years = start.calendar.school_years
+    i = years.index(first)
+    if i + count > len(years):
+        raise InvalidConfiguration("--years", [f"the calendar holds {len(years) - i} school year(s) from {first.name}, "
+                                               f"not {count}; publish the later years' calendar first"])
+    return tuple(years[i:i + count])
+
+
 def start_of(state) -> StartRollout:
     """A running rollout's district as it stands now (its people, calendar and policies), started again on paper:
     what the API simulates next year from, without touching the rollout itself."""

@@ -71,7 +71,7 @@ def _summary_table(result: dict) -> str:
             d = result["differences"][key]
             cells += f"<td><b>{'+' if d > 0 else ''}{fmt(d)}</b></td>"
         rows.append(f"<tr><th scope='row'>{escape(label)}</th>{cells}</tr>")
-    return f"<table><thead><tr><th>per school year</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    return f"<table><thead><tr><th>over {escape(result['year'])}</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
 def _load_table(result: dict, key: str, who: str, rows: int = 12) -> str:

@@ -1,4 +1,4 @@
-"""One simulated school year: the district's deciders, its people, a seed (issue 12)."""
+"""One simulated school year (or several in a row): the district's deciders, its people, a seed (issue 12)."""
 
 import random
 from dataclasses import dataclass
@@ -37,17 +37,18 @@ def year_bounds(start: StartRollout, year: SchoolYear) -> tuple[datetime, dateti
     return cal.at_local(first, STARTS_AT), cal.at_local(year.end, ENDS_AT)
 
 
-def simulate(start: StartRollout, year: SchoolYear, plan: Plan, behaviour: Behaviour, seed: int,
+def simulate(start: StartRollout, years: SchoolYear | tuple[SchoolYear, ...], plan: Plan, behaviour: Behaviour, seed: int,
              begin: datetime | None = None, until: datetime | None = None) -> Run:
-    """Start the rollout (the plan's policies applied), let the people work the year, and measure it.
+    """Start the rollout (the plan's policies applied), let the people work the years, and measure them.
 
-    ``begin``/``until`` default to the year's first school day 08:00 and its last day 23:00, local.
+    ``begin``/``until`` default to the first year's first school day 08:00 and the last year's last day 23:00, local.
     """
+    years = years if isinstance(years, tuple) else (years,)
     planned = apply_plan(start, plan)
-    first, last = year_bounds(planned, year)
+    first, last = year_bounds(planned, years[0])[0], year_bounds(planned, years[-1])[1]
     begin, until = begin or first, until or last
     people = People(behaviour, plan, planned, random.Random(seed))
     engine = Engine(on_events=people)
     engine.start_district(planned, begin)
     engine.run(until)
-    return Run(engine, measure(engine, planned, year))
+    return Run(engine, measure(engine, planned, years[0].start, years[-1].end))

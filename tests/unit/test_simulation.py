@@ -1,5 +1,6 @@
 """The what-if simulation (issue 12): deterministic per seed, the real rules, plans and behaviour as files say."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -131,3 +132,21 @@ def test_the_simulation_is_pure_it_imports_no_engine_store_or_entry_point():
     out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True,
                          env={"PYTHONPATH": str(root), "PATH": ""}).stdout.strip()
     assert out == "[]"
+
+
+def test_two_school_years_in_a_row_confirm_the_teams_and_review_the_schools_each_year():
+    """Issue 12: "one school year (or several)": the second year's roster is confirmed by each principal (issue 9)."""
+    from simulation.plan import school_years
+
+    years = school_years(START, "2026-27", count=2)
+    run = simulate(START, years, Plan(), Behaviour(), 2)
+    for school in run.engine.schools.values():
+        confirmed = [e for e in school.events if e.type == "TeamsConfirmed"]
+        assert [e.school_year for e in confirmed] == ["2027-28"]
+        assert not any(e.type == "SchoolEscalationRaised" and e.subject.startswith("teams:") and e.level is Rung.COALITION
+                       for e in school.events)
+    reviewed = {e.school_year for e in run.engine.district.events if e.type == "SchoolReviewed"}
+    assert reviewed == {"2026-27", "2027-28"}
+    assert run.metrics.weeks[0] <= years[0].start and run.metrics.weeks[-1] >= years[1].end - timedelta(days=6)
+    with pytest.raises(InvalidConfiguration, match="holds 2 school year"):
+        school_years(START, "2026-27", count=3)
