@@ -4,6 +4,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.files import load_district_file
 from domain.errors import InvalidConfiguration
@@ -150,3 +152,23 @@ def test_two_school_years_in_a_row_confirm_the_teams_and_review_the_schools_each
     assert run.metrics.weeks[0] <= years[0].start and run.metrics.weeks[-1] >= years[1].end - timedelta(days=6)
     with pytest.raises(InvalidConfiguration, match="holds 2 school year"):
         school_years(START, "2026-27", count=3)
+
+
+@settings(max_examples=8, deadline=None)
+@given(seed=st.integers(0, 10_000), implement=st.integers(0, 30), snooze=st.floats(0, 0.5))
+def test_whatever_the_plan_and_the_people_no_rung_fires_before_the_ladder_allows(seed, implement, snooze):
+    """Across a simulated year, whatever the plan and the people: a team's rung fires on a school day, no sooner
+    than its offset past the step's due date, and never twice at the same rung for one escalation."""
+    plan = Plan(teams={"due_school_days": {"implement": implement}})
+    people = Behaviour(responses={"principal": {"acknowledge": 0.2, "snooze": snooze}})
+    run = simulate(START, YEAR, plan, people, seed)
+    cal, policy = START.calendar, apply_plan(START, plan).team_policy
+    for team in run.engine.teams.values():
+        due, seen = None, set()
+        for e in team.events:
+            if isinstance(e, StepOpened):
+                due = e.due_on
+            elif isinstance(e, EscalationRaisedFacts):
+                assert cal.is_school_day(e.on) and e.on >= cal.add_school_days(due, policy.offset(e.level))
+                assert (e.escalation_id, e.level) not in seen
+                seen.add((e.escalation_id, e.level))
