@@ -8,6 +8,7 @@ RUN useradd --create-home --uid 10001 plcflow
 WORKDIR /app
 COPY pyproject.toml README.md worker.py projector.py notifier.py ./
 COPY domain ./domain
+COPY simulation ./simulation
 COPY workflows ./workflows
 COPY activities ./activities
 COPY app ./app

@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test chromium test-unit test-workflows test-integration test-faults bench bench-roster bench-supervisor bench-notify bench-web record-histories clean
+.PHONY: run test chromium test-unit test-workflows test-integration test-faults bench bench-roster bench-supervisor bench-notify bench-web bench-simulate record-histories clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -57,6 +57,10 @@ bench-notify: $(STAMP)
 # "My work" through the web app with 10,000 teams in the read models (issue 11).
 bench-web: $(STAMP)
 	$(BIN)/python -m bench.web
+
+# One simulated school year of a 1,000-team district, and 20 runs over every core (issue 12).
+bench-simulate: $(STAMP)
+	$(BIN)/python -m bench.simulate
 
 # Adds <name>_$(TAG).json beside the recorded histories (never over one): make record-histories TAG=v3
 record-histories: $(STAMP)

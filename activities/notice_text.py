@@ -9,7 +9,7 @@ The subject names the most urgent item (highest rung, then most school days over
 
 from bisect import bisect_right
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from email.message import EmailMessage
 from email.utils import formatdate
@@ -130,8 +130,17 @@ def reminder(p: dict, f: Facts, me: str, url: str | None) -> Item:
                  f"  API: POST /v1/teams/{team}/advance"), f"{url}/v1/teams/{team}" if url else None, (0, 0))
 
 
+def forwarded(p: dict, f: Facts, me: str, url: str | None) -> Item:
+    """A notice for someone without an address, sent to the next rung in their place (activities.forwarding):
+    the original notice, saying for whom it stands in."""
+    inner = RENDERERS.get(p.get("forwarded_kind", "").split("-")[0], escalation)(p, f, me, url)
+    note = (f"You receive this in place of {p['stands_in_for']}, who has no email address in the district file "
+            "(the district's policy: notices without an address go to the next rung).")
+    return replace(inner, title=f"{inner.title} (for {p['stands_in_for']})", lines=(note, *inner.lines))
+
+
 RENDERERS: dict[str, Callable[[dict, Facts, str, str | None], Item]] = {
-    "escalation": escalation, "roster_gap": roster_gap, "reminder": reminder}
+    "escalation": escalation, "roster_gap": roster_gap, "reminder": reminder, "forwarded": forwarded}
 
 
 def item(row: dict, facts: dict[int, Facts], url: str | None) -> Item:

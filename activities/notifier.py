@@ -18,6 +18,7 @@ from email.message import EmailMessage
 
 import aiosmtplib
 
+from .forwarding import forward
 from .notice_claim import STREAM_DISTRICT, claim_due, hold_closed, real_now
 from .notice_text import notice_facts, render
 
@@ -144,6 +145,7 @@ class Round:
     postponed: int = 0
     parked: int = 0
     held: int = 0  # rows handed back to wait for their district's send hours (a closed day, before notify_at)
+    forwarded: int = 0  # of the parked: rows of a person without an address sent on to the next rung (activities.forwarding)
 
 
 async def deliver(pool, smtp: SmtpConfig, log, *, limit: int = 100, retry: Retry = Retry(),
@@ -164,12 +166,15 @@ async def deliver(pool, smtp: SmtpConfig, log, *, limit: int = 100, retry: Retry
     facts = await notice_facts(pool, rows, now) if rows else {}
     # Past most of the lease another notifier may take these rows: leave the rest for it (never three sends).
     deadline = time.monotonic() + retry.lease_s * 0.8
-    sent = messages = postponed = parked = 0
+    sent = messages = postponed = parked = forwarded = 0
     for batch in await batches(pool, rows, domain):
         if time.monotonic() > deadline:
             log.warning("lease_running_out", outbox_ids=batch.ids, recipient=batch.recipient)
             continue
         fields = {"recipient": batch.recipient, "outbox_ids": batch.ids, "message_id": batch.message_id}
+        if not batch.email and batch.district_id is not None and (moved := await forward(pool, batch, log)):
+            parked, forwarded = parked + len(batch.ids), forwarded + moved[0]  # the district's policy: next_rung
+            continue
         try:
             await send(batch, smtp, render(batch, smtp.sender, facts, public_url) if batch.email else None)
         except Permanent as err:
@@ -186,7 +191,7 @@ async def deliver(pool, smtp: SmtpConfig, log, *, limit: int = 100, retry: Retry
         await mark_sent(pool, batch.ids)
         sent, messages = sent + len(batch.ids), messages + 1
         log.info("notice_sent", **fields)
-    return Round(sent, messages, postponed, parked, held)
+    return Round(sent, messages, postponed, parked, held, forwarded)
 
 
 # --- parked notices: shown by ``plcflow doctor``, sent again by ``plcflow notices retry`` ---

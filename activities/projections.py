@@ -28,7 +28,7 @@ def _date(value: str | None) -> date | None:
 
 READ_MODELS = ("school_days", "district_time_zones", "team_status", "school_status", "district_status",
                "open_escalations", "rubric_results", "person_emails",
-               "team_members", "team_reminder_days", *digests.READ_MODELS, *work.READ_MODELS)
+               *team_rosters.READ_MODELS, *digests.READ_MODELS, *work.READ_MODELS)
 Handler = Callable[[asyncpg.Connection, str, dict], Awaitable[None]]
 
 VERSIONED = {"team": ("team_status", "team_id"), "school": ("school_status", "school_id"),
@@ -65,8 +65,7 @@ async def _team_registered(conn, stream, d):
         "INSERT INTO team_status (team_id, school_id, district_id, name, version) VALUES ($1, $2, $3, $4, 0)",
         t["team_id"], t["school_id"], t["district_id"], t["name"],
     )
-    await team_rosters.registered(conn, t, d["policy"])  # issue 10: reminders go to the members
-    await work.team_registered(conn, t)
+    await team_rosters.registered(conn, t, d["policy"])  # issues 10 and 11: who is on it, when it reminds
 
 
 def _team_id(stream: str) -> str:
@@ -173,6 +172,9 @@ async def _school_escalation_raised(conn, stream, d):
 async def _rollout_started(conn, stream, d):
     await _school_days(conn, d["district"]["district_id"], d["calendar"])
     await _notify_at(conn, d["district"]["district_id"], d["policy"]["notify_at"], rollout=True)
+    # Issue 10 (domain.notice_forwarding): a policy recorded before the key existed parks.
+    await conn.execute("UPDATE district_time_zones SET notices_without_address = $2 WHERE district_id = $1",
+                       d["district"]["district_id"], d["policy"].get("notices_without_address", "park"))
     await conn.execute("INSERT INTO district_status (district_id, name, version) VALUES ($1, $2, 0)",
                        d["district"]["district_id"], d["district"]["name"])
     await _person_emails(conn, d["district"]["district_id"], d["district"]["people"])
@@ -239,16 +241,6 @@ async def _coalition_gap_raised(conn, stream, d):
     await _escalation_raised(conn, stream, d, "district", "coalition", {"district_id": stream.removeprefix("district-")})
 
 
-def _each(*handlers: Handler) -> Handler:
-    """One event feeding read models of two modules, in order."""
-
-    async def apply(conn, stream, d):
-        for handler in handlers:
-            await handler(conn, stream, d)
-
-    return apply
-
-
 HANDLERS: dict[str, Handler] = {
     "TeamRegistered": _team_registered,
     "CycleStarted": _cycle_started,
@@ -287,8 +279,6 @@ HANDLERS: dict[str, Handler] = {
     "RolesChanged": _person_changed,
     "PersonLeft": _person_left,
     **digests.HANDLERS,  # issue 10: preferences and the coalition's seats, for digests
-    **work.HANDLERS,  # issue 11: who is on each team, what waits for its principal (My work)
+    **team_rosters.HANDLERS,  # issues 10 and 11: who is on each team (reminders, My work, the next rung)
+    **work.HANDLERS,  # issue 11: what waits for a team's principal (My work)
 }
-for _event, _rosters in {"MemberAdded": team_rosters.member_added, "MemberRemoved": team_rosters.member_removed,
-                         "MemberReplaced": team_rosters.member_replaced}.items():
-    HANDLERS[_event] = _each(HANDLERS[_event], _rosters)  # issue 10's reminders read team_members

@@ -8,7 +8,7 @@ row per member of the team. The rows then go the way of every notice (claim,
 one email per person per round), so a person's reminders and escalations arrive
 together.
 
-Who: the team's members (``team_members``), who owe the step (DESIGN: the
+Who: the team's members (``team_people``), who owe the step (DESIGN: the
 ladder's first rung is the team; the facilitator hears when it climbs). Not for
 a step that is paused, closed, retired or already escalated (the escalation
 itself is the louder notice, and an acknowledged one is known).
@@ -44,7 +44,7 @@ SELECT 'team-' || t.team_id, due_set_by.version, m.person_id, 'reminder-' || d.n
   FROM unnest($1::text[], $2::date[], $3::int[]) AS d(team_id, due_on, n)
   JOIN team_status t ON t.team_id = d.team_id AND t.due_on = d.due_on AND t.step IS NOT NULL AND NOT t.paused
                     AND t.escalation_id IS NULL AND t.retired_at IS NULL
-  JOIN team_members m ON m.team_id = t.team_id
+  JOIN team_people m ON m.team_id = t.team_id AND m.role = 'member'
   CROSS JOIN LATERAL (
       SELECT version FROM (
           SELECT version, type, data->>'due_on' AS due, lag(data->>'due_on') OVER (ORDER BY version) AS before

@@ -19,6 +19,7 @@ from .commands import command_router
 from .health import health_router
 from .reads import read_router
 from .runtime import Runtime
+from .simulate import simulate_router
 
 
 def create_app(rt: Runtime, web: WebSettings | None = None) -> FastAPI:
@@ -29,6 +30,7 @@ def create_app(rt: Runtime, web: WebSettings | None = None) -> FastAPI:
     access = Access(rt)
     app.include_router(command_router(rt, access))
     app.include_router(read_router(rt, access))
+    app.include_router(simulate_router(rt, access))
     if web:
         from web.app import mount_web  # the web app's dependencies (authlib, jinja2) load only when it is on
 

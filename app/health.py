@@ -179,27 +179,25 @@ async def _parked(pool: asyncpg.Pool, report: Report) -> None:
         )
 
 
-async def _parked_notices(pool: asyncpg.Pool, report: Report) -> None:
-    total, first = await parked_notices(pool)
-    report.checks["parked_notices"] = {"count": total, "first": first}
+def _counted(report: Report, key: str, found: tuple[int, list[dict]], problem) -> None:
+    """A check that counts what waits on an operator: a PROBLEM line (``problem(total, first)``) when any does."""
+    total, first = found
+    report.checks[key] = {"count": total, "first": first}
     if total:
-        n = first[0]
-        report.problems.append(
-            f"{total} notices parked by the notifier, first #{n['id']} to {n['recipient']} ({n['kind']}): {n['last_error']}; "
-            "fix the cause (an address, the mail server), then run `plcflow notices retry`."
-        )
+        report.problems.append(problem(total, first[0]))
+
+
+async def _parked_notices(pool: asyncpg.Pool, report: Report) -> None:
+    _counted(report, "parked_notices", await parked_notices(pool), lambda total, n: (
+        f"{total} notices parked by the notifier, first #{n['id']} to {n['recipient']} ({n['kind']}): {n['last_error']}; "
+        "fix the cause (an address, the mail server), then run `plcflow notices retry`."))
 
 
 async def _parked_posts(pool: asyncpg.Pool, report: Report) -> None:
-    total, first = await parked_posts(pool)
-    report.checks["parked_webhook_posts"] = {"count": total, "first": first}
-    if total:
-        p = first[0]
-        report.problems.append(
-            f"{total} webhook posts parked by the notifier, first #{p['id']} to hook {p['hook']} of district "
-            f"{p['district_id']} ({p['kind']}): {p['last_error']}; fix the hook (its url in PLCFLOW_WEBHOOKS_FILE, "
-            f"the channel), then run `plcflow notices retry --hook {p['hook']}`."
-        )
+    _counted(report, "parked_webhook_posts", await parked_posts(pool), lambda total, p: (
+        f"{total} webhook posts parked by the notifier, first #{p['id']} to hook {p['hook']} of district "
+        f"{p['district_id']} ({p['kind']}): {p['last_error']}; fix the hook (its url in PLCFLOW_WEBHOOKS_FILE, "
+        f"the channel), then run `plcflow notices retry --hook {p['hook']}`."))
 
 
 async def _people_without_address(pool: asyncpg.Pool, report: Report) -> None:

@@ -38,6 +38,7 @@ from .calendar import calendar_app, register_calendar
 from .mail import register_mail
 from .ops import register_ops
 from .roster import register_roster
+from .simulate import register_simulate
 
 app = typer.Typer(help="plcflow: Professional Learning Community workflows.", no_args_is_help=True)
 team_app = typer.Typer(help="Act on one team's inquiry cycle.", no_args_is_help=True)
@@ -295,6 +296,7 @@ register_calendar(_run)
 register_ops(app, projections_app)
 register_mail(app)
 register_roster(team_app, _run, _send, _actor, As)
+register_simulate(app, _run)
 
 
 def main() -> None:

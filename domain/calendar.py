@@ -163,26 +163,34 @@ class SchoolCalendar(BaseModel):
                     days.append(d)
         self._days = tuple(days)
 
+    def _school_days(self) -> tuple[date, ...]:
+        # Read from the private slot itself: ``self._days`` goes through pydantic's ``__getattr__``, which
+        # cost more than the bisect it serves (issue 12: a simulated year asks this a million times).
+        return self.__pydantic_private__["_days"]
+
     @property
     def school_days(self) -> tuple[date, ...]:
-        return self._days
+        return self._school_days()
 
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)  # ZoneInfo caches instances by key
 
     def is_school_day(self, d: date) -> bool:
-        i = bisect_left(self._days, d)
-        return i < len(self._days) and self._days[i] == d
+        days = self._school_days()
+        i = bisect_left(days, d)
+        return i < len(days) and days[i] == d
 
     def next_school_day_on_or_after(self, d: date) -> date | None:
         """d itself if school is open, else the next open day; None past the last school year."""
-        i = bisect_left(self._days, d)
-        return self._days[i] if i < len(self._days) else None
+        days = self._school_days()
+        i = bisect_left(days, d)
+        return days[i] if i < len(days) else None
 
     def last_school_day_on_or_before(self, d: date) -> date | None:
-        i = bisect_right(self._days, d)
-        return self._days[i - 1] if i else None
+        days = self._school_days()
+        i = bisect_right(days, d)
+        return days[i - 1] if i else None
 
     def add_school_days(self, d: date, n: int) -> date | None:
         """The n-th school day strictly after d (n = 0: d itself if open, else the next one).
@@ -194,14 +202,16 @@ class SchoolCalendar(BaseModel):
             raise ValueError("n must be >= 0")
         if n == 0:
             return self.next_school_day_on_or_after(d)
-        i = bisect_right(self._days, d) + n - 1
-        return self._days[i] if i < len(self._days) else None
+        days = self._school_days()
+        i = bisect_right(days, d) + n - 1
+        return days[i] if i < len(days) else None
 
     def school_days_between(self, start: date, end: date) -> int:
         """School days d with start < d <= end (0 when end <= start): how long a clock has run."""
         if end <= start:
             return 0
-        return bisect_right(self._days, end) - bisect_right(self._days, start)
+        days = self._school_days()
+        return bisect_right(days, end) - bisect_right(days, start)
 
     def local_date(self, instant: datetime) -> date:
         """The district's calendar date at an instant (an evening in California is already tomorrow in UTC)."""

@@ -11,7 +11,7 @@ closed day (DESIGN: winter break and summer do not escalate).
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Annotated, ClassVar, Literal
 
@@ -22,6 +22,15 @@ from .errors import InvalidTransition, NotAllowed
 
 # 0 is allowed for a compressed demo policy ("remind on the due morning").
 SchoolDays = Annotated[int, Field(ge=0, le=250)]  # a school year has about 180
+
+
+# How long after the domain's instant each level's clock acts. Teams, schools and the district all
+# wake at the district's ``notify_at``; a school a minute after its teams and the district a minute
+# after its schools, so each level's morning starts with what the level below reported that morning.
+# The workflows' timers (workflows/shell.py) and the simulator (simulation/) both read these.
+TEAM_CLOCK_LAG = timedelta(0)
+SCHOOL_CLOCK_LAG = timedelta(minutes=1)
+DISTRICT_CLOCK_LAG = timedelta(minutes=2)
 
 
 class Rung(StrEnum):

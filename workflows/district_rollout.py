@@ -11,18 +11,18 @@ rollout continues as new at each school-year boundary.
 
 import contextlib
 from typing import Any
-from datetime import timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 from temporalio import workflow
 from temporalio.exceptions import FailureError, WorkflowAlreadyStartedError
 
 with workflow.unsafe.imports_passed_through():
-    from domain.calendar import next_school_year, school_year_of
+    from domain.calendar import school_year_of
+    from domain.ladder import DISTRICT_CLOCK_LAG
     from domain.rollout import commands as c
-    from domain.rollout.decider import next_tick_at
+    from domain.rollout.decider import next_wake_at
     from domain.rollout.events import DistrictCalendarChanged, RolloutEventT
-    from domain.rollout.launch import school_opening, wanted_schools
+    from domain.rollout.launch import pending_launches, school_opening
     from domain.rollout.people import on_school_started, school_changes
     from domain.rollout.state import RolloutState, evolve
     from domain.school import commands as m
@@ -77,7 +77,7 @@ ROSTER_PATCH = "roster-signals"
 class DistrictRolloutWorkflow(DeciderShell):
     _decide = staticmethod(decide_rollout)  # decide, as recorded histories decided (issue 8 #7)
     _evolve = staticmethod(evolve)
-    _clock_lag = timedelta(minutes=2)  # after its schools (shell._clock_lag)
+    _clock_lag = DISTRICT_CLOCK_LAG  # after its schools (shell._clock_lag)
     _result_type = DistrictCommandResult
 
     @workflow.init
@@ -124,12 +124,8 @@ class DistrictRolloutWorkflow(DeciderShell):
         return year.name if year else None
 
     def _next_wake(self):
-        wake = next_tick_at(self._state, workflow.now(), with_calendar_end=self._calendar_end)
-        following = next_school_year(self._state.calendar, self._state.calendar.local_date(workflow.now()))
-        if following:  # the school-year boundary, where the rollout continues as new
-            boundary = self._state.calendar.at_local(following.start, self._state.policy.notify_at)
-            wake = min(wake, boundary) if wake else boundary
-        return wake
+        # The next tick or the school-year boundary, where the rollout continues as new.
+        return next_wake_at(self._state, workflow.now(), with_calendar_end=self._calendar_end)
 
     def _clock(self):
         return self._keep_clock(self._next_wake, c.Tick)
@@ -170,7 +166,7 @@ class DistrictRolloutWorkflow(DeciderShell):
             self._to_schools.pop(0)
 
     def _pending_launches(self) -> list[tuple[str, str]]:
-        return [(s, mode) for s, mode in wanted_schools(self._state).items() if self._schools.get(s) != mode]
+        return pending_launches(self._state, self._schools)
 
     async def _launch_forever(self) -> None:
         """A school joins only through a wave: start it, or tell its pilot to go schoolwide."""

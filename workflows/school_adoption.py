@@ -9,7 +9,6 @@ the district. It continues as new at each school-year boundary.
 
 import contextlib
 from typing import Any
-from datetime import timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 from temporalio import workflow
@@ -21,7 +20,8 @@ with workflow.unsafe.imports_passed_through():
     from domain.school.events import SchoolCalendarChanged, SchoolEventT, SchoolTeamRetired
     from domain.team import commands as team_commands
     from domain.school.state import SchoolState, evolve
-    from domain.rollout.launch import team_registration
+    from domain.rollout.launch import team_registration, unstarted_teams
+    from domain.ladder import SCHOOL_CLOCK_LAG
     from domain.school.decider import decide, district_roll_ups, next_tick_at
     from domain.school.people import district_reports, on_team_started, team_changes
 
@@ -73,7 +73,7 @@ class SchoolStatus(BaseModel):
 class SchoolAdoptionWorkflow(DeciderShell):
     _decide = staticmethod(decide)
     _evolve = staticmethod(evolve)
-    _clock_lag = timedelta(minutes=1)  # after its teams (shell._clock_lag)
+    _clock_lag = SCHOOL_CLOCK_LAG  # after its teams (shell._clock_lag)
     _result_type = SchoolCommandResult
 
     @workflow.init
@@ -157,7 +157,7 @@ class SchoolAdoptionWorkflow(DeciderShell):
         return bool(self._unstarted() or self._to_district or self._to_teams or self._people_to_district)
 
     def _unstarted(self) -> list[str]:
-        return [t for t in sorted(self._state.teams) if t not in self._started and self._state.teams[t].active]
+        return unstarted_teams(self._state, self._started)
 
     async def _tell_teams_forever(self) -> None:
         """Pass on to the teams this school started what they must record, in the order it was decided: a new

@@ -29,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.event_store import Notification
     from activities.team_events import AppendEvents
     from domain.errors import DomainError
+    from domain.ladder import TEAM_CLOCK_LAG
 
     from .persistence import to_rows
 
@@ -193,7 +194,7 @@ class DeciderShell:
     # It also means a signal from below never lands on the very instant the receiver's timer
     # fires: the time-skipping test server cannot handle a task that cancels a timer which
     # fired while the task was running (temporalio/sdk-java#3088; a real server can).
-    _clock_lag = timedelta(0)
+    _clock_lag = TEAM_CLOCK_LAG  # the levels' lags are the domain's (domain.ladder), read by the simulator too
 
     async def _keep_clock(self, next_wake: Callable[[], Any], tick: Callable[[], Any]) -> None:
         """One durable timer on the next instant the domain has something to do (a rung, a term,

@@ -15,6 +15,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.team import commands as cmd
     from domain.team.decider import decide
     from domain.escalation import RollUp, next_escalation_at, roll_ups
+    from domain.rollout.launch import team_start
     from domain.school.commands import RollUpEscalation
     from domain.team.state import TeamState, evolve
 
@@ -42,8 +43,8 @@ class TeamCycleWorkflow(DeciderShell):
         if self._state.team is None:
             # Here, not in run(): an Update can arrive in the very first
             # workflow task, and its validator must see a registered team.
-            self._execute(input.registration)
-            self._execute(cmd.StartCycle(actor=input.registration.team.facilitator))
+            for command in team_start(input.registration):
+                self._execute(command)
 
     @workflow.run
     async def run(self, input: TeamWorkflowInput) -> None:

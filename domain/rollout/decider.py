@@ -271,6 +271,17 @@ def next_tick_at(s: RolloutState, now: datetime, with_calendar_end: bool = True)
     return ladder.earliest(candidates, now)
 
 
+def next_wake_at(s: RolloutState, now: datetime, with_calendar_end: bool = True) -> datetime | None:
+    """When the district's clock wakes: its next tick, or the next school year's first morning, whichever
+    comes first (at that boundary the district's workflow continues as new)."""
+    wake = next_tick_at(s, now, with_calendar_end=with_calendar_end)
+    following = next_school_year(s.calendar, s.calendar.local_date(now))
+    if following:
+        boundary = s.calendar.at_local(following.start, s.policy.notify_at)
+        wake = min(wake, boundary) if wake else boundary
+    return wake
+
+
 _HANDLERS: dict[type, Callable] = {
     c.StartRollout: _start,
     c.SeatCoalition: _seat,

@@ -21,7 +21,7 @@ from ..errors import DomainError, InvalidTransition
 from ..school import commands as sc
 from ..school.decider import decide as decide_school
 from ..school.state import SchoolState, evolve as evolve_school
-from ..team.commands import RegisterTeam
+from ..team.commands import RegisterTeam, StartCycle
 from ..team.decider import decide as decide_team
 from ..team.profile import TeamProfile
 from ..team.state import TeamState
@@ -40,6 +40,22 @@ def wanted_schools(s: RolloutState) -> dict[str, Mode]:
         for school_id in w.school_ids:
             out[school_id] = "schoolwide" if w.kind == "schoolwide" or out.get(school_id) == "schoolwide" else "pilot"
     return out
+
+
+def pending_launches(s: RolloutState, started: dict[str, str]) -> list[tuple[str, Mode]]:
+    """What the launched waves still owe: each school to start (or, a pilot already started, to take schoolwide),
+    given the mode each started school runs in. The district's workflow and the simulator launch from this."""
+    return [(school_id, mode) for school_id, mode in wanted_schools(s).items() if started.get(school_id) != mode]
+
+
+def unstarted_teams(s: SchoolState, started) -> list[str]:
+    """The school's launched, active teams not started yet, in the order a school starts them."""
+    return [t for t in sorted(s.teams) if t not in started and s.teams[t].active]
+
+
+def team_start(registration: RegisterTeam) -> list:
+    """The commands a launched team's life begins with: its registration, then its first cycle, opened by its facilitator."""
+    return [registration, StartCycle(actor=registration.team.facilitator)]
 
 
 def coalition(s: RolloutState) -> tuple[str, ...]:

@@ -19,8 +19,7 @@ from domain.rollout.state import fold as fold_rollout
 from domain.steps import Step
 from domain.team import commands as cmd
 from domain.team.decider import decide as decide_team
-from tests.integration.test_notifier import (FAST, LOG, TO_COALITION, address, escalated_district, inbox, notify_db,  # noqa: F401
-                                             store)
+from tests.integration.test_notifier import FAST, LOG, TO_COALITION, address, escalated_district
 from tests.support.builders import EVIDENCE, TZ
 from workflows.persistence import fold_rows, notifications, to_rows
 

@@ -5,7 +5,7 @@ from collections import Counter
 from datetime import date, timedelta
 
 from activities.notifier import deliver
-from tests.integration.test_notifier import LOG, address, escalated_district, inbox, notify_db, outbox, store  # noqa: F401
+from tests.integration.test_notifier import LOG, address, escalated_district, outbox
 from tests.support.builders import local
 
 SATURDAY, MONDAY = date(2026, 10, 3), date(2026, 10, 5)  # START's calendar: a weekend, then a school day

@@ -5,8 +5,7 @@ from PLCFLOW_PUBLIC_URL; no evidence numbers, no student information, no other t
 from datetime import date
 
 from activities.notifier import deliver
-from tests.integration.test_notifier import (  # noqa: F401
-    LOG, PEOPLE, address, escalated_district, inbox, notify_db, outbox, store)
+from tests.integration.test_notifier import LOG, PEOPLE, address, escalated_district, outbox
 from domain.steps import Step
 from tests.support.builders import EVIDENCE, local
 from tests.unit.test_school_rules import START

@@ -13,15 +13,14 @@ import structlog
 from activities.event_store import EventStore
 from activities.notifier import Retry, batches, claim, deliver, send
 from activities.projector import Projector
-from app.wiring import open_store
 from domain.rollout.decider import decide as decide_rollout
-from domain.rollout.state import RolloutState
+from domain.rollout import commands as rc
+from domain.rollout.state import RolloutState, fold
 from domain.team import commands as cmd
 from domain.steps import Step
 from tests.support.builders import EVIDENCE, register, local
-from tests.support.databases import fresh_database
 from tests.support.gwt import given
-from tests.support.smtp import notifier_process, smtp_inbox, until_all_sent
+from tests.support.smtp import notifier_process, until_all_sent
 from tests.unit.test_school_rules import START
 from workflows.persistence import notifications, to_rows
 
@@ -55,40 +54,26 @@ def address(person_id: str) -> str:
     return f"{person_id}@sv.example.org"
 
 
-@pytest.fixture
-def inbox():
-    with smtp_inbox() as handler:
-        yield handler
-
-
-@pytest.fixture
-async def notify_db(pg_url):
-    """A database of its own: a notifier claims every due row, so other tests' outbox rows must not be in it."""
-    return await fresh_database(pg_url, "notify")
-
-
-@pytest.fixture
-async def store(notify_db):
-    store = await open_store(notify_db)
-    yield store
-    await store.close()
-
-
 RUNGS = (date(2026, 9, 22), date(2026, 9, 24), date(2026, 9, 29))  # team, facilitator, principal
 TO_COALITION = (*RUNGS, date(2026, 10, 5))  # and the top rung
 
 
 async def escalated_district(store: EventStore, *, without_email: tuple[str, ...] = (), teams: int = 2,
-                             crews: tuple[dict, ...] = (PEOPLE,), rungs: tuple[date, ...] = RUNGS) -> dict:
+                             crews: tuple[dict, ...] = (PEOPLE,), rungs: tuple[date, ...] = RUNGS,
+                             policy: dict | None = None, coalition: tuple[str, ...] = ()) -> dict:
     """A district whose people have addresses (RolloutStarted, projected), and ``teams`` teams escalated up
     to their principal (or as far as ``rungs`` go; team n's people: ``crews[n % len(crews)]``), appended with
-    their outbox rows. Returns {recipient: [outbox payloads]}."""
+    their outbox rows. ``policy``: changes to the rollout policy; ``coalition``: seated by the district.
+    Returns {recipient: [outbox payloads]}."""
     suffix = uuid4().hex[:8]
     district_id = f"d-{suffix}"
     people = tuple(p.model_copy(update={"email": None if p.id in without_email else address(p.id)})
                    for p in START.district.people)
-    start = START.model_copy(update={"district": START.district.model_copy(update={"district_id": district_id, "people": people})})
+    start = START.model_copy(update={"district": START.district.model_copy(update={"district_id": district_id, "people": people}),
+                                     "policy": START.policy.model_validate({**START.policy.model_dump(), **(policy or {})})})
     started = decide_rollout(RolloutState(), start, local(MON))
+    if coalition:
+        started += decide_rollout(fold(started), rc.SeatCoalition(actor="sv.admin", members=coalition), local(MON))
     await store.append(f"district-{district_id}", to_rows(1, started))
     expected: dict[str, list[dict]] = {}
     for n in range(teams):

@@ -16,7 +16,7 @@ from domain.rollout.decider import decide as decide_rollout
 from domain.rollout.state import RolloutState
 from domain.steps import Step
 from domain.team import commands as cmd
-from tests.integration.test_notifier import LOG, PEOPLE, address, inbox, notify_db, store  # noqa: F401 (fixtures)
+from tests.integration.test_notifier import LOG, PEOPLE, address
 from tests.support.builders import local, register
 from tests.support.gwt import ROLLOUT, Scenario, given
 from tests.unit.test_school_rules import START
@@ -133,11 +133,13 @@ async def test_no_reminder_for_someone_who_left_the_team_or_the_district(store):
 
     assert await write_reminders(store.pool, local(FRI, 9)) == 2
     assert {p for (_, p, _) in await reminders(store)} == {"svm.teacher4", "svm.teacher5"}
-    members = "SELECT team_id, person_id, district_id FROM team_members ORDER BY 1, 2"
+    members = "SELECT team_id, person_id, role FROM team_people ORDER BY 1, 2, 3"
     before = [dict(r) for r in await store.pool.fetch(members)]
     await projector.rebuild()
     assert [dict(r) for r in await store.pool.fetch(members)] == before
     assert set(run.state.team.members) == {"svm.teacher1", "svm.teacher4", "svm.teacher5"}  # the premise: left, not removed
+    on_team = "SELECT person_id FROM team_people WHERE team_id = $1 AND role = 'member' ORDER BY 1"  # My work reads it too
+    assert [r["person_id"] for r in await store.pool.fetch(on_team, run.state.team.team_id)] == ["svm.teacher4", "svm.teacher5"]
 
 
 async def test_no_reminder_when_the_policy_is_off_the_team_paused_or_the_step_escalated(store):
@@ -189,29 +191,40 @@ async def test_the_notifiers_round_writes_reminders_and_sends_them_with_a_person
     assert await reminders(store) == expected(due_soon, "reminder-1")
 
 
-async def test_the_migration_backfills_members_and_reminder_days_as_the_projector_would(store):
-    """Migration 0016 on a database whose log already holds teams: its backfill equals the projection, a team
-    registered before the policy key existed reminding on the default days."""
-    district_id, _ = await district(store)
+async def test_the_migrations_backfill_who_is_on_each_team_and_reminder_days_as_the_projector_would(store):
+    """Migrations 0016 and 0018 on a database whose log already holds teams: their backfill equals the projection
+    (team_people, the one roster since 0018, with a person who left the district off every team of it in every
+    role), a team registered before the policy key existed reminding on the default days."""
+    district_id, rollout = await district(store)
     await team(store, district_id, ("svm.teacher1", "svm.teacher2", "svm.teacher3"),
                then=((cmd.RemoveMember(actor=PEOPLE["principal"], member="svm.teacher3"), THU),
                      (cmd.ReplaceMember(actor=PEOPLE["principal"], leaving="svm.teacher2", joining="svm.teacher5"), THU),
                      (cmd.AddMember(actor=PEOPLE["principal"], member="svm.teacher3"), FRI)))
-    await team(store, district_id, ("svm.teacher4",), remind_school_days_before_due=[3])
+    await team(store, district_id, ("svm.teacher4", "svm.teacher1"), remind_school_days_before_due=[3])
+    left = rollout.run(rc.PersonLeaves(actor="sv.admin", person_id="svm.teacher1", reason="Moved away"), local(FRI))
+    await store.append(f"district-{district_id}", to_rows(len(rollout.log) - len(left) + 1, left))
+    later = await team(store, district_id, ("svm.teacher1",))  # back after leaving: on the team registered since
     old = given((register(f"old-{uuid4().hex[:8]}"), local(MON)))
     rows = to_rows(1, old.log)
     del rows[0].data["policy"]["remind_school_days_before_due"]  # as recorded before issue 10
     await store.append(f"team-{old.state.team.team_id}", rows)
     await Projector(store.pool).catch_up()
-    models = {t: f"SELECT * FROM {t} ORDER BY 1, 2" for t in ("team_members", "team_reminder_days")}
+    models = {"team_people": "SELECT * FROM team_people ORDER BY 1, 2, 3",
+              "team_reminder_days": "SELECT * FROM team_reminder_days ORDER BY 1, 2"}
     projected = {t: [dict(r) for r in await store.pool.fetch(q)] for t, q in models.items()}
     assert {r["days"] == [1, 0] for r in projected["team_reminder_days"]} == {True, False}  # the premise
+    teacher1 = {(r["team_id"], r["role"]) for r in projected["team_people"] if r["person_id"] == "svm.teacher1"}
+    assert teacher1 == {(later.state.team.team_id, "member")}  # the premise: left, then on a new team
 
-    await store.pool.execute("DROP TABLE team_members, team_reminder_days")
-    await store.pool.execute("DELETE FROM schema_migrations WHERE name = '0016_reminders.sql'")
-    assert await store.migrate() == ["0016_reminders.sql"]
+    # As before 0016 ran: no reminder days, team_people as 0014 left it (a person who left still on their teams).
+    await store.pool.execute("DROP TABLE team_reminder_days")
+    await store.pool.execute("DELETE FROM schema_migrations WHERE name IN ('0014_my_work.sql', '0016_reminders.sql', "
+                             "'0018_one_team_roster.sql')")
+    await store.pool.execute("DROP TABLE team_people, pending_recommendations")
+    assert await store.migrate() == ["0014_my_work.sql", "0016_reminders.sql", "0018_one_team_roster.sql"]
 
     assert {t: [dict(r) for r in await store.pool.fetch(q)] for t, q in models.items()} == projected
+    assert await store.pool.fetchval("SELECT to_regclass('team_members')") is None  # one roster
 
 
 async def test_a_moved_due_date_is_reminded_again_and_an_unmoved_one_is_not(store):

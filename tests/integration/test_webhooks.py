@@ -21,10 +21,8 @@ from activities.webhook_payloads import ITEM_FIELDS
 from activities.webhooks import claim, enqueue, post_webhooks, posts as grouped, send
 from app.config import Settings
 from app.health import run_checks
-from app.wiring import open_store
 from tests.integration.test_notifier import escalated_district
 from tests.support.builders import EVIDENCE
-from tests.support.databases import fresh_database
 from tests.support.webhooks import webhook_receiver
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,17 +34,6 @@ MON_OPEN = datetime(2026, 10, 5, 14, 0, tzinfo=UTC)
 RETRY = Retry()  # 30 s doubling to 1 h; the clock is injected
 
 
-@pytest.fixture
-async def hooks_db(pg_url):
-    """A database of its own: a round claims every due post, so other tests' rows must not be in it."""
-    return await fresh_database(pg_url, "hooks")
-
-
-@pytest.fixture
-async def store(hooks_db):
-    store = await open_store(hooks_db)
-    yield store
-    await store.close()
 
 
 @pytest.fixture
@@ -131,7 +118,7 @@ async def test_a_500_or_a_429_is_retried_after_its_backoff_then_delivered_once(s
     assert all(r["sent_at"] is not None and r["attempts"] == 2 for r in await posts(store))
 
 
-async def test_a_404_is_parked_reported_by_doctor_and_blocks_no_other_hook(store, receiver, hooks_db):
+async def test_a_404_is_parked_reported_by_doctor_and_blocks_no_other_hook(store, receiver, notify_db):
     district, events = await district_with_escalations(store, teams=1)
     hooks = {district: (receiver.hook("gone", "slack"), receiver.hook("chat", "google_chat"))}
     receiver.answers["/gone"] = [(404, {})]
@@ -152,7 +139,7 @@ async def test_a_404_is_parked_reported_by_doctor_and_blocks_no_other_hook(store
                     f"district {district} (escalation): HTTP 404: no_service; fix the hook (its url in "
                     "PLCFLOW_WEBHOOKS_FILE, the channel), then run `plcflow notices retry --hook gone`.")
 
-    env = {**os.environ, "DATABASE_URL": hooks_db, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "DATABASE_URL": notify_db, "PYTHONPATH": str(ROOT)}
     out = subprocess.run([sys.executable, "-m", "cli.main", "notices", "retry", "--hook", "gone"], cwd=ROOT, env=env,
                          capture_output=True, text=True, timeout=60)
     assert (out.returncode, out.stdout.strip()) == (0, f"Due again: {len(events)} parked webhook post(s)")
@@ -190,10 +177,10 @@ async def test_a_retry_that_falls_on_a_closed_day_waits_for_the_next_school_day(
     assert len(receiver.statuses) == 1
 
 
-async def test_two_notifiers_at_once_never_post_an_item_twice(store, receiver, hooks_db):
+async def test_two_notifiers_at_once_never_post_an_item_twice(store, receiver, notify_db):
     district, events = await district_with_escalations(store, teams=6)
     hooks = {district: (receiver.hook("slack", "slack"), receiver.hook("teams", "teams"))}
-    other = await EventStore.connect(hooks_db)  # a second notifier: its own connections
+    other = await EventStore.connect(notify_db)  # a second notifier: its own connections
     try:
         async def drain(pool):
             for _ in range(50):
@@ -227,12 +214,12 @@ async def test_a_notifier_that_dies_after_the_endpoint_accepted_posts_again_once
 
 
 async def test_a_notifier_skips_posts_another_one_is_claiming_rather_than_waiting_or_taking_them(
-        store, receiver, hooks_db):
+        store, receiver, notify_db):
     district, events = await district_with_escalations(store, teams=1)
     hooks = {district: (receiver.hook("slack", "slack"),)}
     await enqueue(store.pool, hooks, WED)
     ids = [r["id"] for r in await posts(store)]
-    other = await asyncpg.connect(hooks_db)  # another notifier, in the middle of its claim
+    other = await asyncpg.connect(notify_db)  # another notifier, in the middle of its claim
     try:
         claiming = other.transaction()
         await claiming.start()
@@ -269,7 +256,7 @@ async def test_a_district_without_hooks_gets_no_posts_and_a_hook_added_later_no_
     assert await store.pool.fetchval("SELECT count(*) FROM outbox WHERE hooked_at IS NULL") == 0
 
 
-async def test_the_notifier_loop_turns_the_outbox_into_posts_each_round(store, receiver, hooks_db):
+async def test_the_notifier_loop_turns_the_outbox_into_posts_each_round(store, receiver, notify_db):
     """The notifier process's rounds (``notify_until``) post webhooks beside the email; the wall clock decides
     whether Silver Valley is open now, so each post is either delivered or due at its next notify_at."""
     from activities.notice_hours import notice_hours
@@ -282,7 +269,7 @@ async def test_the_notifier_loop_turns_the_outbox_into_posts_each_round(store, r
     hours = (await notice_hours(store.pool, [district]))[district]
     stop = asyncio.Event()
     with smtp_inbox() as inbox:
-        loop = asyncio.create_task(notify_until(hooks_db, inbox.smtp, stop, LOG, idle_s=0.1, webhooks=hooks))
+        loop = asyncio.create_task(notify_until(notify_db, inbox.smtp, stop, LOG, idle_s=0.1, webhooks=hooks))
         for _ in range(100):
             if len(await posts(store)) == len(events) and all(r["attempts"] or r["next_attempt_at"] > datetime.now(UTC)
                                                               for r in await posts(store)):
