@@ -10,19 +10,15 @@ SKIP LOCKED.
 """
 
 import asyncio
-import signal
 import sys
-
-import structlog
 
 from activities.notifier import SmtpConfig
 from activities.notifier_loop import notify_until
 from app.config import Settings
-from app.logging import configure
 from app.process import exit_now
+from app.round_process import start_round_process
 from app.webhook_file import WebhooksFileError
 from app.webhook_file import from_env as webhooks_from_env
-from app.telemetry import serve_metrics
 
 
 def smtp_config(settings: Settings) -> SmtpConfig:
@@ -38,15 +34,8 @@ async def main() -> None:
     except WebhooksFileError as err:  # a bad file is a start-up error the operator must fix: exit 2, no traceback
         print(err, file=sys.stderr)
         exit_now(2)
-    configure(settings.log_format, settings.log_level)
-    log = structlog.get_logger("plcflow.notifier")
-    url = settings.event_store_url()
-    if not url:
-        raise SystemExit("DATABASE_URL is not set: the notifier needs the outbox.")
-    stop = asyncio.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        asyncio.get_running_loop().add_signal_handler(sig, stop.set)
-    serve_metrics(settings.metrics_address)  # notices sent, parked, postponed; messages (README: Metrics)
+    # /metrics: notices sent, parked, postponed; messages (README: Metrics)
+    log, url, stop = start_round_process(settings, "notifier", "the outbox")
     await notify_until(url, smtp_config(settings), stop, log, webhooks=webhooks, window_s=settings.notify_window_s,
                        public_url=settings.public_url)
 

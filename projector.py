@@ -7,28 +7,16 @@ but useless.
 """
 
 import asyncio
-import signal
-
-import structlog
 
 from activities.projector_loop import gauge_refresher, project_until
 from app.config import Settings
-from app.logging import configure
 from app.process import exit_now
-from app.telemetry import serve_metrics
+from app.round_process import start_round_process
 
 
 async def main() -> None:
-    settings = Settings.from_env()
-    configure(settings.log_format, settings.log_level)
-    log = structlog.get_logger("plcflow.projector")
-    url = settings.event_store_url()
-    if not url:
-        raise SystemExit("DATABASE_URL is not set: the projector needs the event log.")
-    stop = asyncio.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        asyncio.get_running_loop().add_signal_handler(sig, stop.set)
-    serve_metrics(settings.metrics_address)  # lag, parked events, events projected (README: Metrics)
+    # /metrics: lag, parked events, events projected (README: Metrics)
+    log, url, stop = start_round_process(Settings.from_env(), "projector", "the event log")
     await project_until(url, stop, log, on_round=gauge_refresher())
 
 
