@@ -126,12 +126,15 @@ class ReadModels:
         return _rows(rows)
 
     async def recommendations_waiting(self, district_id: str, person_id: str) -> list[dict]:
-        """Recommendations waiting for a person as their team's principal, oldest first."""
+        """Recommendations waiting for a person as their team's principal, oldest first; ``proposed_on`` is the
+        district's local date (a recommendation made at 17:30 in Los Angeles was made that day, not the next UTC one)."""
         rows = await self._pool.fetch(
-            """SELECT r.team_id, t.name AS team_name, r.recommendation_id, r.summary, r.proposed_by, r.proposed_at
+            """SELECT r.team_id, t.name AS team_name, r.recommendation_id, r.summary, r.proposed_by, r.proposed_at,
+                      (r.proposed_at AT TIME ZONE coalesce(z.timezone, 'UTC'))::date AS proposed_on
                  FROM pending_recommendations r
                  JOIN team_people p ON p.team_id = r.team_id AND p.person_id = $2 AND p.role = 'principal'
                  JOIN team_status t ON t.team_id = r.team_id AND t.district_id = $1
+                 LEFT JOIN district_time_zones z ON z.district_id = $1
                 ORDER BY r.proposed_at""",
             district_id, person_id,
         )

@@ -203,6 +203,21 @@ async def test_who_is_on_each_team_and_what_waits_for_its_principal_follow_its_e
     assert await work_rows(event_store.pool, team_id) == (PEOPLE_AFTER, WAITING_AFTER)
 
 
+async def test_a_recommendation_made_in_the_evening_waits_dated_by_the_districts_day_not_utcs(event_store):
+    """My work says when a recommendation was made as the principal's calendar does: 17:30 in Los Angeles is Monday."""
+    from activities.read_models import ReadModels
+
+    team_id = f"rec-{uuid4().hex[:8]}"
+    evening = local(MON, 17, 30)
+    assert evening.astimezone(UTC).date() != MON
+    team = given((registered(team_id), local(MON)), (cmd.StartCycle(actor="a.kennedy"), local(MON)),
+                 (cmd.RecordDecision(actor="t.nelson", kind="recommendation", summary="Two mixed classes"), evening))
+    await event_store.append(f"team-{team_id}", to_rows(1, team.log))
+    await Projector(event_store.pool).catch_up()
+    waiting = await ReadModels(event_store.pool).recommendations_waiting(team.state.team.district_id, "p.rivera")
+    assert [(w["summary"], w["proposed_on"]) for w in waiting] == [("Two mixed classes", MON.isoformat())]
+
+
 async def test_the_team_people_migration_backfills_teams_already_in_the_log(pg_url):
     """Migration 0014 on a database that already holds a team's story gives what the projector gives."""
     from app.wiring import open_store
