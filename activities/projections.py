@@ -27,7 +27,7 @@ def _date(value: str | None) -> date | None:
 
 
 READ_MODELS = ("school_days", "district_time_zones", "team_status", "school_status", "district_status",
-               "open_escalations", "rubric_results", "person_emails",
+               "district_schools", "open_escalations", "rubric_results", "person_emails",
                *team_rosters.READ_MODELS, *digests.READ_MODELS, *work.READ_MODELS)
 Handler = Callable[[asyncpg.Connection, str, dict], Awaitable[None]]
 
@@ -177,6 +177,8 @@ async def _rollout_started(conn, stream, d):
                        d["district"]["district_id"], d["policy"].get("notices_without_address", "park"))
     await conn.execute("INSERT INTO district_status (district_id, name, version) VALUES ($1, $2, 0)",
                        d["district"]["district_id"], d["district"]["name"])
+    await conn.executemany("INSERT INTO district_schools (district_id, school_id, name) VALUES ($1, $2, $3)",
+                           [(d["district"]["district_id"], s["school_id"], s["name"]) for s in d["district"]["schools"]])
     await _person_emails(conn, d["district"]["district_id"], d["district"]["people"])
     await digests.person_roles(conn, d["district"]["district_id"], d["district"]["people"])
 

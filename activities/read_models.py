@@ -154,17 +154,19 @@ class ReadModels:
 
     async def schools_led(self, district_id: str, person_id: str) -> list[dict]:
         """The schools where a person is the principal of an active team, with their active teams and how many are
-        escalated; a school not opened by a rollout yet (a standalone team's) is named by its id."""
+        escalated; a school no wave has launched yet is named as its district's file names it, and a school no
+        rollout knows (a standalone team's) by its id."""
         rows = await self._pool.fetch(
             # The few schools first (materialized), then their teams by the school index: a plan that stays fast
             # even before PostgreSQL has statistics (an IN over the district's teams took seconds then).
             """WITH led AS MATERIALIZED (
                    SELECT DISTINCT l.school_id FROM team_people p JOIN team_status l ON l.team_id = p.team_id
                     WHERE p.person_id = $2 AND p.role = 'principal' AND l.district_id = $1 AND l.retired_at IS NULL)
-               SELECT t.school_id, coalesce(min(s.name), t.school_id) AS name, count(*) AS teams,
+               SELECT t.school_id, coalesce(min(s.name), min(f.name), t.school_id) AS name, count(*) AS teams,
                       count(t.escalation_id) AS escalated
                  FROM led JOIN team_status t ON t.school_id = led.school_id
                  LEFT JOIN school_status s ON s.school_id = t.school_id
+                 LEFT JOIN district_schools f ON f.school_id = t.school_id AND f.district_id = t.district_id
                 WHERE t.district_id = $1 AND t.retired_at IS NULL
                 GROUP BY t.school_id ORDER BY 2""",
             district_id, person_id,

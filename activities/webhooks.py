@@ -69,7 +69,9 @@ async def enqueue(pool, hooks: Webhooks, now: datetime, limit: int = 500) -> int
                      ev AS (SELECT stream_id, version FROM unhooked
                              WHERE district_id IS NOT NULL OR kind <> ALL($2::text[])
                              GROUP BY stream_id, version ORDER BY min(id) LIMIT $1)
-                SELECT u.*, (SELECT name FROM school_status s WHERE s.school_id = u.payload->>'school_id') AS school_name
+                SELECT u.*, coalesce((SELECT name FROM school_status s WHERE s.school_id = u.payload->>'school_id'),
+                                     (SELECT name FROM district_schools f WHERE f.school_id = u.payload->>'school_id'
+                                         AND f.district_id = u.district_id)) AS school_name
                   FROM unhooked u JOIN ev USING (stream_id, version) ORDER BY u.id""", limit, POSTED_KINDS)
         hours = await notice_hours(conn, {r["district_id"] for r in rows if r["district_id"] in hooks})
         events: dict[tuple, list] = {}

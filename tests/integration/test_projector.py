@@ -90,6 +90,10 @@ async def test_teams_schools_and_districts_project_once_and_rebuild_identically(
     read = await ReadModels(event_store.pool).team(team_id)
     cal = team.state.calendar  # "today" is the district's date, not the machine's (issue 8, defect 12)
     assert read["school_days_in_step"] == cal.school_days_between(MON, cal.local_date(datetime.now(UTC)))
+    # A school no wave has launched is named as the district's file names it (issue 11: My work's "My school").
+    named = {r["school_id"]: r["name"] for r in await event_store.pool.fetch(
+        "SELECT school_id, name FROM district_schools WHERE district_id = $1", district.district_id)}
+    assert named == {s.school_id: s.name for s in district.schools}
     assert await projector.catch_up() == 0  # nothing applies twice
     before = await snapshot(event_store.pool)
     await projector.rebuild()
@@ -216,6 +220,27 @@ async def test_a_recommendation_made_in_the_evening_waits_dated_by_the_districts
     await Projector(event_store.pool).catch_up()
     waiting = await ReadModels(event_store.pool).recommendations_waiting(team.state.team.district_id, "p.rivera")
     assert [(w["summary"], w["proposed_on"]) for w in waiting] == [("Two mixed classes", MON.isoformat())]
+
+
+async def test_a_principal_sees_her_school_by_its_name_before_a_wave_launches_it(event_store):
+    """Issue 11: a team of a school the rollout named but no wave has launched yet (no school_status row):
+    My work's "My school" names it as the district's file does, not by its id."""
+    from activities.read_models import ReadModels
+
+    suffix = uuid4().hex[:8]
+    district = START.district.model_copy(update={"district_id": f"d-{suffix}"})
+    _, district_log = run(decide_rollout, evolve_rollout, RolloutState(),
+                          [(START.model_copy(update={"district": district}), MON)])
+    await event_store.append(f"district-{district.district_id}", to_rows(1, district_log))
+    command = register(f"named-{suffix}")
+    command = command.model_copy(update={"team": command.team.model_copy(update={"district_id": district.district_id})})
+    team = given((command, local(MON)))
+    await event_store.append(f"team-named-{suffix}", to_rows(1, team.log))
+    await Projector(event_store.pool).catch_up()
+    led = await ReadModels(event_store.pool).schools_led(district.district_id, command.team.principal)
+    school = district.school(command.team.school_id)
+    assert [(s["school_id"], s["name"]) for s in led] == [(school.school_id, school.name)]
+    assert school.name != school.school_id
 
 
 async def test_the_team_people_migration_backfills_teams_already_in_the_log(pg_url):
