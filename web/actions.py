@@ -1,5 +1,5 @@
 """The team's other commands as small forms (issue 11): revisit with a reason, record a decision or a
-recommendation, approve or reject one, acknowledge or snooze an escalation.
+recommendation, approve or reject one, acknowledge or snooze an escalation, pause or resume the team.
 
 Each form posts the command's own fields; the command model (the API's, from
 ``workflows.contracts.TEAM_UPDATES``) validates them and the domain decides.
@@ -10,10 +10,12 @@ from pydantic import ValidationError
 
 from workflows.contracts import TEAM_UPDATES
 
-FORMS = {name: t for t, name in TEAM_UPDATES.items() if name in ("revisit", "decide", "approve", "reject", "acknowledge", "snooze")}
+FORMS = {name: t for t, name in TEAM_UPDATES.items() if name in ("revisit", "decide", "approve", "reject", "acknowledge", "snooze", "pause", "resume")}
 DONE = {"revisit": "The team went back to an earlier step.", "decide": "The decision is recorded.",
         "approve": "The recommendation is approved.", "reject": "The recommendation is rejected.",
-        "acknowledge": "The escalation is acknowledged.", "snooze": "The escalation is snoozed."}
+        "acknowledge": "The escalation is acknowledged.", "snooze": "The escalation is snoozed.",
+        "pause": "The team is paused: its step's clock stops until it resumes.",
+        "resume": "The team resumed: its due date moved by the school days it was paused."}
 
 
 def form_key(action: str, fields: dict) -> str:
