@@ -25,8 +25,8 @@ def _step(value: str) -> str:
 
 
 def _evidence(e: dict) -> str:
-    parts = [f"{len(e[k])} {k[:-1] if len(e[k]) == 1 else k}" for k in ("results", "links", "notes") if e.get(k)]
-    parts = [p.replace("1 result", "1 aggregate result") for p in parts]
+    names = {"results": "aggregate result", "links": "link", "notes": "note"}
+    parts = [f"{len(e[k])} {names[k]}{'' if len(e[k]) == 1 else 's'}" for k in names if e.get(k)]
     said = [k for k in ("focus", "question", "measure") if e.get(k)]
     return ", ".join([*(f"its {k}" for k in said), *parts]) or "no evidence"
 

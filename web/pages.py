@@ -20,7 +20,7 @@ from domain.steps import STEPS
 from workflows.persistence import stream_id
 
 from . import actions, session
-from .evidence_form import GENERAL, advance_command
+from .evidence_form import GENERAL, MAX_RESULTS, MORE, advance_command, result_fields, results_shown
 from .history import trail
 from .render import page
 
@@ -75,10 +75,13 @@ def pages_router(rt, who) -> APIRouter:
         events = await rt.events.read_stream(stream_id(team_id)) if rt.events else []
         view = team_view(state, state.calendar.local_date(datetime.now(UTC)))
         step_index = [s.value for s in STEPS].index(view.step) if view.step else -1
+        levels = state.policy.result_scale.levels
+        values = form.get("values", {})
         return page(request, "team.html", status, team=view, roles=roles, steps=STEPS, step_index=step_index,
-                    levels=state.policy.result_scale.levels, history=trail(events, state.calendar.zone),
+                    levels=levels, history=trail(events, state.calendar.zone),
+                    results=[result_fields(k, levels) for k in range(results_shown(values))], max_results=MAX_RESULTS,
                     can_advance=bool(PARTICIPANTS & set(roles)) and view.step is not None and not view.paused,
-                    done=request.session.pop("done", None), errors=form.get("errors", {}), values=form.get("values", {}))
+                    done=request.session.pop("done", None), errors=form.get("errors", {}), values=values)
 
     @router.get("/teams/{team_id}")
     async def team(request: Request, team_id: str, me: Principal = Depends(who)):
@@ -88,6 +91,8 @@ def pages_router(rt, who) -> APIRouter:
     async def advance(request: Request, team_id: str, me: Principal = Depends(who)):
         row, _ = await my_team(me, team_id)  # someone not on the team is refused here, before any command is sent
         form = await request.form()
+        if form.get(MORE):  # "Add another result": the page again with one more result fieldset, nothing sent
+            return await team_page(request, me, team_id, values=dict(form))
         levels = (await live(team_id, row["name"])).policy.result_scale.levels
         command, errors = advance_command(me.user_id, form, levels)
         if command is None:
