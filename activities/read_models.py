@@ -167,3 +167,30 @@ class ReadModels:
             district_id, person_id,
         )
         return _rows(rows)
+
+    # --- who reads what they do not work on (issue 11: supervisors, district admins, the coalition) ---
+
+    async def person_access(self, district_id: str, person_id: str) -> dict | None:
+        """A person's district-wide standing: roles, coalition seat, a supervisor's schools (``person_roles``)."""
+        row = await self._pool.fetchrow(
+            "SELECT roles, school_id, coalition, supervises FROM person_roles WHERE district_id = $1 AND person_id = $2",
+            district_id, person_id)
+        return {**dict(row), "supervises": tuple(row["supervises"])} if row else None
+
+    async def recommendations_pending(self, district_id: str, school_ids: tuple[str, ...] = ()) -> list[dict]:
+        """Every recommendation waiting for a principal in a district (or its given schools), oldest first."""
+        rows = await self._pool.fetch(
+            """SELECT r.team_id, t.name AS team_name, t.school_id, r.recommendation_id, r.summary, r.proposed_by,
+                      r.proposed_at
+                 FROM pending_recommendations r JOIN team_status t ON t.team_id = r.team_id
+                WHERE t.district_id = $1 AND (cardinality($2::text[]) = 0 OR t.school_id = ANY($2))
+                  AND t.retired_at IS NULL
+                ORDER BY r.proposed_at""",
+            district_id, list(school_ids),
+        )
+        return _rows(rows)
+
+    async def reached_on_team(self, team_id: str, person_id: str) -> bool:
+        """Whether the team's open escalation has reached a person (they may answer it: domain.team's holds)."""
+        return bool(await self._pool.fetchval("SELECT 1 FROM open_escalations WHERE team_id = $1 AND reached ? $2",
+                                              team_id, person_id))
