@@ -189,8 +189,3 @@ class ReadModels:
             district_id, list(school_ids),
         )
         return _rows(rows)
-
-    async def reached_on_team(self, team_id: str, person_id: str) -> bool:
-        """Whether the team's open escalation has reached a person (they may answer it: domain.team's holds)."""
-        return bool(await self._pool.fetchval("SELECT 1 FROM open_escalations WHERE team_id = $1 AND reached ? $2",
-                                              team_id, person_id))

@@ -49,17 +49,25 @@ def pages_router(rt, who) -> APIRouter:
         roles = await rt.reads.team_roles(team_id, me.user_id)
         if roles:
             return row, roles, None
-        reached = await rt.reads.reached_on_team(team_id, me.user_id)
-        if reached and (acting is None or acting in ESCALATION_FORMS):
-            return row, [], "someone its escalation reached"
+        answering = acting in ESCALATION_FORMS and await reached(team_id, me.user_id)
         reach = await oversight_of(rt.reads, me)
-        if reach is None or not reach.reaches(row["school_id"]):
-            raise session.PageRefused(403, "Not your team", f"You are not on {row['name']}: only its members, "
-                                      "facilitator and principal can open its page.")
-        if acting is not None:
+        if reach is not None and reach.reaches(row["school_id"]):
+            if acting is None or answering:
+                return row, [], f"a {reach.role}"
             raise session.PageRefused(403, "Read only", f"You read {row['name']} as a {reach.role}, so nothing was "
                                       "changed: only its members, facilitator and principal act on it.")
-        return row, [], f"a {reach.role}"
+        if answering or (acting is None and await reached(team_id, me.user_id)):
+            return row, [], "someone its escalation reached"
+        raise session.PageRefused(403, "Not your team", f"You are not on {row['name']}: only its members, "
+                                  "facilitator and principal can open its page.")
+
+    async def reached(team_id: str, person_id: str) -> bool:
+        """Whether the team's open escalation reached a person, in the team's own (live) word."""
+        try:
+            escalation = (await rt.teams.status(team_id)).state.escalation
+        except UnknownTeam:
+            return False
+        return escalation is not None and person_id in escalation.reached
 
     @router.get("/")
     async def home(request: Request):

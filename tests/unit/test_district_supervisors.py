@@ -8,6 +8,8 @@ from domain.district import Person, Role, check_references
 from domain.errors import InvalidTransition
 from domain.rollout import commands as c
 from domain.rollout import events as ev
+from domain.roster import StaffRecord
+from domain.roster import diff as roster_diff
 from tests.unit.test_district_file import EXAMPLES, problems_of
 from tests.unit.test_district_people_rules import AT, when
 from tests.unit.test_rollout_rules import Rollout
@@ -82,3 +84,18 @@ def test_the_check_runs_on_a_parsed_district_too():
     wrong = Person(id="sv.super", roles=(Role.TEACHER,), school="silver-valley-ms", supervises=("silver-valley-ms",))
     assert check_references(district.model_copy(update={"people": (*district.people, wrong)})) == [
         "people[27].supervises: sv.super names schools to supervise but does not have the role supervisor"]
+
+
+def test_a_roster_import_keeps_a_supervisor_and_their_schools():
+    """Supervisor is plcflow's own role (domain.roster.IMPORTED_ROLES): an export that also makes them a teacher
+    adds that role beside it, and one that gives them no role plcflow maps (an "administrator") keeps them."""
+    district = Rollout().state.district
+    supervisor = Person(id="sv.super", roles=(Role.SUPERVISOR,), supervises=("silver-valley-hs",), email="s@sv.example.org")
+    district = district.model_copy(update={"people": (*district.people, supervisor)})
+    for exported, roles in ((frozenset({Role.TEACHER}), (Role.TEACHER, Role.SUPERVISOR)), (frozenset(), (Role.SUPERVISOR,))):
+        record = StaffRecord(sourced_id="u-77", email="s@sv.example.org", username=None, roles=exported,
+                             school_id="silver-valley-hs" if exported else None)
+        changes = roster_diff(district, [record])
+        (kept,) = [p for p in changes.updated if p.id == "sv.super"]
+        assert kept.roles == roles and kept.supervises == ("silver-valley-hs",)
+        assert "sv.super" not in changes.leaving

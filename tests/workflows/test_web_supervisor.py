@@ -261,3 +261,47 @@ async def test_a_coalition_member_and_a_district_admin_open_a_team_page_read_onl
                 "csrf": csrf, "step": "identify_focus", "focus": "Ours now", "note": "A note"})
             assert posted.status == 403 and "Read only" in await posted.text()
     assert await version(harness, team) == before
+
+
+async def test_a_coalition_member_an_escalation_reached_answers_it_and_may_do_nothing_else(harness, issuer):
+    """Overseeing is reading; what the domain lets a coalition member do on a team — acknowledge or snooze an
+    escalation that reached them — is the one form they see, and the one post that passes."""
+    world = await seed(harness)
+    layout, team = world["layout"], f"science-{world['suffix']}"
+    ladder = {"team": 0, "facilitator": 1, "principal": 2, "coalition": 3}
+    profile = TeamProfile(team_id=team, school_id=world["ms"].school_id, district_id=f"silver-valley-{world['suffix']}",
+                          name="Grade 8 Science", facilitator="svm.science-lead", members=("svm.teacher4",),
+                          principal=PRINCIPAL, coalition=(COALITION,))
+    policy = EscalationPolicy(result_scale=ResultScale(levels=LEVELS), ladder_school_days_past_due=ladder)
+    await harness.teams.start(RegisterTeam(actor=ADMIN, team=profile, calendar=layout.calendar, policy=policy))
+    harness.started.append(team)
+    due = (await settled(lambda: harness.status(team))).state.due_on
+    await harness.sleep_until(layout, layout.calendar.add_school_days(due, 4), time(12))
+
+    async def at_coalition():
+        esc = (await harness.status(team)).state.escalation
+        return esc if esc and COALITION in esc.reached else None
+
+    await eventually(at_coalition, "the escalation reached the coalition")
+    await settled(lambda: harness.status(team))
+    await Projector(harness.store.pool).catch_up()
+    async with serving(runtime(harness), issuer) as base, chromium() as browser:
+        page = await (await browser.new_context(viewport=PHONE)).new_page()
+        await sign_in(page, base, email(COALITION, world["suffix"]))
+        await page.get_by_role("link", name="Grade 8 Science: identify focus").click()  # from the escalation itself
+        assert "read-only: you read it as a coalition member" in await page.locator(".lede").inner_text()
+        forms = [await f.get_attribute("action") for f in await page.locator("main form").all()]
+        assert forms == [f"/teams/{team}/acknowledge", f"/teams/{team}/snooze"]
+        await assert_accessible(page)
+        before = await version(harness, team)
+        csrf = await page.locator("input[name=csrf]").first.input_value()
+        posted = await page.request.post(f"{base}/teams/{team}/decide",
+                                         form={"csrf": csrf, "kind": "lateral", "summary": "Ours now"})
+        assert posted.status == 403 and "Read only" in await posted.text()
+        assert await version(harness, team) == before
+        await page.get_by_label("Why you acknowledge it").fill("The coalition will call the principal on Monday")
+        await page.get_by_role("button", name="Acknowledge").click()
+        assert await page.get_by_role("status").inner_text() == "The escalation is acknowledged."
+        await assert_accessible(page)
+    status = await harness.assert_log_matches(team)
+    assert (status.state.escalation.hold, status.state.escalation.level.value) == ("acknowledged", "coalition")
