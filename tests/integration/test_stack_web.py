@@ -106,6 +106,8 @@ async def supervisor_reads_the_dashboard(page, base: str) -> None:
     assert page.url == f"{base}/supervise"
     assert await page.get_by_role("rowheader", name="demo-ms").count() == 1
     await assert_accessible(page)
+    await page.get_by_role("link", name="demo-ms", exact=True).click()
+    await assert_accessible(page)
     await page.get_by_role("link", name=TEAM, exact=True).click()
     assert "read-only: you read it as a supervisor" in await page.locator(".lede").inner_text()
     assert await page.locator("main form").count() == 0

@@ -125,7 +125,8 @@ def section(page, heading: str):
 
 
 async def counts_row(page, school: str) -> list[str]:
-    row = page.get_by_role("row").filter(has=page.get_by_role("rowheader", name=school, exact=True))
+    table = page.get_by_role("region", name="Where teams stand")
+    row = table.get_by_role("row").filter(has=page.get_by_role("rowheader", name=school, exact=True))
     return await row.get_by_role("cell").all_inner_texts()
 
 
@@ -149,10 +150,9 @@ async def test_a_supervisor_signs_in_and_sees_only_their_schools_at_both_widths(
             assert await stalled.get_by_role("link", name="Grade 7 Math: pose question").count() == 1
             assert await page.get_by_role("rowheader", name="Silver Valley High School").count() == 0
             assert await page.get_by_text("Algebra").count() == 0
-            assert await page.get_by_role("link", name="Grade 7 Math", exact=True).count() == 1
-            rubric = page.get_by_role("region", name="Rubric levels of Silver Valley Middle School")
-            assert await rubric.get_by_role("row").count() == 1 + len(RATINGS)
-            assert "Developing" in await rubric.inner_text()
+            rubric = page.get_by_role("region", name="Rubric levels per school")
+            assert [" ".join(r.split()) for r in await rubric.get_by_role("row").all_inner_texts()][1:] == [
+                "Silver Valley Middle School " + " ".join(["Developing"] * len(RATINGS))]
             waiting = section(page, "Recommendations waiting for a principal")
             assert await waiting.get_by_role("link", name=f"Grade 7 Math: {RECOMMENDATION}").count() == 1
             assert await page.locator("main form").count() == 0  # read-only: not one form
@@ -160,6 +160,19 @@ async def test_a_supervisor_signs_in_and_sees_only_their_schools_at_both_widths(
             assert await page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
             if SHOOT:
                 await screenshot(page, f"web-supervisor-{width}.png")
+            # Her school's page: its teams, linked, and its rubric term by term.
+            await page.get_by_role("link", name="Silver Valley Middle School", exact=True).click()
+            assert page.url == f"{base}/supervise/schools/{world['ms'].school_id}"
+            teams = section(page, "Teams")
+            assert " ".join((await teams.get_by_role("listitem").inner_text()).split()).startswith(
+                "Grade 7 Math: cycle 1, pose question, due ")
+            trend = page.get_by_role("region", name="Rubric self-assessment")
+            assert await trend.get_by_role("row").count() == 1 + len(RATINGS)
+            assert await page.locator("main form").count() == 0
+            await assert_accessible(page)
+            assert await page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+        response = await page.goto(f"{base}/supervise/schools/{world['hs'].school_id}")  # not hers
+        assert response.status == 403 and await page.get_by_role("heading", level=1).inner_text() == "Not your school"
 
         # A district admin reads the whole district there; a teacher is refused the page.
         page = await (await browser.new_context(viewport=DESKTOP)).new_page()
@@ -200,6 +213,8 @@ async def test_the_principal_approves_a_recommendation_and_the_change_shows_on_t
         assert await waiting.locator("p").inner_text() == "No recommendation is waiting for a principal."
         await assert_accessible(supervisor)
         # She follows the team from her dashboard to its page: the approval is in its history, and she reads it only.
+        await supervisor.get_by_role("link", name="Silver Valley Middle School", exact=True).click()
+        assert await section(supervisor, "Recommendations waiting for a principal").get_by_role("link").count() == 0
         await supervisor.get_by_role("link", name="Grade 7 Math", exact=True).click()
         assert "read-only: you read it as a supervisor" in await supervisor.locator(".lede").inner_text()
         assert ("svm.principal approved recommendation c1-1 — “Staffing allows it next term”"
@@ -249,6 +264,7 @@ async def test_a_coalition_member_and_a_district_admin_open_a_team_page_read_onl
             page = await (await browser.new_context(viewport=viewport)).new_page()
             await sign_in(page, base, email(person, world["suffix"]))
             await section(page, "District dashboard").get_by_role("link").click()
+            await page.get_by_role("link", name="Silver Valley High School", exact=True).click()
             await page.get_by_role("link", name="Algebra", exact=True).click()
             await page.get_by_role("heading", name="Now: identify focus").wait_for()
             assert f"read-only: you read it as a {role}" in await page.locator(".lede").inner_text()
