@@ -15,11 +15,13 @@ def _district(stream: str) -> str:
 
 
 async def person_roles(conn, district_id: str, people: list[dict]) -> None:
-    """Who each person is now: roles and school (a coalition seat is kept across a change of roles)."""
+    """Who each person is now: roles, school and a supervisor's schools (issue 11, migration 0020); a coalition
+    seat is kept across a change of roles."""
     await conn.executemany(
-        """INSERT INTO person_roles (district_id, person_id, roles, school_id) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (district_id, person_id) DO UPDATE SET roles = excluded.roles, school_id = excluded.school_id""",
-        [(district_id, p["id"], list(p["roles"]), p.get("school")) for p in people])
+        """INSERT INTO person_roles (district_id, person_id, roles, school_id, supervises) VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (district_id, person_id) DO UPDATE SET roles = excluded.roles, school_id = excluded.school_id,
+                                                              supervises = excluded.supervises""",
+        [(district_id, p["id"], list(p["roles"]), p.get("school"), list(p.get("supervises", ()))) for p in people])
 
 
 async def person_gone(conn, district_id: str, person_id: str) -> None:

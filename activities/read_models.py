@@ -172,3 +172,53 @@ class ReadModels:
             district_id, person_id,
         )
         return _rows(rows)
+
+    # --- who reads what they do not work on (issue 11: supervisors, district admins, the coalition) ---
+
+    async def person_access(self, district_id: str, person_id: str) -> dict | None:
+        """A person's district-wide standing: roles, coalition seat, a supervisor's schools (``person_roles``)."""
+        row = await self._pool.fetchrow(
+            "SELECT roles, school_id, coalition, supervises FROM person_roles WHERE district_id = $1 AND person_id = $2",
+            district_id, person_id)
+        return {**dict(row), "supervises": tuple(row["supervises"])} if row else None
+
+    async def recommendations_pending(self, district_id: str, school_ids: tuple[str, ...] = ()) -> list[dict]:
+        """Every recommendation waiting for a principal in a district (or its given schools), oldest first."""
+        rows = await self._pool.fetch(
+            """SELECT r.team_id, t.name AS team_name, t.school_id, r.recommendation_id, r.summary, r.proposed_by,
+                      r.proposed_at
+                 FROM pending_recommendations r JOIN team_status t ON t.team_id = r.team_id
+                WHERE t.district_id = $1 AND (cardinality($2::text[]) = 0 OR t.school_id = ANY($2))
+                  AND t.retired_at IS NULL
+                ORDER BY r.proposed_at""",
+            district_id, list(school_ids),
+        )
+        return _rows(rows)
+
+    async def steps_by_school(self, district_id: str, school_ids: tuple[str, ...] = ()) -> list[dict]:
+        """Active teams per school and step (None: between cycles), and how many of them are escalated: the
+        district dashboard's table in one grouped query, whatever the district's size."""
+        rows = await self._pool.fetch(
+            """SELECT school_id, step, count(*) AS teams, count(escalation_id) AS escalated FROM team_status
+                WHERE district_id = $1 AND (cardinality($2::text[]) = 0 OR school_id = ANY($2)) AND retired_at IS NULL
+                GROUP BY school_id, step""",
+            district_id, list(school_ids),
+        )
+        return _rows(rows)
+
+    async def rubric_latest(self, district_id: str, school_ids: tuple[str, ...] = ()) -> list[dict]:
+        """Each launched school's latest rubric level per dimension, for the district dashboard."""
+        rows = await self._pool.fetch(
+            """SELECT DISTINCT ON (r.school_id, r.dimension) r.school_id, r.dimension, r.level, r.term, r.assessed_on
+                 FROM rubric_results r JOIN school_status s ON s.school_id = r.school_id
+                WHERE s.district_id = $1 AND (cardinality($2::text[]) = 0 OR r.school_id = ANY($2))
+                ORDER BY r.school_id, r.dimension, r.assessed_on DESC""",
+            district_id, list(school_ids),
+        )
+        return _rows(rows)
+
+    async def team_names(self, team_ids: list[str]) -> dict[str, str]:
+        """The names of a few teams (the cards of what is stalled), by id."""
+        rows = await self._pool.fetch("SELECT team_id, name FROM team_status WHERE team_id = ANY($1::text[])",
+                                      [t for t in team_ids if t])
+        return {r["team_id"]: r["name"] for r in rows}

@@ -47,12 +47,14 @@ class LocalWeb:
 
 
 def demo_users() -> list[DemoUser]:
-    """One person per role of the demo team, with the work email they sign in with (examples/districts/demo.yaml)."""
+    """One person per role of the demo team and district, with the work email they sign in with
+    (examples/districts/demo.yaml)."""
     team, district = load_team_file(DEMO_TEAM), load_district_file(DEMO_DISTRICT).district
     emails = {p.id: p.email for p in district.people}
     admin = next(p.id for p in district.people if "district_admin" in p.roles)
+    supervisor = next(p.id for p in district.people if "supervisor" in p.roles)  # issue 11: reads /supervise
     roles = (("teacher", team.team.members[0]), ("facilitator", team.team.facilitator),
-             ("principal", team.team.principal), ("district admin", admin))
+             ("principal", team.team.principal), ("district admin", admin), ("supervisor", supervisor))
     return [DemoUser(role, person, emails[person]) for role, person in roles]
 
 

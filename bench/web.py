@@ -9,8 +9,10 @@ the event log and replays them through the projector, as ``bench.supervisor``
 does. Then asks ``GET /my-work`` through the FastAPI app (session cookie, the
 read models, the template) as a teacher (on ~10 teams), a facilitator (~40)
 and a principal (a school's 200 teams), and the principal's school page
-(``GET /schools/s07``: the 200 teams × steps and what is stalled), and prints
-p50/p99 for each.
+(``GET /schools/s07``: the 200 teams × steps and what is stalled), and the district
+dashboard (``GET /supervise``) as a supervisor of s00 and as a district admin (the
+whole district) and the supervisor's school (``GET /supervise/schools/s00``), and
+prints p50/p99 for each.
 
 The team page also asks the team's workflow for its live state (a Temporal
 query) and reads its history from the event log, so it is measured against
@@ -90,6 +92,13 @@ async def load(store, n: int) -> float:
         # Who may sign in: in a district these rows come from its people (RolloutStarted, roster imports).
         await conn.executemany("INSERT INTO person_emails (district_id, person_id, email) VALUES ('bench', $1, $2)",
                                [(p, f"{p}@bench.example.org") for p in people])
+        # Issue 11: who reads the district dashboard (/supervise): a supervisor of one school (s00: every team of it
+        # escalated, half with a recommendation waiting), a district admin (the whole district).
+        overseers = {"s00.supervisor": (["supervisor"], ["s00"]), "district.admin": (["district_admin"], [])}
+        await conn.executemany("INSERT INTO person_emails (district_id, person_id, email) VALUES ('bench', $1, $2)",
+                               [(p, f"{p}@bench.example.org") for p in overseers])
+        await conn.executemany("INSERT INTO person_roles (district_id, person_id, roles, supervises) VALUES ('bench', $1, $2, $3)",
+                               [(p, roles, schools) for p, (roles, schools) in overseers.items()])
     t0 = time.perf_counter()
     await Projector(store.pool).catch_up(batch=5_000)
     took = time.perf_counter() - t0
@@ -178,6 +187,11 @@ async def main(n: int, rounds: int, live: int) -> None:
                 print(line(f"my work, {who} ({cards} cards)", lat))
             lat, rows = await time_page(app, "s07.principal", "/schools/s07", rounds)
             print(line(f"school page, principal ({rows} cards and table rows)", lat))
+            for what, person, path in (("district dashboard, a supervisor of s00", "s00.supervisor", "/supervise"),
+                                       ("district dashboard, a district admin", "district.admin", "/supervise"),
+                                       ("supervised school s00", "s00.supervisor", "/supervise/schools/s00")):
+                lat, rows = await time_page(app, person, path, rounds)
+                print(line(f"{what} ({rows} cards and table rows)", lat))
             pages, queries = await time_team_pages(app, rt, live_profile(0).members[0], team_ids, rounds)
             print(line(f"team page, member ({live} live)", pages))
             print(line("  floor: its status query", queries))

@@ -35,6 +35,9 @@ class Role(StrEnum):
     TEACHER_LEADER = "teacher_leader"
     TEACHER = "teacher"
     UNION_LEADER = "union_leader"
+    # Issue 11: reads the dashboard and the team pages of the schools it supervises, acts on none (last: the
+    # roster import orders roles by this enum, so the older roles keep their places).
+    SUPERVISOR = "supervisor"
 
 
 class _Spec(BaseModel):
@@ -50,6 +53,9 @@ class Person(_Spec):
     department: Slug | None = None
     sourced_id: SourcedId | None = None  # the student-information system's id (OneRoster sourcedId), once imported
     email: Email | None = None  # a work address: how an import, and sign-in, find this person
+    # A supervisor's schools (issue 11); none: the whole district. A default, so the people recorded in running
+    # workflows' histories before it existed read as they were.
+    supervises: tuple[Slug, ...] = ()
 
 
 class TeamSpec(_Spec):
@@ -241,10 +247,26 @@ def _people_problems(d: Draft) -> list[str]:
             problems.append(f"people[{i}].school: {p.id} is a {sorted(needs_school)[0].value} and needs one of the district's schools")
         if Role.DEPARTMENT_STAFF in p.roles and d.departments is not None and p.department not in d.departments:
             problems.append(f"people[{i}].department: {p.id} needs one of the departments {list(d.departments)}")
+        problems += _supervision_problems(d, i, p)
     if d.everyone_parsed and not d.with_role(Role.DISTRICT_ADMIN):
         problems.append("people: nobody has the role district_admin")
     if d.everyone_parsed and d.union and not d.with_role(Role.UNION_LEADER):
         problems.append("people: staff have a union, but nobody has the role union_leader")
+    return problems
+
+
+def _supervision_problems(d: Draft, i: int, p: Person) -> list[str]:
+    """A supervisor's schools are the district's (issue 11); only a supervisor names schools to supervise.
+
+    Part of ``check_references`` although it is newer than running rollouts: no recorded person has
+    ``supervises`` (the field is new), so no recorded start or change can be judged differently on replay.
+    """
+    problems = [f"people[{i}].supervises[{j}]: {school!r} is not one of the district's schools"
+                for j, school in enumerate(p.supervises) if d.knows_school(school) is False]
+    problems += [f"people[{i}].supervises[{j}]: {school!r} is listed twice"
+                 for j, school in enumerate(p.supervises) if school in p.supervises[:j]]
+    if p.supervises and Role.SUPERVISOR not in p.roles:
+        problems.append(f"people[{i}].supervises: {p.id} names schools to supervise but does not have the role supervisor")
     return problems
 
 

@@ -22,8 +22,10 @@ from workflows.persistence import stream_id
 from . import actions, session
 from .evidence_form import GENERAL, MAX_RESULTS, MORE, advance_command, result_fields, results_shown
 from .history import trail
+from .oversight import oversight_of
 from .render import page
 
+ESCALATION_FORMS = ("acknowledge", "snooze")  # what an escalation's reached people may post (domain.team holds)
 PARTICIPANTS = {"member", "facilitator"}  # who runs the cycle (domain.team.profile.TeamProfile.participants)
 # After a command, the page it leads to shows it in the history: wait (briefly) until its events reach the log,
 # which the workflow appends just after answering (workflows.persistence).
@@ -34,15 +36,38 @@ def pages_router(rt, who) -> APIRouter:
     """``who``: the signed-in person (``session.person``)."""
     router = APIRouter(include_in_schema=False)
 
-    async def my_team(me: Principal, team_id: str) -> tuple[dict, list[str]]:
+    async def my_team(me: Principal, team_id: str, acting: str | None = None) -> tuple[dict, list[str], str | None]:
+        """The team, my roles on it, and what I read it as when I have none (``acting``: the form I post).
+
+        Its people read and act (the domain decides what each may do). Issue 11: whoever its open escalation
+        reached may read it and answer the escalation (domain.team: a hold is theirs); a district admin, a
+        coalition member and a supervisor of its school (``web.oversight``) may read it; nobody else.
+        """
         row = await rt.reads.team(team_id)
         if row is None or row["district_id"] != me.district_id:
             raise session.PageRefused(404, "No such team", f"There is no team {team_id} in your district.")
         roles = await rt.reads.team_roles(team_id, me.user_id)
-        if not roles:
-            raise session.PageRefused(403, "Not your team", f"You are not on {row['name']}: only its members, "
-                                      "facilitator and principal can open its page.")
-        return row, roles
+        if roles:
+            return row, roles, None
+        answering = acting in ESCALATION_FORMS and await reached(team_id, me.user_id)
+        reach = await oversight_of(rt.reads, me)
+        if reach is not None and reach.reaches(row["school_id"]):
+            if acting is None or answering:
+                return row, [], f"a {reach.role}"
+            raise session.PageRefused(403, "Read only", f"You read {row['name']} as a {reach.role}, so nothing was "
+                                      "changed: only its members, facilitator and principal act on it.")
+        if answering or (acting is None and await reached(team_id, me.user_id)):
+            return row, [], "someone its escalation reached"
+        raise session.PageRefused(403, "Not your team", f"You are not on {row['name']}: only its members, "
+                                  "facilitator and principal can open its page.")
+
+    async def reached(team_id: str, person_id: str) -> bool:
+        """Whether the team's open escalation reached a person, in the team's own (live) word."""
+        try:
+            escalation = (await rt.teams.status(team_id)).state.escalation
+        except UnknownTeam:
+            return False
+        return escalation is not None and person_id in escalation.reached
 
     @router.get("/")
     async def home(request: Request):
@@ -55,7 +80,7 @@ def pages_router(rt, who) -> APIRouter:
         waiting = await rt.reads.recommendations_waiting(me.district_id, me.user_id)
         schools = await rt.reads.schools_led(me.district_id, me.user_id)  # a principal's way to their school's page
         return page(request, "my_work.html", teams=teams, escalations=escalations, recommendations=waiting,
-                    schools=schools)
+                    schools=schools, oversight=await oversight_of(rt.reads, me))
 
     async def saved(team_id: str, version: int) -> None:
         for _ in range(int(SAVED_WAIT / SAVED_POLL)):
@@ -70,14 +95,14 @@ def pages_router(rt, who) -> APIRouter:
             raise session.PageRefused(404, "Team not running", f"{name} is not running any more.") from None
 
     async def team_page(request: Request, me: Principal, team_id: str, status: int = 200, **form):
-        row, roles = await my_team(me, team_id)
+        row, roles, reader = await my_team(me, team_id)
         state = await live(team_id, row["name"])
         events = await rt.events.read_stream(stream_id(team_id)) if rt.events else []
         view = team_view(state, state.calendar.local_date(datetime.now(UTC)))
         step_index = [s.value for s in STEPS].index(view.step) if view.step else -1
         levels = state.policy.result_scale.levels
         values = form.get("values", {})
-        return page(request, "team.html", status, team=view, roles=roles, steps=STEPS, step_index=step_index,
+        return page(request, "team.html", status, team=view, roles=roles, reader=reader, steps=STEPS, step_index=step_index,
                     levels=levels, history=trail(events, state.calendar.zone),
                     results=[result_fields(k, levels) for k in range(results_shown(values))], max_results=MAX_RESULTS,
                     can_advance=bool(PARTICIPANTS & set(roles)) and view.step is not None and not view.paused,
@@ -89,7 +114,7 @@ def pages_router(rt, who) -> APIRouter:
 
     @router.post("/teams/{team_id}/advance", dependencies=[Depends(session.check_csrf)])
     async def advance(request: Request, team_id: str, me: Principal = Depends(who)):
-        row, _ = await my_team(me, team_id)  # someone not on the team is refused here, before any command is sent
+        row, _, _ = await my_team(me, team_id, "advance")  # someone not on the team is refused here, before any command is sent
         form = await request.form()
         if form.get(MORE):  # "Add another result": the page again with one more result fieldset, nothing sent
             return await team_page(request, me, team_id, values=dict(form))
@@ -109,7 +134,7 @@ def pages_router(rt, who) -> APIRouter:
     async def act(request: Request, team_id: str, action: str, me: Principal = Depends(who)):
         if action not in actions.FORMS:
             raise session.PageRefused(404, "No such form", f"A team has no form called {action}.")
-        await my_team(me, team_id)
+        await my_team(me, team_id, action)  # a reader is refused here, before any command is sent
         command, errors, values = actions.command_from(action, me.user_id, await request.form())
         if command is None:
             return await team_page(request, me, team_id, 422, errors=errors, values=values)

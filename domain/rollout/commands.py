@@ -145,6 +145,7 @@ class ChangeRoles(RolloutCommand):
     roles: Annotated[tuple[Role, ...], Field(min_length=1)]
     school: Slug | None = None
     department: Slug | None = None
+    supervises: tuple[Slug, ...] = ()  # a supervisor's schools (issue 11); none: the whole district
 
 
 class PersonLeaves(RolloutCommand):

@@ -59,7 +59,8 @@ def add_person(s: RolloutState, cmd: c.AddPerson, now: datetime) -> list[ev.Roll
 def change_roles(s: RolloutState, cmd: c.ChangeRoles, now: datetime) -> list[ev.RolloutEvent]:
     require_admin(s, cmd.actor, "change a person's roles")
     was = _known(s, cmd.person_id)
-    person = was.model_copy(update={"roles": tuple(dict.fromkeys(cmd.roles)), "school": cmd.school, "department": cmd.department})
+    person = was.model_copy(update={"roles": tuple(dict.fromkeys(cmd.roles)), "school": cmd.school, "department": cmd.department,
+                                    "supervises": cmd.supervises})
     if person == was:
         raise InvalidTransition(f"{was.id} already has exactly these roles.")
     _holds_together(s.district, tuple(person if p.id == was.id else p for p in s.district.people))

@@ -15,7 +15,7 @@ from app.web_stack import demo_users
 from tests.support.stack import data_folder, stack_env, start_stack, stop_stack
 from tests.support.web import DESKTOP, DOCS, PHONE, assert_accessible, chromium, screenshot, sign_in
 
-TEACHER, FACILITATOR, PRINCIPAL, ADMIN = (u.email for u in demo_users())
+TEACHER, FACILITATOR, PRINCIPAL, ADMIN, SUPERVISOR = (u.email for u in demo_users())
 TEAM = "Grade 7 Math (demo)"
 RECOMMENDATION = "Regroup the three sections by skill for six weeks of word-problem work"
 
@@ -41,7 +41,7 @@ def assert_the_banner_says_where_and_who(proc, base: str) -> None:
     banner = "".join(proc.banner)
     assert f"Web app       {base}" in banner
     for role, email in (("teacher", TEACHER), ("facilitator", FACILITATOR), ("principal", PRINCIPAL),
-                        ("district admin", ADMIN)):
+                        ("district admin", ADMIN), ("supervisor", SUPERVISOR)):
         assert f"{role:<15} {email}" in banner, banner
 
 
@@ -99,6 +99,21 @@ async def principal_approves(page, base: str) -> None:
         await screenshot(page, "run-team-principal-phone.png")
 
 
+async def supervisor_reads_the_dashboard(page, base: str) -> None:
+    """Issue 11: the demo supervisor finds the demo team on the district dashboard, and its page read-only."""
+    await sign_in(page, base, SUPERVISOR, pick=True)
+    await page.get_by_role("link", name="Where every team of your schools stands").click()
+    assert page.url == f"{base}/supervise"
+    assert await page.get_by_role("rowheader", name="demo-ms").count() == 1
+    await assert_accessible(page)
+    await page.get_by_role("link", name="demo-ms", exact=True).click()
+    await assert_accessible(page)
+    await page.get_by_role("link", name=TEAM, exact=True).click()
+    assert "read-only: you read it as a supervisor" in await page.locator(".lede").inner_text()
+    assert await page.locator("main form").count() == 0
+    await assert_accessible(page)
+
+
 async def test_make_run_serves_the_web_app_with_its_own_identity_provider(env):
     base = f"http://localhost:{env['PLCFLOW_WEB_PORT']}"
     proc = await started(env)
@@ -109,6 +124,8 @@ async def test_make_run_serves_the_web_app_with_its_own_identity_provider(env):
             await teacher_completes_the_step_and_recommends(await teacher.new_page(), base)
             principal = await browser.new_context(viewport=PHONE)
             await principal_approves(await principal.new_page(), base)
+            supervisor = await browser.new_context(viewport=DESKTOP)
+            await supervisor_reads_the_dashboard(await supervisor.new_page(), base)
             await stopped(proc, env)
 
             proc = await started(env)  # the same data folder: her session is still good (its secret was kept)

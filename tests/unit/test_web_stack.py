@@ -41,10 +41,11 @@ def test_given_a_data_folder_when_asked_twice_then_the_session_secret_is_the_sam
     assert stat.S_IMODE((tmp_path / "session-secret").stat().st_mode) == 0o600
 
 
-def test_the_demo_users_are_one_per_role_of_the_demo_team_with_their_work_email():
+def test_the_demo_users_are_one_per_role_with_their_work_email():
     assert [(u.role, u.person, u.email) for u in demo_users()] == [
         ("teacher", "t.nelson", "t.nelson@demo.example.org"),
         ("facilitator", "a.kennedy", "a.kennedy@demo.example.org"),
         ("principal", "p.rivera", "p.rivera@demo.example.org"),
         ("district admin", "district.admin", "district.admin@demo.example.org"),
+        ("supervisor", "s.okafor", "s.okafor@demo.example.org"),
     ]
