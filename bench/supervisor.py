@@ -205,7 +205,9 @@ async def reads_while_projecting(store, dsn: str, state: State, rounds: int, rat
     projector = start_projector(dsn)
     writer.start()
     try:
-        await asyncio.sleep(5.0)  # the writer has built its teams and is appending; the projector keeps up
+        while not done.value and writer.is_alive():  # the writer has started, built its teams and appends
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(2.0)  # the projector is applying what it appends
         before, t0 = done.value, time.perf_counter()
         stalled, summary, _ = await time_reads(ReadModels(store.pool), state, rounds)
         appended = (done.value - before) / (time.perf_counter() - t0)
