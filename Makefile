@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test chromium test-unit test-workflows test-integration test-faults bench bench-roster bench-supervisor bench-notify bench-web bench-simulate record-histories clean
+.PHONY: run test chromium test-unit test-workflows test-integration test-faults bench bench-roster bench-supervisor bench-supervisor-state bench-projection bench-notify bench-web bench-simulate record-histories clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -48,7 +48,15 @@ bench-roster: $(STAMP)
 	$(BIN)/python -m bench.roster_import
 
 bench-supervisor: $(STAMP)
-	$(BIN)/python -m bench.supervisor
+	$(BIN)/python -m bench.supervisor $(ARGS)
+
+# The same reads in a generated state of 100 districts × 1,000 teams (issue 13; = make bench-supervisor ARGS='--teams 100000').
+bench-supervisor-state: $(STAMP)
+	$(BIN)/python -m bench.supervisor --teams 100000 $(ARGS)
+
+# Projection lag under 1,000 teams advancing: polling only against LISTEN/NOTIFY, in the same run (issue 13).
+bench-projection: $(STAMP)
+	$(BIN)/python -m bench.projection $(ARGS)
 
 # 1,000 teams' escalations raised at once, emailed by the real notifier to a local SMTP sink (issue 10).
 bench-notify: $(STAMP)

@@ -16,8 +16,9 @@ from app.round_process import start_round_process
 
 async def main() -> None:
     # /metrics: lag, parked events, events projected (README: Metrics)
-    log, url, stop = start_round_process(Settings.from_env(), "projector", "the event log")
-    await project_until(url, stop, log, on_round=gauge_refresher())
+    settings = Settings.from_env()
+    log, url, stop = start_round_process(settings, "projector", "the event log")
+    await project_until(url, stop, log, on_round=gauge_refresher(), listen=settings.projector_listen)
 
 
 if __name__ == "__main__":

@@ -91,8 +91,9 @@ class EventStore:
         self._pool = pool
 
     @classmethod
-    async def connect(cls, dsn: str, *, min_size: int = 1, max_size: int = 10) -> "EventStore":
-        return cls(await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size, init=_init_connection))
+    async def connect(cls, dsn: str, *, min_size: int = 1, max_size: int = 10, **options) -> "EventStore":
+        """``options``: more of ``asyncpg.create_pool``'s (the projector names its connections, issue 13)."""
+        return cls(await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size, init=_init_connection, **options))
 
     @property
     def pool(self) -> asyncpg.Pool:

@@ -22,6 +22,10 @@ APPENDS_REFUSED = Counter("plcflow_appends_refused_total", "Appends the event lo
 EVENTS_PROJECTED = Counter("plcflow_events_projected_total", "Events the projector applied to the read models")
 EVENTS_PARKED = Counter("plcflow_events_parked_total", "Events the projector parked (could not apply, or held behind one)")
 PROJECTOR_LAG = Gauge("plcflow_projector_lag_seconds", "How long the oldest event not yet projected has waited")
+PROJECTOR_LISTENING = Gauge("plcflow_projector_listening",
+                            "1 while the projector LISTENs for appends (issue 13); 0: it only polls, see its log")
+PROJECTOR_WAKES = Counter("plcflow_projector_rounds_total", "Projector rounds, by what started them (notify, poll)",
+                          ["woken_by"])
 PROJECTOR_BEHIND = Gauge("plcflow_projector_events_behind", "Events past the projector's cursor")
 NOTICES = Counter("plcflow_notices_total", "Outbox notices the notifier handled, by outcome (sent, parked, postponed)",
                   ["outcome"])

@@ -64,24 +64,27 @@ class Projector:
         async with self._pool.acquire() as conn, conn.transaction():
             # One projector at a time, batch by batch: a rebuild and the live projector may overlap.
             await conn.execute("SELECT pg_advisory_xact_lock($1)", PROJECTION_LOCK)
-            cursor = await conn.fetchval("SELECT coalesce(max(position), 0) FROM projection_cursor") or 0
+            # the cursor, the events past it and their streams' checkpoints in one round trip (issue 13: a round
+            # runs on every append's notification, so its fixed cost is part of every event's lag)
             rows = await conn.fetch(
-                """SELECT e.stream_id, e.version, e.type, e.data, e.position
+                """SELECT e.stream_id, e.version, e.type, e.data, e.position, c.version AS checkpoint
                      FROM events e LEFT JOIN projection_checkpoints c ON c.stream_id = e.stream_id
-                    WHERE e.position > $1 AND e.version > coalesce(c.version, 0)
+                    WHERE e.position > (SELECT greatest(coalesce(max(position), 0) - $1, 0) FROM projection_cursor)
+                      AND e.version > coalesce(c.version, 0)
                     ORDER BY e.position LIMIT $2""",
-                max(cursor - TRAILING_WINDOW, 0),
+                TRAILING_WINDOW,
                 batch,
             )
+            if not rows:
+                return Round(), 0
             done, waiting = await self._apply(conn, rows, careful)
-            if rows:
-                # never move the cursor past an event still waiting for an earlier one of its stream
-                top = waiting - 1 if waiting else max(r["position"] for r in rows)
-                await conn.execute(
-                    """INSERT INTO projection_cursor (id, position) VALUES (true, $1)
-                       ON CONFLICT (id) DO UPDATE SET position = greatest(projection_cursor.position, $1)""",
-                    top,
-                )
+            # never move the cursor past an event still waiting for an earlier one of its stream
+            top = waiting - 1 if waiting else max(r["position"] for r in rows)
+            await conn.execute(
+                """INSERT INTO projection_cursor (id, position) VALUES (true, $1)
+                   ON CONFLICT (id) DO UPDATE SET position = greatest(projection_cursor.position, $1)""",
+                top,
+            )
         return done, len(rows)
 
     async def _apply(self, conn: asyncpg.Connection, rows, careful: bool) -> tuple[Round, int | None]:
@@ -91,11 +94,8 @@ class Projector:
         parked instead of failing the batch; the fast path skips the savepoints.
         """
         streams = list({r["stream_id"] for r in rows})
-        checkpoints = {
-            c["stream_id"]: c["version"]
-            for c in await conn.fetch("SELECT stream_id, version FROM projection_checkpoints WHERE stream_id = ANY($1)", streams)
-        }
-        parked = await parked_streams(conn, streams) if rows else {}
+        checkpoints = {r["stream_id"]: r["checkpoint"] for r in rows if r["checkpoint"] is not None}  # read with the rows
+        parked = await parked_streams(conn, streams)
         done, waiting, applied_to = Round(), None, {}
         for r in rows:
             stream, checkpoint = r["stream_id"], checkpoints.get(r["stream_id"], 0)
@@ -115,12 +115,13 @@ class Projector:
             checkpoints[stream] = r["version"]
             done.moved += 1
         moved = [(s, v) for s, v in checkpoints.items() if s in streams]
-        await conn.executemany(
-            """INSERT INTO projection_checkpoints (stream_id, version, projected_at) VALUES ($1, $2, clock_timestamp())
-               ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, projected_at = excluded.projected_at
-               WHERE projection_checkpoints.version < excluded.version""",
-            moved,
-        )
+        if moved:
+            await conn.executemany(
+                """INSERT INTO projection_checkpoints (stream_id, version, projected_at) VALUES ($1, $2, clock_timestamp())
+                   ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, projected_at = excluded.projected_at
+                   WHERE projection_checkpoints.version < excluded.version""",
+                moved,
+            )
         await _set_versions(conn, applied_to)
         return done, waiting
 
@@ -182,7 +183,6 @@ class Projector:
 async def _set_versions(conn: asyncpg.Connection, applied_to: dict[str, int]) -> None:
     """Each read model row's version: the last event applied to it (a parked event does not count)."""
     for kind, (table, key) in VERSIONED.items():
-        await conn.executemany(
-            f"UPDATE {table} SET version = $2 WHERE {key} = $1 AND version < $2",
-            [(s.removeprefix(f"{kind}-"), v) for s, v in applied_to.items() if s.startswith(f"{kind}-")],
-        )
+        versions = [(s.removeprefix(f"{kind}-"), v) for s, v in applied_to.items() if s.startswith(f"{kind}-")]
+        if versions:  # none of this kind: no round trip
+            await conn.executemany(f"UPDATE {table} SET version = $2 WHERE {key} = $1 AND version < $2", versions)

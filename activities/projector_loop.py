@@ -8,14 +8,15 @@ from collections.abc import Awaitable, Callable
 from . import metrics
 from .parking import parked_count
 from .projector import Projector
+from .projector_listen import LISTENER_NAME, POLLING_NAME, PROJECTOR_NAME, Listener
 from .rounds import Backoff, run_rounds
 
-__all__ = ["Backoff", "gauge_refresher", "project_until"]
+__all__ = ["LISTENER_NAME", "Backoff", "gauge_refresher", "project_until"]
 
 
 async def project_until(
     dsn: str, stop: asyncio.Event, log, backoff: Backoff = Backoff(),
-    on_round: Callable[[Projector], Awaitable[None]] | None = None,
+    on_round: Callable[[Projector], Awaitable[None]] | None = None, listen: bool = True,
 ) -> None:
     """Keep the read models caught up until ``stop`` is set; a failing round is retried with backoff.
 
@@ -23,17 +24,31 @@ async def project_until(
     service in production, a child of ``make run``), one per database, so its
     pace never depends on how busy a worker is. ``on_round`` runs after each
     successful round (the process refreshes its metrics there).
+
+    Issue 13: it wakes as soon as an append commits (``activities.projector_listen``), and polls every
+    ``backoff.interval`` in case a notification never comes; ``listen=False`` (PLCFLOW_PROJECTOR_LISTEN=0,
+    for a pooler that cannot LISTEN) only polls.
     """
+    listener = Listener(dsn, log, backoff) if listen else None
 
     async def one_round(store) -> float:
+        if listener is not None:
+            metrics.PROJECTOR_WAKES.labels("notify" if listener.wake.is_set() else "poll").inc()
+            listener.wake.clear()  # before reading the log: what commits from now on wakes the next round
+            await listener.keep()
         projector = Projector(store.pool)
         await _round(projector, log)
         if on_round:
             await on_round(projector)
         return backoff.delay(0)
 
-    log.info("projector_started")
-    await run_rounds(dsn, stop, log, "projection", one_round, backoff)
+    log.info("projector_started", listen=listen)
+    try:
+        await run_rounds(dsn, stop, log, "projection", one_round, backoff, wake=listener.wake if listener else None,
+                         name=PROJECTOR_NAME if listen else POLLING_NAME)
+    finally:
+        if listener is not None:
+            await listener.close()
 
 
 async def _round(projector: Projector, log) -> None:

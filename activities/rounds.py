@@ -29,8 +29,11 @@ class Backoff:
 
 
 async def run_rounds(dsn: str, stop: asyncio.Event, log, what: str, one_round: Callable[[EventStore], Awaitable[float]],
-                     backoff: Backoff) -> None:
+                     backoff: Backoff, wake: asyncio.Event | None = None, name: str | None = None) -> None:
     """Run ``one_round`` until ``stop`` is set; it returns how long to wait before the next healthy round.
+
+    ``wake`` (the projector's LISTEN, issue 13) ends a healthy wait early; ``one_round`` clears it. A failed
+    round's backoff is never cut short. ``name`` is the pool's application_name (what ``plcflow doctor`` sees).
 
     A failing round (PostgreSQL away, a bug) never stops the process: it is retried after
     ``backoff.delay(failures)``, logged as ``{what}_failed`` once per longer wait and
@@ -41,7 +44,7 @@ async def run_rounds(dsn: str, stop: asyncio.Event, log, what: str, one_round: C
     try:
         while not stop.is_set():
             try:
-                store = store or await _open(dsn)
+                store = store or await _open(dsn, name)
                 wait = await one_round(store)
                 if failures:
                     log.info(f"{what}_recovered", failed_rounds=failures)
@@ -52,17 +55,25 @@ async def run_rounds(dsn: str, stop: asyncio.Event, log, what: str, one_round: C
                     log.error(f"{what}_failed", error=f"{type(err).__name__}: {err}", failed_rounds=failures,
                               retry_in_s=backoff.delay(failures))
                 wait = backoff.delay(failures)
-            try:
-                await asyncio.wait_for(stop.wait(), wait)
-            except asyncio.TimeoutError:
-                pass
+            await _until(wait, stop, *((wake,) if wake is not None and not failures else ()))
     finally:
         if store is not None:
             await store.close()
 
 
-async def _open(dsn: str) -> EventStore:
-    store = await EventStore.connect(dsn, min_size=1, max_size=2)
+async def _until(seconds: float, *events: asyncio.Event) -> None:
+    """Wait ``seconds``, or less if one of ``events`` is set first."""
+    waiters = [asyncio.ensure_future(e.wait()) for e in events]
+    try:
+        await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()
+
+
+async def _open(dsn: str, name: str | None = None) -> EventStore:
+    options = {"server_settings": {"application_name": name}} if name else {}
+    store = await EventStore.connect(dsn, min_size=1, max_size=2, **options)
     try:
         await store.migrate()
     except BaseException:

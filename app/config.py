@@ -63,6 +63,7 @@ class Settings:
     log_level: str = "info"
     workflow_cache: int = 2_000
     metrics_address: str | None = None  # host:port of this process's /metrics (issue 8); unset: none
+    projector_listen: bool = True  # issue 13: LISTEN for appends (off: poll only, e.g. behind a pooler that cannot LISTEN)
     # The notifier's SMTP server (issue 10); STARTTLS and implicit TLS are exclusive.
     smtp_host: str = "localhost"
     smtp_port: int = 25
@@ -105,6 +106,7 @@ class Settings:
             log_level=env.get("PLCFLOW_LOG_LEVEL", d.log_level),
             workflow_cache=int(env.get("PLCFLOW_WORKFLOW_CACHE", d.workflow_cache)),
             metrics_address=env.get("PLCFLOW_METRICS_ADDRESS") or None,
+            projector_listen=_flag(env, "PLCFLOW_PROJECTOR_LISTEN", True),
             **_smtp(env),
             **_notices(env),
             mail_sink_port=_port(env, "PLCFLOW_MAIL_SINK_PORT"),

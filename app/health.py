@@ -20,6 +20,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from activities.notifier import parked_notices, people_without_address
 from activities.parking import parked_count, parked_events
 from activities.projector import Projector
+from activities.projector_listen import LISTENER_NAME, PROJECTOR_NAME
 from activities.webhooks import parked_posts
 from workflows.contracts import TEAM_WORKFLOW
 from workflows.messages import TeamStatus
@@ -162,6 +163,22 @@ async def _projector(pool: asyncpg.Pool, report: Report, limits: Limits) -> None
         report.problems.append(
             f"The projector is {lag:.0f} s behind ({behind} events not projected); check that the projector "
             "process is running (`python projector.py`, the projector service) and read its log."
+        )
+    await _projector_listening(pool, report)
+
+
+async def _projector_listening(pool: asyncpg.Pool, report: Report) -> None:
+    """Issue 13: a projector that lost its LISTEN connection still projects (it polls), but slower: say so.
+    The sessions' application_name tells a running projector and its listener apart (this database only)."""
+    running, listening = await pool.fetchrow(
+        """SELECT count(*) FILTER (WHERE application_name = $1), count(*) FILTER (WHERE application_name = $2)
+             FROM pg_stat_activity WHERE datname = current_database()""", PROJECTOR_NAME, LISTENER_NAME)
+    report.checks["projector"].update(running=running > 0, listening=listening > 0)
+    if running and not listening:
+        report.problems.append(
+            "The projector is running but not listening for appends (its LISTEN connection to PostgreSQL is down): "
+            "it polls instead, so reads may lag; read its log (projector_listen_lost, projector_listen_failed), and "
+            "if a connection pooler sits in between, point the projector at PostgreSQL itself."
         )
 
 

@@ -58,9 +58,10 @@ def start_temporal(data: Path, port: int = 7233, ui_port: int = 8233) -> subproc
                             preexec_fn=local_postgres.die_with_parent())
 
 
-def start_projector(database_url: str) -> subprocess.Popen:
-    """The projector in its own process (see projector.py), dying with us like the Temporal server."""
-    env = {**os.environ, "DATABASE_URL": database_url}
+def start_projector(database_url: str, listen: bool = True) -> subprocess.Popen:
+    """The projector in its own process (see projector.py), dying with us like the Temporal server.
+    ``listen=False``: polling only (PLCFLOW_PROJECTOR_LISTEN=0; ``bench.projection`` compares the two)."""
+    env = {**os.environ, "DATABASE_URL": database_url, "PLCFLOW_PROJECTOR_LISTEN": "1" if listen else "0"}
     return subprocess.Popen([sys.executable, str(ROOT / "projector.py")], env=env, start_new_session=True,
                             preexec_fn=local_postgres.die_with_parent())
 
