@@ -5,6 +5,7 @@ from fastapi import FastAPI
 from app.config import WebSettings
 
 from . import render, session
+from .district import district_router
 from .pages import pages_router
 from .school import school_router
 from .signin import signin_router
@@ -18,3 +19,4 @@ def mount_web(app: FastAPI, rt, web: WebSettings) -> None:
     who = session.person(rt.reads)
     app.include_router(pages_router(rt, who))
     app.include_router(school_router(rt, who))
+    app.include_router(district_router(rt, who))

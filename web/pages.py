@@ -21,6 +21,7 @@ from workflows.persistence import stream_id
 
 from . import actions, session
 from .evidence_form import GENERAL, advance_command
+from .district import my_rollout_work
 from .history import trail
 from .render import page
 
@@ -55,7 +56,7 @@ def pages_router(rt, who) -> APIRouter:
         waiting = await rt.reads.recommendations_waiting(me.district_id, me.user_id)
         schools = await rt.reads.schools_led(me.district_id, me.user_id)  # a principal's way to their school's page
         return page(request, "my_work.html", teams=teams, escalations=escalations, recommendations=waiting,
-                    schools=schools)
+                    schools=schools, rollout=await my_rollout_work(rt, me))
 
     async def saved(team_id: str, version: int) -> None:
         for _ in range(int(SAVED_WAIT / SAVED_POLL)):
