@@ -63,8 +63,13 @@ def district_router(rt, who) -> APIRouter:
         offered = [f for f in now if may_send(s, me.user_id, f.command)]
         escalations = [e for e in (s.escalation, s.calendar_end) if e is not None and me.user_id in e.reached]
         checklist = gate_checklist(s.phase, s) if s.phase else []
-        choices = {**forms.CHOICES, "schools": [(x.school_id, f"{x.name} ({x.school_id})") for x in s.district.schools],
-                   "terms": [(t.name, t.name) for t in terms(s.calendar) if t.end >= today]}
+        reviewed = set(s.reviews.get(s.school_year, ()))
+        choices = {**forms.CHOICES, "terms": [(t.name, t.name) for t in terms(s.calendar) if t.end >= today],
+                   # a school offered where it still counts: not aligned yet; launched schoolwide and not reviewed this year
+                   "unaligned": [(x.school_id, f"{x.name} ({x.school_id})") for x in s.district.schools
+                                 if x.school_id not in s.aligned_schools],
+                   "unreviewed": [(x.school_id, f"{x.name} ({x.school_id})") for x in s.district.schools
+                                  if x.school_id in s.schoolwide_schools and x.school_id not in reviewed]}
         placed = {f.action for f in offered} | {forms.form_key(a, {"escalation_id": e.id}) for a in forms.ESCALATION_ACTIONS
                                                    for e in escalations if not e.hold}
         errors = form.get("errors", {})

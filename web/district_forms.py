@@ -24,7 +24,7 @@ class Input:
     label: str
     kind: str = "text"  # text, textarea, date; lines (a list, one per line); glossary ("term: meaning" lines); a choice list
     hint: str | None = None
-    choices: str | None = None  # which choices the page offers: kinds, schools, terms, wave_kinds
+    choices: str | None = None  # which choices the page offers: kinds, wave_kinds, terms, unaligned, unreviewed schools
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ FORMS = (
                  (Input("items", "Non-negotiables", "lines", ONE_PER_LINE),),
                  "Set the non-negotiables", "The non-negotiables are set."),
     DistrictForm(c.AlignMissionAndVision, "Mark a school's mission and vision aligned", Phase.BUILD_SHARED_KNOWLEDGE,
-                 (Input("school_id", "School", choices="schools"),),
+                 (Input("school_id", "School", choices="unaligned"),),
                  "Mark it aligned", "The school's mission and vision are marked aligned."),
     DistrictForm(c.AddLearningSession, "Add a learning session", Phase.PLAN_LEARNING,
                  (Input("term", "Term", choices="terms"), Input("topic", "Topic"), Input("held_on", "Held on", "date")),
@@ -73,7 +73,7 @@ FORMS = (
                         f"{ONE_PER_LINE} Leave empty for a schoolwide wave.")),
                  "Schedule the wave", "The wave is scheduled."),
     DistrictForm(c.ReviewSchool, "Review and celebrate a school", Phase.SUSTAIN,
-                 (Input("school_id", "School", choices="schools"), Input("celebration", "What the school celebrates", "textarea")),
+                 (Input("school_id", "School", choices="unreviewed"), Input("celebration", "What the school celebrates", "textarea")),
                  "Record the review", "The school's review is recorded."),
     DistrictForm(c.CompletePhase, "Pass the gate", None, (), "Complete this phase", "The phase is complete."),
     DistrictForm(c.AcknowledgeRolloutEscalation, "Acknowledge", None,

@@ -5,7 +5,7 @@ uploading a district file (every mistake with its path, nothing started; a good 
 checked with axe-core; `PLCFLOW_SCREENSHOT=1` refreshes docs/web-admin-*.png."""
 
 import os
-from pathlib import Path
+from datetime import time
 from uuid import uuid4
 
 import pytest
@@ -18,6 +18,7 @@ from app.files import load_district_file
 from app.teams import UnknownTeam
 from domain.rollout import commands as c
 from domain.rollout.phases import Phase
+from domain.rollout.policy import RolloutPolicy
 from tests.support.calendars import years_around
 from tests.support.districts import suffixed
 from tests.support.harness import eventually, settled
@@ -47,11 +48,13 @@ def district_start(suffix: str, calendar=None):
     return start.model_copy(update={"district": start.district.model_copy(update={"people": people})})
 
 
-async def started(harness) -> tuple[str, str, DistrictClient]:
+async def started(harness, **policy) -> tuple[str, str, DistrictClient]:
     """A running rollout of its own, its events in the log and projected (its people can sign in)."""
     suffix = uuid4().hex[:8]
     districts = DistrictClient(harness.env.client, harness.teams._task_queue)
     start = district_start(suffix, years_around((await harness.now()).date()).calendar)
+    if policy:
+        start = start.model_copy(update={"policy": start.policy.model_copy(update=policy)})
     await districts.start(start)
     district_id = start.district.district_id
     await settled(lambda: districts.status(district_id))
@@ -305,3 +308,48 @@ async def test_a_good_upload_starts_the_rollout_and_opens_its_journey(harness, i
     state = (await eventually(lambda: districts.status(district_id), "the rollout answers")).state
     assert state.district.district_id == district_id and state.version == 2 and state.rubric is not None
     await districts.district(district_id).terminate("test finished")
+
+
+async def test_an_escalation_that_reached_the_admin_is_snoozed_with_a_reason(harness, issuer):
+    suffix, district_id, districts = await started(harness, due_school_days={**RolloutPolicy().due_school_days,
+                                                                             Phase.FORM_COALITION: 2})
+    state = (await districts.status(district_id)).state
+    cal = state.calendar
+    late = cal.add_school_days(state.due_on, 1)
+    await harness.env.sleep(cal.at_local(late, time(12)) - await harness.now())
+    escalation = await eventually(lambda: _escalation(districts, district_id), "the late phase escalated")
+    assert ADMIN in escalation.reached
+    await settled(lambda: districts.status(district_id))
+    await Projector(harness.store.pool).catch_up()
+    async with serving(runtime(harness), issuer) as base, chromium() as browser:
+        page = await (await browser.new_context(viewport=PHONE)).new_page()
+        await sign_in(page, base, email(ADMIN, suffix), start=f"/districts/{district_id}")
+        card = page.locator("section", has=page.get_by_role("heading", name="Escalations that reached you"))
+        assert "form coalition was due" in await card.inner_text()
+        assert await card.locator(f"[id='form-acknowledge-{escalation.id}']").count() == 1
+        await assert_accessible(page)
+        snooze = card.locator(f"[id='form-snooze-{escalation.id}']")
+        before = await written(harness, districts, district_id)
+        await snooze.get_by_label("Why you snooze it").fill("no")
+        await snooze.get_by_role("button", name="Snooze").click()
+        await page.wait_for_load_state()
+        error = page.locator(f"[id='f-snooze-{escalation.id}-reason-error1']")
+        assert "at least 3 characters" in await error.text_content()
+        assert await written(harness, districts, district_id) == before
+        await assert_accessible(page)
+        until = cal.add_school_days(late, 2)
+        await snooze.get_by_label("Snooze until").fill(until.isoformat())
+        await snooze.get_by_label("Why you snooze it").fill("The board seats the coalition on Thursday")
+        await snooze.get_by_role("button", name="Snooze").click()
+        await page.get_by_role("status").wait_for()
+        assert await page.get_by_role("status").inner_text() == "The escalation is snoozed."
+        assert f"snoozed by {ADMIN} until {until}" in await card.inner_text()
+        assert await card.locator("form").count() == 0  # held: nothing more to do on it at this rung
+        await assert_accessible(page)
+    held = (await districts.status(district_id)).state.escalation
+    assert held.hold == "snoozed" and held.held_by == ADMIN and held.held_until == until
+    await districts.district(district_id).terminate("test finished")
+
+
+async def _escalation(districts, district_id):
+    return (await districts.status(district_id)).state.escalation
