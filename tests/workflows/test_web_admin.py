@@ -76,9 +76,11 @@ async def current_phase(page) -> str:
     return " ".join((await page.locator("[aria-current=step]").text_content()).split())
 
 
-async def submit(page, form: str, button: str) -> None:
-    await page.locator(f"#form-{form}").get_by_role("button", name=button).click()
-    await page.wait_for_load_state()
+async def submit(page, form: str, button: str) -> int:
+    """Press a form's button; the status of the page it led to (after a redirect, the journey's 200)."""
+    async with page.expect_navigation() as navigation:
+        await page.locator(f"#form-{form}").get_by_role("button", name=button).click()
+    return (await navigation.value).status
 
 
 async def test_the_admin_sees_the_gate_s_gaps_closes_them_and_passes_it(harness, issuer):
@@ -108,7 +110,7 @@ async def test_the_admin_sees_the_gate_s_gaps_closes_them_and_passes_it(harness,
 
         # Passing the gate now is refused in the domain's words, and nothing is written.
         before = await written(harness, districts, district_id)
-        await submit(page, "complete_phase", "Complete this phase")
+        assert await submit(page, "complete_phase", "Complete this phase") == 409
         refusal = page.locator("#form-complete_phase").get_by_role("alert")
         said = " ".join((await refusal.inner_text()).split())
         assert said.startswith("Nothing was saved Form coalition is not done; still missing: ")
@@ -131,7 +133,7 @@ async def test_the_admin_sees_the_gate_s_gaps_closes_them_and_passes_it(harness,
         # A mistake: shown next to its field, what was typed kept, nothing written.
         before = await written(harness, districts, district_id)
         await page.get_by_label("Terms").fill("PLC: professional learning community\nnorms are how we work")
-        await submit(page, "adopt_glossary", "Adopt the glossary")
+        assert await submit(page, "adopt_glossary", "Adopt the glossary") == 422
         error = page.locator("#f-adopt_glossary-terms-error1")
         assert " ".join((await error.text_content()).split()) == "Error: line 2: write each term as “term: meaning”"
         assert await page.get_by_label("Terms").get_attribute("aria-invalid") == "true"
@@ -182,10 +184,13 @@ async def test_a_coalition_member_acts_where_the_domain_lets_them_and_a_teacher_
     await Projector(harness.store.pool).catch_up()
     async with serving(runtime(harness), issuer) as base, chromium() as browser:
         page = await (await browser.new_context(viewport=DESKTOP)).new_page()
-        await sign_in(page, base, email(COACH, suffix), start=f"/districts/{district_id}")
+        await sign_in(page, base, email(COACH, suffix))
+        mine = page.locator("section", has=page.get_by_role("heading", name="Phase gaps that are mine"))
+        assert "None of the gate's gaps is yours to close." in await mine.inner_text()  # seating is the admins'
+        await mine.get_by_role("link").click()
         assert page.url == f"{base}/districts/{district_id}"
         assert "You are on the guiding coalition" in await page.locator(".lede").inner_text()
-        assert await page.locator("#form-complete_phase").count() == 0  # only the admins pass a gate
+        assert await page.locator("form[id^=form-]").count() == 0  # form coalition is the admins' work
         assert "The district admins do this phase's work" in await page.inner_text("main")
         await assert_accessible(page)
         # A post the page does not offer is refused by the domain, in its words, and writes nothing.
@@ -197,6 +202,22 @@ async def test_a_coalition_member_acts_where_the_domain_lets_them_and_a_teacher_
         assert f"Only a district admin of Silver Valley School District can complete a rollout phase; {COACH} is not one." \
             in await posted.text()
         assert await written(harness, districts, district_id) == before
+
+        # In the next phase the coalition has work of its own (seed 001): those forms, and those gaps on My work.
+        await districts.send(district_id, c.CompletePhase(actor=ADMIN, phase=Phase.FORM_COALITION))
+        await settled(lambda: districts.status(district_id))
+        await page.goto(f"{base}/my-work")
+        assert await mine.get_by_role("listitem").all_inner_texts() == [
+            "a collective-inquiry activity (an institute, a model-school visit, a book study)", "a common glossary"]
+        await mine.get_by_role("link").click()
+        assert [await f.get_attribute("id") for f in await page.locator("form[id^=form-]").all()] == [
+            "form-record_inquiry_activity", "form-adopt_glossary"]
+        await page.get_by_label("Terms").fill("PLC: professional learning community")
+        await submit(page, "adopt_glossary", "Adopt the glossary")
+        assert await page.get_by_role("status").inner_text() == "The glossary is adopted."
+        assert "✓ Done: a common glossary" in await checklist(page)
+        await assert_accessible(page)
+        before = await written(harness, districts, district_id)
 
         teacher = await (await browser.new_context(viewport=PHONE)).new_page()
         await sign_in(teacher, base, email(TEACHER, suffix))
