@@ -59,28 +59,22 @@ def district_router(rt, who) -> APIRouter:
         live = await my_rollout(me, district_id)
         s = live.state
         today = s.calendar.local_date(datetime.now(UTC))
-        now = [f for f in forms.FORMS if f.phase is s.phase or (f.command is c.CompletePhase and s.phase is not PHASES[-1])]
-        offered = [f for f in now if may_send(s, me.user_id, f.command)]
+        this_phase = [f for f in forms.FORMS if f.phase is s.phase or (f.command is c.CompletePhase and s.phase is not PHASES[-1])]
+        offered = [f for f in this_phase if may_send(s, me.user_id, f.command)]
         escalations = [e for e in (s.escalation, s.calendar_end) if e is not None and me.user_id in e.reached]
-        checklist = gate_checklist(s.phase, s) if s.phase else []
-        reviewed = set(s.reviews.get(s.school_year, ()))
-        choices = {**forms.CHOICES, "terms": [(t.name, t.name) for t in terms(s.calendar) if t.end >= today],
-                   # a school offered where it still counts: not aligned yet; launched schoolwide and not reviewed this year
-                   "unaligned": [(x.school_id, f"{x.name} ({x.school_id})") for x in s.district.schools
-                                 if x.school_id not in s.aligned_schools],
-                   "unreviewed": [(x.school_id, f"{x.name} ({x.school_id})") for x in s.district.schools
-                                  if x.school_id in s.schoolwide_schools and x.school_id not in reviewed]}
-        placed = {f.action for f in offered} | {forms.form_key(a, {"escalation_id": e.id}) for a in forms.ESCALATION_ACTIONS
-                                                   for e in escalations if not e.hold}
+        placed = {f.action for f in offered} | {forms.form_key(a, {"escalation_id": e.id})
+                                                for a in forms.ESCALATION_ACTIONS for e in escalations if not e.hold}
         errors = form.get("errors", {})
-        unplaced = [m for k, msgs in errors.items() if k.endswith("-form") and k[:-5] not in placed for m in msgs]
-        return page(request, "district.html", status, s=s, unplaced=unplaced, phases=PHASES, phase_index=PHASES.index(s.phase) if s.phase else -1,
-                    overdue=s.calendar.school_days_between(s.due_on, today) if s.due_on and s.due_on < today else 0,
-                    checklist=checklist, anchors={f.command: f.action for f in offered}, offered=offered,
-                    read_only=not offered, admin=me.user_id in s.district.admins, escalations=escalations,
-                    esc_forms=[forms.BY_ACTION[a] for a in forms.ESCALATION_ACTIONS], choices=choices,
-                    schools_started=live.schools_started, done=request.session.pop("done", None),
-                    errors=errors, values=form.get("values", {}))
+        return page(request, "district.html", status, s=s, phases=PHASES,
+                    overdue=s.calendar.school_days_between(s.due_on, today) if s.due_on else 0,
+                    checklist=gate_checklist(s.phase, s) if s.phase else [],
+                    anchors={f.command: f.action for f in offered}, offered=offered, read_only=not offered,
+                    admin=me.user_id in s.district.admins, escalations=escalations,
+                    esc_forms=[forms.BY_ACTION[a] for a in forms.ESCALATION_ACTIONS], choices=choices(s, today),
+                    schools_started=live.schools_started, done=request.session.pop("done", None), errors=errors,
+                    # a refusal of a form this page does not offer (posted from elsewhere) is shown at the top
+                    unplaced=[m for k, msgs in errors.items() if k.endswith("-form") and k[:-5] not in placed for m in msgs],
+                    values=form.get("values", {}))
 
     async def saved(district_id: str, version: int) -> None:
         for _ in range(int(SAVED_WAIT / SAVED_POLL)):
@@ -93,23 +87,22 @@ def district_router(rt, who) -> APIRouter:
         return page(request, "district_new.html", district_id=me.district_id)
 
     @router.post("/districts/new", dependencies=[Depends(session.check_csrf)])
-    async def start(request: Request, me: Principal = Depends(who)):
-        uploads = await request.form()
-        problems, data, unresolved = read_uploads(uploads)
+    async def start_rollout(request: Request, me: Principal = Depends(who)):
+        problems, data, unresolved = read_uploads(await request.form())
         if data is not None:
             try:
-                start = parse_district(data).model_copy(update={"actor": me.user_id})
+                command = parse_district(data).model_copy(update={"actor": me.user_id})
             except InvalidConfiguration as err:  # a section not uploaded is reported once, by read_uploads
-                problems += [p for p in err.problems if not any(p[len(u):len(u) + 1] in (".", ":", "[") and p.startswith(u) for u in unresolved)]
+                problems += [p for p in err.problems if not any(under(p, section) for section in unresolved)]
         if problems:
             return page(request, "district_new.html", 422, district_id=me.district_id, problems=problems)
-        d = start.district
+        d = command.district
         if d.district_id != me.district_id or me.user_id not in d.admins:
             raise session.PageRefused(403, "Not yours to start",
                                       f"Only a district admin of {d.name}, signed in to {d.district_id}, can start its rollout; "
                                       f"you are {me.user_id} of {me.district_id}. Nothing was started.")
         try:
-            await rt.districts.start(start)
+            await rt.districts.start(command)
         except CommandRefused as refused:
             return page(request, "district_new.html", 409, district_id=me.district_id, refused=refused.reason)
         request.session["done"] = f"The rollout of {d.name} has started."
@@ -138,6 +131,21 @@ def district_router(rt, who) -> APIRouter:
         return RedirectResponse(f"/districts/{district_id}", status_code=303)
 
     return router
+
+
+def choices(s, today) -> dict[str, list[tuple[str, str]]]:
+    """What a form's choice list offers: terms not over yet; a school where it still counts (not aligned yet;
+    launched schoolwide and not reviewed this school year)."""
+    reviewed = set(s.reviews.get(s.school_year, ()))
+    schools = {x.school_id: f"{x.name} ({x.school_id})" for x in s.district.schools}
+    return {**forms.CHOICES, "terms": [(t.name, t.name) for t in terms(s.calendar) if t.end >= today],
+            "unaligned": [(i, name) for i, name in schools.items() if i not in s.aligned_schools],
+            "unreviewed": [(i, name) for i, name in schools.items() if i in s.schoolwide_schools and i not in reviewed]}
+
+
+def under(problem: str, section: str) -> bool:
+    """A problem in that section of the file: ``rubric: …``, ``rubric.levels: …``, ``rubric[0]…``."""
+    return problem.startswith(section) and problem[len(section):len(section) + 1] in (".", ":", "[")
 
 
 async def my_rollout_work(rt, me: Principal) -> dict | None:
