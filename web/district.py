@@ -17,6 +17,7 @@ import yaml
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
 from starlette.datastructures import UploadFile
+from temporalio.service import RPCError
 
 from activities.tokens import Principal
 from app.files import parse_district
@@ -157,6 +158,8 @@ async def my_rollout_work(rt, me: Principal) -> dict | None:
         s = (await rt.districts.status(me.district_id)).state
     except UnknownTeam:
         return None
+    except RPCError:  # Temporal away: the rest of My work is read models and still answers
+        return {"district_id": me.district_id, "unavailable": True}
     if me.user_id not in s.district.admins and me.user_id not in s.coalition:
         return None
     gaps = [i.what for i in gate_checklist(s.phase, s) if not i.done and i.closed_by and may_send(s, me.user_id, i.closed_by)]
