@@ -58,24 +58,10 @@ def district_router(rt, who) -> APIRouter:
 
     async def journey(request: Request, me: Principal, district_id: str, status: int = 200, **form):
         live = await my_rollout(me, district_id)
-        s = live.state
-        today = s.calendar.local_date(datetime.now(UTC))
-        this_phase = [f for f in forms.FORMS if f.phase is s.phase or (f.command is c.CompletePhase and s.phase is not PHASES[-1])]
-        offered = [f for f in this_phase if may_send(s, me.user_id, f.command)]
-        escalations = [e for e in (s.escalation, s.calendar_end) if e is not None and me.user_id in e.reached]
-        placed = {f.action for f in offered} | {forms.form_key(a, {"escalation_id": e.id})
-                                                for a in forms.ESCALATION_ACTIONS for e in escalations if not e.hold}
-        errors = form.get("errors", {})
-        return page(request, "district.html", status, s=s, phases=PHASES,
-                    overdue=s.calendar.school_days_between(s.due_on, today) if s.due_on else 0,
-                    checklist=gate_checklist(s.phase, s) if s.phase else [],
-                    anchors={f.command: f.action for f in offered}, offered=offered, read_only=not offered,
-                    admin=me.user_id in s.district.admins, escalations=escalations,
-                    esc_forms=[forms.BY_ACTION[a] for a in forms.ESCALATION_ACTIONS], choices=choices(s, today),
-                    schools_started=live.schools_started, done=request.session.pop("done", None), errors=errors,
-                    # a refusal of a form this page does not offer (posted from elsewhere) is shown at the top
-                    unplaced=[m for k, msgs in errors.items() if k.endswith("-form") and k[:-5] not in placed for m in msgs],
-                    values=form.get("values", {}))
+        today = live.state.calendar.local_date(datetime.now(UTC))
+        return page(request, "district.html", status, done=request.session.pop("done", None),
+                    **journey_context(live.state, me.user_id, today, live.schools_started,
+                                      form.get("errors", {}), form.get("values", {})))
 
     async def saved(district_id: str, version: int) -> None:
         for _ in range(int(SAVED_WAIT / SAVED_POLL)):
@@ -132,6 +118,24 @@ def district_router(rt, who) -> APIRouter:
         return RedirectResponse(f"/districts/{district_id}", status_code=303)
 
     return router
+
+
+def journey_context(s, actor: str, today, schools_started: dict, errors: dict, values: dict) -> dict:
+    """What the journey page shows ``actor``: the phases, the open gate's checklist, the forms the domain lets them
+    use in this phase, the escalations that reached them. Pure, so every phase's page is tested without a workflow."""
+    this_phase = [f for f in forms.FORMS if f.phase is s.phase or (f.command is c.CompletePhase and s.phase is not PHASES[-1])]
+    offered = [f for f in this_phase if may_send(s, actor, f.command)]
+    escalations = [e for e in (s.escalation, s.calendar_end) if e is not None and actor in e.reached]
+    placed = {f.action for f in offered} | {forms.form_key(a, {"escalation_id": e.id})
+                                            for a in forms.ESCALATION_ACTIONS for e in escalations if not e.hold}
+    return dict(s=s, phases=PHASES, overdue=s.calendar.school_days_between(s.due_on, today) if s.due_on else 0,
+                checklist=gate_checklist(s.phase, s) if s.phase else [],
+                anchors={f.command: f.action for f in offered}, offered=offered, read_only=not offered,
+                admin=actor in s.district.admins, escalations=escalations,
+                esc_forms=[forms.BY_ACTION[a] for a in forms.ESCALATION_ACTIONS], choices=choices(s, today),
+                schools_started=schools_started, errors=errors, values=values,
+                # a refusal of a form this page does not offer (posted from elsewhere) is shown at the top
+                unplaced=[m for k, msgs in errors.items() if k.endswith("-form") and k[:-5] not in placed for m in msgs])
 
 
 def choices(s, today) -> dict[str, list[tuple[str, str]]]:
