@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from domain.ladder import Rung
 from domain.rollout import commands as c
 from domain.rollout.phases import Phase
 from tests.unit.test_rollout_rules import (MON, Rollout, through_coalition, through_model_the_work, through_shared_knowledge,
@@ -63,3 +64,13 @@ def test_a_gap_links_to_the_form_that_closes_it_only_for_whom_may_send_it():
     assert '<a href="#form-adopt_glossary">a common glossary</a>' in rendered(r.state, COACH, MON)
     coach = rendered(r.state, COACH, MON)
     assert "#form-set_non_negotiables" not in coach and "the district&#39;s non-negotiables" in coach
+
+
+def test_escalations_rolled_up_from_schools_are_shown_to_answer_at_the_school():
+    r = Rollout()
+    through_coalition(r)
+    assert "Escalations from schools" not in rendered(r.state, "sv.admin", MON)
+    r.run(c.RollUpFromSchool(actor="plcflow", school_id="silver-valley-ms", escalation_id="svm-math.3",
+                             level=Rung.COALITION, reason="identify focus was due 2026-09-10"), MON)
+    html = rendered(r.state, COACH, MON)
+    assert "silver-valley-ms: at the coalition" in html and "identify focus was due 2026-09-10" in html
