@@ -34,7 +34,7 @@ from . import session
 from .render import page
 
 SAVED_WAIT, SAVED_POLL = 5.0, 0.05  # as the team page: the page after a command shows it once it is in the log
-UPLOAD_LIMIT = 5 * 1024 * 1024  # the largest example district (cobb-like, 150 schools) is well under 1 MB
+UPLOAD_LIMIT = 5 * 1024 * 1024  # a district of thousands of staff; the largest example (cobb-like.yaml) is 22 kB
 SECTIONS = ("calendar", "rubric")  # what a district file may name by a path relative to itself
 
 
