@@ -124,7 +124,9 @@ def journey_context(s, actor: str, today, schools_started: dict, errors: dict, v
     """What the journey page shows ``actor``: the phases, the open gate's checklist, the forms the domain lets them
     use in this phase, the escalations that reached them. Pure, so every phase's page is tested without a workflow."""
     this_phase = [f for f in forms.FORMS if f.phase is s.phase or (f.command is c.CompletePhase and s.phase is not PHASES[-1])]
-    offered = [f for f in this_phase if may_send(s, actor, f.command)]
+    options = choices(s, today, actor)
+    # a form is offered to whom the domain lets send it, while it has something to choose (a school left to align)
+    offered = [f for f in this_phase if may_send(s, actor, f.command) and all(options[i.choices] for i in f.inputs if i.choices)]
     escalations = [e for e in (s.escalation, s.calendar_end) if e is not None and actor in e.reached]
     placed = {f.action for f in offered} | {forms.form_key(a, {"escalation_id": e.id})
                                             for a in forms.ESCALATION_ACTIONS for e in escalations if not e.hold}
@@ -132,19 +134,20 @@ def journey_context(s, actor: str, today, schools_started: dict, errors: dict, v
                 checklist=gate_checklist(s.phase, s) if s.phase else [],
                 anchors={f.command: f.action for f in offered}, offered=offered, read_only=not offered,
                 admin=actor in s.district.admins, escalations=escalations,
-                esc_forms=[forms.BY_ACTION[a] for a in forms.ESCALATION_ACTIONS], choices=choices(s, today),
+                esc_forms=[forms.BY_ACTION[a] for a in forms.ESCALATION_ACTIONS], choices=options,
                 schools_started=schools_started, errors=errors, values=values,
                 # a refusal of a form this page does not offer (posted from elsewhere) is shown at the top
                 unplaced=[m for k, msgs in errors.items() if k.endswith("-form") and k[:-5] not in placed for m in msgs])
 
 
-def choices(s, today) -> dict[str, list[tuple[str, str]]]:
-    """What a form's choice list offers: terms not over yet; a school where it still counts (not aligned yet;
-    launched schoolwide and not reviewed this school year)."""
+def choices(s, today, actor: str) -> dict[str, list[tuple[str, str]]]:
+    """What a form's choice list offers: terms not over yet; a school where it still counts (not aligned yet, and
+    a principal who is no admin aligns only their own school; launched schoolwide and not reviewed this school year)."""
     reviewed = set(s.reviews.get(s.school_year, ()))
+    own = {x.school_id for x in s.district.schools if actor in s.district.admins or x.principal == actor}
     schools = {x.school_id: f"{x.name} ({x.school_id})" for x in s.district.schools}
     return {**forms.CHOICES, "terms": [(t.name, t.name) for t in terms(s.calendar) if t.end >= today],
-            "unaligned": [(i, name) for i, name in schools.items() if i not in s.aligned_schools],
+            "unaligned": [(i, name) for i, name in schools.items() if i in own and i not in s.aligned_schools],
             "unreviewed": [(i, name) for i, name in schools.items() if i in s.schoolwide_schools and i not in reviewed]}
 
 

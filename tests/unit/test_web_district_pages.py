@@ -74,3 +74,22 @@ def test_escalations_rolled_up_from_schools_are_shown_to_answer_at_the_school():
                              level=Rung.COALITION, reason="identify focus was due 2026-09-10"), MON)
     html = rendered(r.state, COACH, MON)
     assert "silver-valley-ms: at the coalition" in html and "identify focus was due 2026-09-10" in html
+
+
+def test_a_principal_on_the_coalition_is_offered_only_their_own_school_to_align():
+    r = Rollout()
+    through_coalition(r)
+    html = rendered(r.state, "svm.principal", MON)
+    options = re.findall(r'<option value="([a-z-]+)"', html.split('id="form-align_mission"')[1].split("</form>")[0])
+    assert options == ["silver-valley-ms"]
+    admin = rendered(r.state, "sv.admin", MON)
+    assert re.findall(r'<option value="([a-z-]+)"', admin.split('id="form-align_mission"')[1].split("</form>")[0]) == [
+        s.school_id for s in r.state.district.schools]
+
+
+def test_a_form_with_nothing_left_to_choose_is_not_offered():
+    r = Rollout()
+    through_coalition(r)
+    r.run(c.AlignMissionAndVision(actor="svm.principal", school_id="silver-valley-ms"), MON)
+    assert 'id="form-align_mission"' not in rendered(r.state, "svm.principal", MON)  # her school is aligned
+    assert 'id="form-align_mission"' in rendered(r.state, "sv.admin", MON)  # two schools are left
