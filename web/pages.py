@@ -20,6 +20,7 @@ from domain.steps import STEPS
 from workflows.persistence import stream_id
 
 from . import actions, session
+from .district import my_rollout_work
 from .evidence_form import GENERAL, MAX_RESULTS, MORE, advance_command, result_fields, results_shown
 from .history import trail
 from .oversight import oversight_of
@@ -80,7 +81,7 @@ def pages_router(rt, who) -> APIRouter:
         waiting = await rt.reads.recommendations_waiting(me.district_id, me.user_id)
         schools = await rt.reads.schools_led(me.district_id, me.user_id)  # a principal's way to their school's page
         return page(request, "my_work.html", teams=teams, escalations=escalations, recommendations=waiting,
-                    schools=schools, oversight=await oversight_of(rt.reads, me))
+                    schools=schools, oversight=await oversight_of(rt.reads, me), rollout=await my_rollout_work(rt, me))
 
     async def saved(team_id: str, version: int) -> None:
         for _ in range(int(SAVED_WAIT / SAVED_POLL)):

@@ -111,6 +111,16 @@ async def supervisor_reads_the_dashboard(page, base: str) -> None:
     await page.get_by_role("link", name=TEAM, exact=True).click()
     assert "read-only: you read it as a supervisor" in await page.locator(".lede").inner_text()
     assert await page.locator("main form").count() == 0
+
+
+async def admin_sees_the_rollout_s_gaps(page, base: str) -> None:
+    """The demo district's admin: the phase gaps that are theirs on My work, then the rollout's journey (issue 11)."""
+    await sign_in(page, base, ADMIN, pick=True)
+    mine = page.locator("section", has=page.get_by_role("heading", name="Phase gaps that are mine"))
+    assert await mine.get_by_role("listitem").all_inner_texts() == ["a seated guiding coalition"]
+    await mine.get_by_role("link").click()
+    await page.get_by_role("heading", name="Now: form coalition").wait_for()
+    assert await page.locator("#form-seat_coalition").count() == 1
     await assert_accessible(page)
 
 
@@ -126,6 +136,7 @@ async def test_make_run_serves_the_web_app_with_its_own_identity_provider(env):
             await principal_approves(await principal.new_page(), base)
             supervisor = await browser.new_context(viewport=DESKTOP)
             await supervisor_reads_the_dashboard(await supervisor.new_page(), base)
+            await admin_sees_the_rollout_s_gaps(await (await browser.new_context(viewport=DESKTOP)).new_page(), base)
             await stopped(proc, env)
 
             proc = await started(env)  # the same data folder: her session is still good (its secret was kept)
