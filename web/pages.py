@@ -19,10 +19,11 @@ from app.views import team_view
 from domain.steps import STEPS
 from workflows.persistence import stream_id
 
-from . import actions, session
+from . import actions, school_forms, session
 from .evidence_form import GENERAL, advance_command
 from .history import trail
 from .render import page
+from .school import team_norms
 
 PARTICIPANTS = {"member", "facilitator"}  # who runs the cycle (domain.team.profile.TeamProfile.participants)
 # After a command, the page it leads to shows it in the history: wait (briefly) until its events reach the log,
@@ -78,7 +79,8 @@ def pages_router(rt, who) -> APIRouter:
         return page(request, "team.html", status, team=view, roles=roles, steps=STEPS, step_index=step_index,
                     levels=state.policy.result_scale.levels, history=trail(events, state.calendar.zone),
                     can_advance=bool(PARTICIPANTS & set(roles)) and view.step is not None and not view.paused,
-                    done=request.session.pop("done", None), errors=form.get("errors", {}), values=form.get("values", {}))
+                    done=request.session.pop("done", None), errors=form.get("errors", {}), values=form.get("values", {}),
+                    norms=await team_norms(rt, row["school_id"], team_id))
 
     @router.get("/teams/{team_id}")
     async def team(request: Request, team_id: str, me: Principal = Depends(who)):
@@ -99,6 +101,23 @@ def pages_router(rt, who) -> APIRouter:
                                    errors={GENERAL: [refused.reason]}, values=dict(form))
         request.session["done"] = f"“{command.step.label}” is complete."
         return RedirectResponse(f"/teams/{team_id}", status_code=303)
+
+    @router.post("/teams/{team_id}/norms", dependencies=[Depends(session.check_csrf)])
+    async def record_norms(request: Request, team_id: str, me: Principal = Depends(who)):
+        """The team's norms, recorded in its school's adoption (seed 002); the domain says who may (its facilitator
+        or principal), so anyone else on the team gets its sentence and nothing is written."""
+        row, _ = await my_team(me, team_id)
+        command, errors, values, key = school_forms.command_from(
+            "record_norms", me.user_id, {**dict(await request.form()), "team_id": team_id})
+        if command is None:
+            return await team_page(request, me, team_id, 422, errors=errors, values=values)
+        try:
+            await rt.districts.send_school(row["school_id"], command)
+        except CommandRefused as refused:
+            return await team_page(request, me, team_id, 403 if refused.kind == "NotAllowed" else 409,
+                                   errors={f"{key}-form": [refused.reason]}, values=values)
+        request.session["done"] = school_forms.DONE["record_norms"]
+        return RedirectResponse(f"/teams/{team_id}#norms-heading", status_code=303)
 
     @router.post("/teams/{team_id}/{action}", dependencies=[Depends(session.check_csrf)])
     async def act(request: Request, team_id: str, action: str, me: Principal = Depends(who)):

@@ -74,6 +74,18 @@ def school_escalations(state: SchoolState) -> list[dict]:
     return [{**e.model_dump(), "title": title(e.subject)} for e in sorted(state.escalations.values(), key=lambda e: e.raised_at)]
 
 
+async def team_norms(rt, school_id: str, team_id: str) -> dict | None:
+    """A team's norms for its own page (issue 11, "Team": norms), from its school's adoption; None when no rollout
+    opened the school (a standalone team keeps none) or the school does not know the team."""
+    if await rt.reads.school(school_id) is None:
+        return None
+    try:
+        state = (await rt.districts.school_status(school_id)).state
+    except UnknownTeam:
+        return None
+    return next((n for n in norms_rows(state) if n["team_id"] == team_id), None)
+
+
 def school_router(rt, who) -> APIRouter:
     """``who``: the signed-in person (``session.person``)."""
     router = APIRouter(include_in_schema=False)

@@ -231,3 +231,40 @@ async def test_the_school_page_at_both_widths(harness, issuer, school):
             if SHOOT:
                 await screenshot(page, f"web-principal-{width}.png")
 
+
+
+async def test_the_team_page_shows_its_norms_and_its_facilitator_records_them(harness, issuer, school):
+    """Issue 11, "Team": norms. The facilitator records them on the team's own page; a member reads them there and
+    has no form (the domain would refuse her: only the facilitator or the principal records a team's norms)."""
+    world = school
+    math = next(t for t in world["spec"].teams if t.name.startswith("Mathematics"))
+    async with serving(runtime(harness), issuer) as base, chromium() as browser:
+        page = await (await browser.new_context(viewport=PHONE)).new_page()
+        await sign_in(page, base, email(math.facilitator, world["suffix"]))
+        await page.goto(f"{base}/teams/{math.team_id}")
+        norms = page.locator("section", has=page.get_by_role("heading", name="Norms", exact=True))
+        assert "No norms recorded yet; they are due this term." in await norms.inner_text()
+        await norms.get_by_label("Procedural norms").fill("Start and end on time\nRotate the note-taker")
+        await norms.get_by_label("Conversational norms").fill("Assume good intent")
+        await norms.get_by_role("button", name="Record the norms").click()
+        assert await page.get_by_role("status").inner_text() == "The team's norms are recorded."
+        assert "Rotate the note-taker" in await norms.inner_text()
+        await assert_accessible(page)
+        assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+        member = await (await browser.new_context(viewport=DESKTOP)).new_page()
+        await sign_in(member, base, email(TEACHER, world["suffix"]))
+        await member.goto(f"{base}/teams/{math.team_id}")
+        shown = member.locator("section", has=member.get_by_role("heading", name="Norms", exact=True))
+        assert [t.strip() for t in await shown.get_by_role("listitem").all_inner_texts()] == [
+            "Start and end on time", "Rotate the note-taker", "Assume good intent"]
+        assert await shown.get_by_role("button", name="Record the norms").count() == 0
+        before = (await state(world)).version
+        csrf = await member.locator("input[name=csrf]").first.input_value()
+        posted = await member.request.post(f"{base}/teams/{math.team_id}/norms", form={
+            "csrf": csrf, "procedural": "Ours", "conversational": "Ours"})
+        assert posted.status == 403 and "or the principal can record its norms" in await posted.text()
+        await assert_accessible(member)
+    after = await state(world)
+    assert after.version == before
+    assert after.teams[math.team_id].procedural_norms == ("Start and end on time", "Rotate the note-taker")
