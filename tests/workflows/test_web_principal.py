@@ -193,7 +193,7 @@ async def test_the_principal_records_and_reviews_norms_and_snoozes_a_school_esca
     assert (held.hold, held.held_by, held.held_until) == ("snoozed", PRINCIPAL, until)
 
 
-async def test_a_teacher_posting_the_self_assessment_gets_403_and_nothing_is_written(harness, issuer, school):
+async def test_a_teacher_gets_403_and_the_coalition_the_domain_s_refusal_and_nothing_is_written(harness, issuer, school):
     world, rubric = school, school["rubric"]
     before = (await state(world)).version
     async with serving(runtime(harness), issuer) as base, chromium() as browser:
@@ -209,6 +209,20 @@ async def test_a_teacher_posting_the_self_assessment_gets_403_and_nothing_is_wri
         response = await page.goto(f"{base}/schools/{world['school_id']}/self-assessment")
         assert response.status == 403
         await assert_accessible(page)
+
+        # A member of the district's coalition the school knows may open its page, but the domain keeps the
+        # self-assessment the principal's: its sentence, 403, nothing written.
+        admin = await (await browser.new_context(viewport=DESKTOP)).new_page()
+        await sign_in(admin, base, email("sv.admin", world["suffix"]))
+        response = await admin.goto(f"{base}/schools/{world['school_id']}")
+        assert response.status == 200 and "you sit on the district's guiding coalition" in await admin.locator(".lede").inner_text()
+        await admin.goto(f"{base}/schools/{world['school_id']}/self-assessment")
+        for d in rubric.dimensions:
+            await admin.get_by_role("group", name=d.name).get_by_label(rubric.levels[0]).check()
+        await admin.get_by_role("button", name="Record the self-assessment").click()
+        assert " ".join((await admin.get_by_role("alert").inner_text()).split()) == (
+            f"Nothing was saved Only {PRINCIPAL}, the principal of {world['spec'].name}, records its self-assessment.")
+        await assert_accessible(admin)
     after = await state(world)
     assert after.version == before and after.assessments == ()
 
