@@ -32,10 +32,12 @@ def ticks(top: float) -> list[tuple[float, str]]:
 
 def line_chart(title: str, x_labels: list[str], series: list[Series], *, x_title: str, y_title: str,
                y_ticks: list[tuple[float, str]], width: int = 760, height: int = 300, left: int = 56,
-               markers: bool = False, desc: str = "", font_size: int = FONT, inset: int = 0) -> str:
+               markers: bool = False, desc: str = "", font_size: int = FONT, inset: int = 0,
+               dodge: float = 0) -> str:
     """An SVG line chart; the y axis runs from the first tick to the last (or the highest value drawn). ``markers``: a dot
     on every point (a series of one point has no line to show). An x label may hold a line break; ``inset`` keeps the
-    first and last points (and their labels) that far inside the axes."""
+    first and last points (and their labels) that far inside the axes; ``dodge`` sets each series that many pixels
+    beside the next, so series on the same value (a rubric's few levels) all stay visible."""
     lines = max((label.count("\n") + 1 for label in x_labels), default=1)  # an x label may take two lines
     right, top_m, bottom = 16, 36, 58 + (font_size + 4) * (lines - 1)
     row_h = font_size + 5
@@ -61,12 +63,13 @@ def line_chart(title: str, x_labels: list[str], series: list[Series], *, x_title
                  f'<text x="{left + pw / 2}" y="{height - 22}" text-anchor="middle">{escape(x_title)}</text>'
                  f'<text transform="translate(14 {top_m + ph / 2}) rotate(-90)" text-anchor="middle">{escape(y_title)}</text>')
     dash = lambda s: ' stroke-dasharray="6 3"' if s.dashed else ""  # noqa: E731
-    for s in reversed(series):  # the first series drawn last, on top
+    for n, s in reversed(list(enumerate(series))):  # the first series drawn last, on top
+        shift = dodge * (n - (len(series) - 1) / 2)
         if s.band:
             upper = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(s.band[1]))
             lower = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in reversed(list(enumerate(s.band[0]))))
             parts.append(f'<polygon points="{upper} {lower}" fill="{s.color}" fill-opacity="0.15" stroke="none"/>')
-        points = [(x(i), y(v)) for i, v in enumerate(s.values) if v is not None]
+        points = [(x(i) + shift, y(v)) for i, v in enumerate(s.values) if v is not None]
         line = " ".join(f"{px:.1f},{py:.1f}" for px, py in points)
         parts.append(f'<polyline points="{line}" fill="none" stroke="{s.color}" stroke-width="2"{dash(s)}/>')
         if markers:

@@ -52,7 +52,7 @@ def trend_chart(rubric: Rubric, assessments: tuple[Assessment, ...]) -> Markup:
             if latest else "No self-assessment yet.")
     width = max(420, 112 + 110 * len(assessments))  # fits a phone until the terms need more room (then it scrolls)
     return Markup(line_chart("The school's rubric self-assessments", labels, series, x_title="term and the day it was assessed",
-                             y_title="level", y_ticks=list(enumerate(rubric.levels)), width=width, left=96, inset=48, markers=True,
+                             y_title="level", y_ticks=list(enumerate(rubric.levels)), width=width, left=96, inset=48, dodge=7, markers=True,
                              desc=desc, font_size=13))
 
 

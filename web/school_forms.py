@@ -31,6 +31,8 @@ def form_key(action: str, fields: dict) -> str:
 def _message(e: dict) -> str:
     if e["type"] == "too_short" and e["loc"] and e["loc"][0] in LISTS:
         return "Write at least one norm, one per line."
+    if e["loc"] and e["loc"][0] == "until" and e["type"].startswith("date"):
+        return "Choose the day the snooze ends."
     return e["msg"].removeprefix("Value error, ")
 
 

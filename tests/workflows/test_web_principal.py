@@ -110,6 +110,8 @@ async def test_the_principal_self_assesses_and_the_trend_chart_gains_a_point(har
         missing = page.get_by_role("group", name=first.name)
         assert " ".join((await missing.locator(".error").inner_text()).split()) == f"Error: Choose a level for {first.name}."
         assert await missing.get_by_role("radio").first.get_attribute("aria-invalid") == "true"
+        assert " ".join((await page.get_by_role("alert").inner_text()).split()) == (
+            f"Nothing was saved Choose a level for {first.name}.")
         assert await page.get_by_role("group", name=others[0].name).get_by_label("Implementing").is_checked()  # kept
         assert (await page.title()).startswith("Error: ")
         await assert_accessible(page)
@@ -177,6 +179,7 @@ async def test_the_principal_records_and_reviews_norms_and_snoozes_a_school_esca
         await esc.get_by_label("Snooze until").fill(until.isoformat())
         await esc.get_by_role("button", name="Snooze").click()
         assert await esc.locator(".field.invalid").count() == 1  # the reason is required; nothing written
+        assert (await state(world)).escalations[f"norms:{other.team_id}"].hold is None
         assert await esc.get_by_label("Snooze until").input_value() == until.isoformat()  # kept
         await esc.get_by_label("Your reason").fill("Their facilitator is out this week; they review on Monday.")
         await esc.get_by_role("button", name="Snooze").click()
