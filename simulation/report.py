@@ -7,9 +7,8 @@ line over its 10th-90th percentile band.
 
 from html import escape
 
-from app import svg_chart
-from app.svg_chart import Series, ticks
-
+from . import chart
+from .chart import Series, ticks
 from .outcome import SUMMARY_LABELS
 
 COLORS = ("#1f5fa8", "#c2561a")  # plan 1, plan 2: distinguishable in greyscale too (dark vs. light)
@@ -23,7 +22,7 @@ def line_chart(title: str, weeks: list[str], series: list[tuple[str, str, dict]]
     top = max([max(s[2]["p90"], default=0) for s in series] + [1])
     lines = [Series(name, color, b["median"], band=(b["p10"], b["p90"]), dashed=i % 2 == 1,
                     legend=": median line, 10th-90th percentile band") for i, (name, color, b) in enumerate(series)]
-    return svg_chart.line_chart(title, [w[5:] for w in weeks], lines, x_title="week of the school year (Monday, month-day)",
+    return chart.line_chart(title, [w[5:] for w in weeks], lines, x_title="week of the school year (Monday, month-day)",
                                 y_title=y_label, y_ticks=ticks(top))
 
 

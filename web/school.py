@@ -20,11 +20,11 @@ from fastapi.responses import RedirectResponse
 from markupsafe import Markup
 
 from activities.tokens import Principal
-from app.svg_chart import Series, line_chart
 from app.teams import CommandRefused, UnknownTeam
 from domain.rubric import Assessment, Rubric
 from domain.school.state import SchoolState
 from domain.steps import STEPS
+from simulation.chart import Series, line_chart
 
 from . import school_forms, session
 from .render import page

@@ -1,9 +1,11 @@
 """One inline-SVG line chart for every chart plcflow draws on the server: the what-if report's weekly lines
 (issue 12, ``simulation.report``) and a school's rubric trend on the principal's page (issue 11, seed 004).
 
-No script, font or image: a title, both axes with their labels, labelled ticks
-(numbers or names, such as a rubric's levels), a legend row per series, and a
-``<desc>`` that says what the chart shows in words, so it reads without sight too.
+It lives with the simulation, which must stay pure (it may not import ``app``:
+``tests/unit/test_simulation.py``); being plain string building, the web app
+imports it from here. No script, font or image: a title, both axes with their
+labels, labelled ticks (numbers or names, such as a rubric's levels), a legend
+row per series, and a ``<desc>`` that says what the chart shows in words.
 """
 
 from dataclasses import dataclass
