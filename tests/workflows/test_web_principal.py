@@ -135,7 +135,7 @@ async def test_the_principal_self_assesses_and_the_trend_chart_gains_a_point(har
     assert [a.ratings for a in assessed.assessments] == [{first.id: "Developing", **{d.id: "Implementing" for d in others}}]
 
 
-async def test_the_principal_records_and_reviews_norms_and_snoozes_a_school_escalation(harness, issuer, school):
+async def test_the_principal_records_and_reviews_norms_and_snoozes_and_acknowledges_school_escalations(harness, issuer, school):
     world = school
     math = next(t for t in world["spec"].teams if t.name.startswith("Mathematics"))
     card = lambda page: page.locator("li.card", has=page.get_by_role("heading", name=math.name, exact=True))  # noqa: E731
@@ -187,6 +187,15 @@ async def test_the_principal_records_and_reviews_norms_and_snoozes_a_school_esca
         assert f"snoozed by {PRINCIPAL} until {until}" in await esc.inner_text()
         await assert_accessible(page)
 
+        # A third: acknowledged with a reason (the same form's other button; the date is not asked for).
+        third = next(t for t in world["spec"].teams if t.team_id not in (math.team_id, other.team_id))
+        esc = escalations.locator("li.card", has=page.get_by_role("heading", name=f"{third.name}: norms review"))
+        await esc.get_by_text("Answer this escalation").click()
+        await esc.get_by_label("Your reason").fill("Seen; I will sit in on their next meeting.")
+        await esc.get_by_role("button", name="Acknowledge").click()
+        assert await page.get_by_role("status").inner_text() == "The escalation is acknowledged."
+        assert f"acknowledged by {PRINCIPAL} until" in await esc.inner_text()
+
     after = await state(world)
     team = after.teams[math.team_id]
     assert team.procedural_norms == ("Start and end on time",)
@@ -194,6 +203,7 @@ async def test_the_principal_records_and_reviews_norms_and_snoozes_a_school_esca
     assert team.norms_reviewed_term == after.term
     held = after.escalations[f"norms:{other.team_id}"]
     assert (held.hold, held.held_by, held.held_until) == ("snoozed", PRINCIPAL, until)
+    assert after.escalations[f"norms:{third.team_id}"].hold == "acknowledged"
 
 
 async def test_a_teacher_gets_403_and_the_coalition_the_domain_s_refusal_and_nothing_is_written(harness, issuer, school):
