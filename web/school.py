@@ -74,45 +74,41 @@ def school_escalations(state: SchoolState) -> list[dict]:
     return [{**e.model_dump(), "title": title(e.subject)} for e in sorted(state.escalations.values(), key=lambda e: e.raised_at)]
 
 
-async def team_norms(rt, school_id: str, team_id: str) -> dict | None:
-    """A team's norms for its own page (issue 11, "Team": norms), from its school's adoption; None when no rollout
-    opened the school (a standalone team keeps none) or the school does not know the team."""
+async def school_state(rt, school_id: str) -> SchoolState | None:
+    """The school's adoption as it stands, if a rollout opened it (``school_status`` has it); else None."""
     if await rt.reads.school(school_id) is None:
         return None
     try:
-        state = (await rt.districts.school_status(school_id)).state
+        return (await rt.districts.school_status(school_id)).state
     except UnknownTeam:
         return None
-    return next((n for n in norms_rows(state) if n["team_id"] == team_id), None)
+
+
+async def team_norms(rt, school_id: str, team_id: str) -> dict | None:
+    """A team's norms for its own page (issue 11, "Team": norms), from its school's adoption; None when no rollout
+    opened the school (a standalone team keeps none) or the school does not know the team."""
+    state = await school_state(rt, school_id)
+    return next((n for n in norms_rows(state) if n["team_id"] == team_id), None) if state else None
 
 
 def school_router(rt, who) -> APIRouter:
     """``who``: the signed-in person (``session.person``)."""
     router = APIRouter(include_in_schema=False)
 
-    async def live(school_id: str) -> SchoolState | None:
-        """The school's adoption as it stands, if a rollout opened it."""
-        if await rt.reads.school(school_id) is None:
-            return None
-        try:
-            return (await rt.districts.school_status(school_id)).state
-        except UnknownTeam:
-            return None
-
     async def my_school(me: Principal, school_id: str) -> tuple[dict, SchoolState | None, str]:
         """The school's row, its live state and who I am to it; or the 403 page."""
         led = {s["school_id"]: s for s in await rt.reads.schools_led(me.district_id, me.user_id)}
-        state = await live(school_id)
+        state = await school_state(rt, school_id)
         if state is not None and state.district_id != me.district_id:
             state = None
         if school_id in led:
             return led[school_id], state, "principal"
         if state is not None and me.user_id in state.coalition:
-            active = state.active_teams()
-            return {"school_id": school_id, "name": state.school.name, "teams": len(active),
-                    "escalated": len(state.escalations)}, state, "coalition"
+            teams = [t for t in await rt.reads.teams(me.district_id, (school_id,)) if not t["retired_at"]]
+            return {"school_id": school_id, "name": state.school.name, "teams": len(teams),
+                    "escalated": sum(1 for t in teams if t["escalation_id"])}, state, "coalition"
         raise session.PageRefused(403, "Not your school", f"You are not the principal of a team at {school_id}: "
-                                  "only its principal can open its page.")
+                                  "only its principal, or the district's guiding coalition, can open its page.")
 
     async def school_page(request: Request, me: Principal, school_id: str, status: int = 200, **form):
         row, state, role = await my_school(me, school_id)
