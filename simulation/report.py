@@ -7,56 +7,23 @@ line over its 10th-90th percentile band.
 
 from html import escape
 
+from . import chart
+from .chart import Series, ticks
 from .outcome import SUMMARY_LABELS
 
 COLORS = ("#1f5fa8", "#c2561a")  # plan 1, plan 2: distinguishable in greyscale too (dark vs. light)
 RUNG_COLORS = {"team": "#7a7a7a", "facilitator": "#2e8b57", "principal": "#1f5fa8", "coalition": "#b22222",
                "district_admin": "#8b6914"}
-W, H, LEFT, RIGHT, TOP, BOTTOM = 760, 300, 56, 16, 36, 58
-
-
-def _ticks(top: float) -> list[float]:
-    step = next(s for s in (1, 2, 5, 10, 20, 25, 50, 100, 200, 500, 1000, 5000) if top / s <= 6)
-    return [i * step for i in range(int(top // step) + 2) if i * step <= max(top, step)]
 
 
 def line_chart(title: str, weeks: list[str], series: list[tuple[str, str, dict]], y_label: str) -> str:
-    """``series``: (name, colour, {"median": [...], "p10": [...], "p90": [...]}) per line, one value per week."""
-    h = H + 16 * len(series)  # one legend row per series
+    """``series``: (name, colour, {"median": [...], "p10": [...], "p90": [...]}) per line, one value per week;
+    the second plan's line dashed, so the two tell apart in greyscale too."""
     top = max([max(s[2]["p90"], default=0) for s in series] + [1])
-    ticks = _ticks(top)
-    top = max(ticks[-1], top)
-    pw, ph = W - LEFT - RIGHT, H - TOP - BOTTOM
-    x = lambda i: LEFT + pw * i / max(len(weeks) - 1, 1)  # noqa: E731
-    y = lambda v: TOP + ph * (1 - v / top)  # noqa: E731
-    parts = [f'<svg role="img" aria-label="{escape(title)}" viewBox="0 0 {W} {h}" width="{W}" height="{h}" '
-             'xmlns="http://www.w3.org/2000/svg" font-family="sans-serif" font-size="11">',
-             f'<text x="{LEFT}" y="18" font-size="14" font-weight="bold">{escape(title)}</text>']
-    for t in ticks:
-        parts.append(f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{y(t):.1f}" y2="{y(t):.1f}" stroke="#e3e3e3"/>'
-                     f'<text x="{LEFT - 6}" y="{y(t) + 4:.1f}" text-anchor="end">{t:g}</text>')
-    every = max(1, len(weeks) // 10)
-    for i in range(0, len(weeks), every):
-        parts.append(f'<line x1="{x(i):.1f}" x2="{x(i):.1f}" y1="{TOP + ph}" y2="{TOP + ph + 4}" stroke="#333"/>'
-                     f'<text x="{x(i):.1f}" y="{TOP + ph + 16}" text-anchor="middle">{escape(weeks[i][5:])}</text>')
-    parts.append(f'<line x1="{LEFT}" x2="{LEFT}" y1="{TOP}" y2="{TOP + ph}" stroke="#333"/>'
-                 f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{TOP + ph}" y2="{TOP + ph}" stroke="#333"/>'
-                 f'<text x="{LEFT + pw / 2}" y="{H - 22}" text-anchor="middle">week of the school year (Monday, month-day)</text>'
-                 f'<text transform="translate(14 {TOP + ph / 2}) rotate(-90)" text-anchor="middle">{escape(y_label)}</text>')
-    dashes = {i: ' stroke-dasharray="6 3"' if i % 2 else "" for i in range(len(series))}
-    for i, (name, color, b) in reversed(list(enumerate(series))):  # the first plan drawn last, on top
-        upper = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(b["p90"]))
-        lower = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in reversed(list(enumerate(b["p10"]))))
-        parts.append(f'<polygon points="{upper} {lower}" fill="{color}" fill-opacity="0.15" stroke="none"/>')
-        med = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(b["median"]))
-        parts.append(f'<polyline points="{med}" fill="none" stroke="{color}" stroke-width="2"{dashes[i]}/>')
-    for row, (name, color, _) in enumerate(series):
-        ly = H - 8 + 16 * row
-        parts.append(f'<rect x="{LEFT}" y="{ly - 6}" width="16" height="10" fill="{color}" fill-opacity="0.15"/>'
-                     f'<line x1="{LEFT}" x2="{LEFT + 16}" y1="{ly - 1}" y2="{ly - 1}" stroke="{color}" stroke-width="2"{dashes[row]}/>'
-                     f'<text x="{LEFT + 22}" y="{ly + 3}">{escape(name)}: median line, 10th-90th percentile band</text>')
-    parts.append("</svg>")
-    return "".join(parts)
+    lines = [Series(name, color, b["median"], band=(b["p10"], b["p90"]), dashed=i % 2 == 1,
+                    legend=": median line, 10th-90th percentile band") for i, (name, color, b) in enumerate(series)]
+    return chart.line_chart(title, [w[5:] for w in weeks], lines, x_title="week of the school year (Monday, month-day)",
+                                y_title=y_label, y_ticks=ticks(top))
 
 
 def _summary_table(result: dict) -> str:

@@ -9,5 +9,8 @@ the domain's sentence and nothing is written. Modules:
 - ``signin``: the OpenID Connect authorization-code flow (authlib), sign-out;
 - ``render``: templates, error pages, security headers;
 - ``pages``: My work, the team page and its forms; ``evidence_form`` and
-  ``history`` turn forms into commands and events into sentences.
+  ``history`` turn forms into commands and events into sentences;
+- ``school``: the principal's school page (teams × steps, what is stalled, norms,
+  the school's escalations, the rubric self-assessment and its trend chart);
+  ``school_forms`` turns its forms into the school's commands.
 """

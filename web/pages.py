@@ -19,12 +19,13 @@ from app.views import team_view
 from domain.steps import STEPS
 from workflows.persistence import stream_id
 
-from . import actions, session
+from . import actions, school_forms, session
 from .district import my_rollout_work
 from .evidence_form import GENERAL, MAX_RESULTS, MORE, advance_command, result_fields, results_shown
 from .history import trail
 from .oversight import oversight_of
 from .render import page
+from .school import team_norms
 
 ESCALATION_FORMS = ("acknowledge", "snooze")  # what an escalation's reached people may post (domain.team holds)
 PARTICIPANTS = {"member", "facilitator"}  # who runs the cycle (domain.team.profile.TeamProfile.participants)
@@ -107,7 +108,8 @@ def pages_router(rt, who) -> APIRouter:
                     levels=levels, history=trail(events, state.calendar.zone),
                     results=[result_fields(k, levels) for k in range(results_shown(values))], max_results=MAX_RESULTS,
                     can_advance=bool(PARTICIPANTS & set(roles)) and view.step is not None and not view.paused,
-                    done=request.session.pop("done", None), errors=form.get("errors", {}), values=values)
+                    done=request.session.pop("done", None), errors=form.get("errors", {}), values=values,
+                    norms=await team_norms(rt, row["school_id"], team_id))
 
     @router.get("/teams/{team_id}")
     async def team(request: Request, team_id: str, me: Principal = Depends(who)):
@@ -130,6 +132,23 @@ def pages_router(rt, who) -> APIRouter:
                                    errors={GENERAL: [refused.reason]}, values=dict(form))
         request.session["done"] = f"“{command.step.label}” is complete."
         return RedirectResponse(f"/teams/{team_id}", status_code=303)
+
+    @router.post("/teams/{team_id}/norms", dependencies=[Depends(session.check_csrf)])
+    async def record_norms(request: Request, team_id: str, me: Principal = Depends(who)):
+        """The team's norms, recorded in its school's adoption (seed 002); the domain says who may (its facilitator
+        or principal), so anyone else on the team gets its sentence and nothing is written."""
+        row, _ = await my_team(me, team_id)
+        command, errors, values, key = school_forms.command_from(
+            "record_norms", me.user_id, {**dict(await request.form()), "team_id": team_id})
+        if command is None:
+            return await team_page(request, me, team_id, 422, errors=errors, values=values)
+        try:
+            await rt.districts.send_school(row["school_id"], command)
+        except CommandRefused as refused:
+            return await team_page(request, me, team_id, 403 if refused.kind == "NotAllowed" else 409,
+                                   errors={f"{key}-form": [refused.reason]}, values=values)
+        request.session["done"] = school_forms.DONE["record_norms"]
+        return RedirectResponse(f"/teams/{team_id}#norms-heading", status_code=303)
 
     @router.post("/teams/{team_id}/{action}", dependencies=[Depends(session.check_csrf)])
     async def act(request: Request, team_id: str, action: str, me: Principal = Depends(who)):
