@@ -4,22 +4,23 @@
     .venv/bin/python -m bench.scale --teams 500
 
 Issue 13. The embedded stack of ``bench.advance`` (Temporal dev server on
-SQLite+WAL, PostgreSQL) in a temporary folder; the worker runs as its own
-process so its memory and CPU are its alone. The same worker (``build_worker``
-hosting our workflows and the raw ``RawNoop``, ``bench/raw.py``) serves two
-phases, each in a fresh process on its own task queue:
+SQLite+WAL, PostgreSQL) in a temporary folder. The same worker
+(``build_worker`` hosting our workflows and the raw ``RawNoop``,
+``bench/raw.py``) runs twice, each as its own process on its own task queue, so
+its memory and CPU are its alone:
 
 * raw: N ``RawNoop`` workflows, each started and sent its one no-op Update;
 * ours: N teams, each started (registration) and sent its first advance.
 
-A workflow counts as started and processed when its Update is answered. Before
-each phase a few warm-up workflows load what a first workflow loads (modules,
-the sandbox), so the figures are per workflow, not per process. Measured per
-phase: the worker's RSS growth / N with every workflow cached (KB per cached
-workflow), its CPU time (user + system, every thread) / N, and N / wall time.
-Then the worker is SIGKILLed and a new one started on the same queue: the
-seconds from its spawn until every one of the N workflows has answered a
-status query (``recovery_all_answer_s`` for ours; the raw engine's beside it).
+A workflow counts as started and processed when its Update is answered. Both
+workers first start a few warm-up workflows (modules, the sandbox), so the
+figures are per workflow, not per process; then raw and ours start in
+alternating chunks, so other load on the machine falls on both alike.
+Measured per worker: RSS growth / N with every workflow cached (KB per cached
+workflow), CPU time (user + system, every thread) / N, N / its chunks' wall
+time. Then each worker is SIGKILLed and a new one started on its queue: the
+seconds from the new process's spawn until every one of its N workflows has
+answered a status query (``recovery_all_answer_s`` for ours; raw beside it).
 """
 
 import argparse
@@ -156,66 +157,129 @@ async def bounded(n: int, limit: int, one) -> None:
     await asyncio.gather(*(run(i) for i in range(n)))
 
 
+class Profile:
+    """``--profile DIR``: py-spy samples each worker (collapsed stacks, one file per worker and stage). Its
+    own CPU skews the figures, so a profiled run is for finding where the time goes, not for the ratios."""
+
+    def __init__(self, folder: str | None, key: str):
+        self.folder, self.key = folder, key
+
+    async def start(self, worker: "WorkerProcess", stage: str):
+        if not self.folder:
+            return None
+        out = os.path.join(self.folder, f"{self.key}-{stage}.txt")
+        spy = await asyncio.create_subprocess_exec(
+            os.path.join(os.path.dirname(sys.executable), "py-spy"), "record", "--pid", str(worker.proc.pid),
+            "--format", "raw", "--rate", "100", "--nonblocking", "-o", out, stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL)
+        await asyncio.sleep(0.5)
+        return spy
+
+    @staticmethod
+    async def stop(spy) -> None:
+        if spy is not None:
+            spy.send_signal(signal.SIGINT)
+            await spy.wait()
+
+
 @dataclass
 class Phase:
-    kb_per_workflow: float
-    cpu_ms_per_workflow: float
-    per_second: float
-    recovery_all_s: float
-    recovery_p50_s: float
-    new_worker_ready_s: float
+    kb_per_workflow: float = 0.0
+    cpu_ms_per_workflow: float = 0.0
+    per_second: float = 0.0
+    recovery_all_s: float = 0.0
+    recovery_p50_s: float = 0.0
+    new_worker_ready_s: float = 0.0
 
 
-async def phase(kind, spawn, n: int) -> Phase:
-    worker = await spawn()
-    await bounded(WARM_UP, WARM_UP, lambda i: kind.start_one())
+class Side:
+    """One kind of workflow with its own worker process and task queue."""
+
+    def __init__(self, key: str, kind, spawn, profile: "Profile"):
+        self.key, self.kind, self.spawn, self.profile = key, kind, spawn, profile
+        self.result = Phase()
+        self.wall = 0.0
+
+    async def up(self) -> None:
+        self.worker = await self.spawn()
+        await bounded(WARM_UP, WARM_UP, lambda i: self.kind.start_one())
+
+    async def chunk(self, n: int) -> None:
+        t0 = time.perf_counter()
+        await bounded(n, IN_FLIGHT, lambda i: self.kind.start_one())
+        self.wall += time.perf_counter() - t0
+
+    async def recover(self) -> None:
+        """SIGKILL the worker, start a new one on the same queue, and ask every workflow for its status."""
+        await self.worker.kill()
+        new = await self.spawn()
+        spy = await self.profile.start(new, "recovery")
+        answered: list[float] = []
+
+        async def answer(i: int) -> None:
+            h = self.kind.handles[i]
+            while True:
+                try:
+                    await self.kind.query(h)
+                    answered.append(time.perf_counter() - new.spawned)
+                    return
+                except RPCError:
+                    if time.perf_counter() - new.spawned > RECOVERY_DEADLINE_S:
+                        raise
+                    await asyncio.sleep(0.1)
+
+        await bounded(len(self.kind.handles), QUERY_IN_FLIGHT, answer)
+        await self.profile.stop(spy)
+        await new.kill()
+        answered.sort()
+        self.result.recovery_all_s, self.result.recovery_p50_s = answered[-1], answered[len(answered) // 2]
+        self.result.new_worker_ready_s = new.ready - new.spawned
+
+
+async def measure(sides: list[Side], n: int, chunk: int) -> None:
+    """Both workers up and warm, then N workflows of each kind started in alternating chunks, so the load
+    that other processes put on the machine meanwhile falls on both alike."""
+    for side in sides:
+        await side.up()
     await asyncio.sleep(1.0)  # let the warm-up's last tasks and activities settle
-    rss0, cpu0, t0 = worker.rss(), worker.cpu_s(), time.perf_counter()
-    await bounded(n, IN_FLIGHT, lambda i: kind.start_one())
-    wall = time.perf_counter() - t0
-    cpu = worker.cpu_s() - cpu0
+    spies = [await side.profile.start(side.worker, "start") for side in sides]
+    before = [(side.worker.rss(), side.worker.cpu_s()) for side in sides]
+    done = 0
+    while done < n:
+        size = min(chunk, n - done)
+        for side in sides:
+            await side.chunk(size)
+        done += size
+    cpu = [side.worker.cpu_s() - c0 for side, (_, c0) in zip(sides, before, strict=True)]
+    for spy in spies:
+        await Profile.stop(spy)
     await asyncio.sleep(1.0)  # activities still in flight after the last answer (ours appends)
-    rss = worker.rss() - rss0
-    await worker.kill()
-    new = await spawn()
-    answered: list[float] = []
-
-    async def answer(i: int) -> None:
-        h = kind.handles[i]
-        while True:
-            try:
-                await kind.query(h)
-                answered.append(time.perf_counter() - new.spawned)
-                return
-            except RPCError:
-                if time.perf_counter() - new.spawned > RECOVERY_DEADLINE_S:
-                    raise
-                await asyncio.sleep(0.1)
-
-    await bounded(len(kind.handles), QUERY_IN_FLIGHT, answer)
-    await new.kill()
-    answered.sort()
-    return Phase(rss / 1024 / n, cpu * 1000 / n, n / wall, answered[-1], answered[len(answered) // 2],
-                 new.ready - new.spawned)
+    for side, (rss0, _), cpu_s in zip(sides, before, cpu, strict=True):
+        side.result.kb_per_workflow = (side.worker.rss() - rss0) / 1024 / n
+        side.result.cpu_ms_per_workflow = cpu_s * 1000 / n
+        side.result.per_second = n / side.wall
+    for side in sides:
+        await side.recover()
 
 
-async def main(n: int, log_level: str) -> dict[str, float]:
+async def main(n: int, log_level: str, profile: str | None = None, chunk: int = 200) -> dict[str, float]:
     load0 = os.getloadavg()
     async with embedded_stack_with_url() as (env, _store, database_url):
         temporal = env.client.service_client.config.target_host
-        results = {}
+        sides = []
         for key, make in (("raw", Raw), ("ours", Ours)):
             tq = f"scale-{key}-{uuid4().hex[:8]}"
 
             def spawn(tq=tq):
                 return spawn_worker(temporal, database_url, tq, n + 2 * WARM_UP, log_level)
 
-            kind = make(env.client, tq)
-            results[key] = await phase(kind, spawn, n)
+            sides.append(Side(key, make(env.client, tq), spawn, Profile(profile, key)))
+        await measure(sides, n, chunk)
+        results = {side.key: side.result for side in sides}
     load1 = os.getloadavg()
     raw, ours = results["raw"], results["ours"]
     print(f"scale benchmark: {n} teams, embedded stack (Temporal dev server on SQLite+WAL, PostgreSQL), "
-          f"worker in its own process; load average {load0[0]:.2f} -> {load1[0]:.2f} on {os.cpu_count()} cores")
+          f"each worker in its own process, raw and ours alternating in chunks of {chunk}; load average {load0[0]:.2f} -> {load1[0]:.2f} on {os.cpu_count()} cores")
     print(f"  {'':<24}{'KB/cached wf':>14}{'CPU ms/start':>14}{'started/s':>11}{'recovery all':>14}{'p50':>8}{'worker up':>11}")
     for kind, r in ((Raw, raw), (Ours, ours)):
         print(f"  {kind.name:<24}{r.kb_per_workflow:>14.1f}{r.cpu_ms_per_workflow:>14.2f}{r.per_second:>11.1f}"
@@ -235,6 +299,8 @@ if __name__ == "__main__":
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--teams", type=int, default=2_000)
     p.add_argument("--log-level", default="warning", help="the worker's log level (info logs every event)")
+    p.add_argument("--chunk", type=int, default=200, help="workflows of one kind started before the other kind's turn")
+    p.add_argument("--profile", metavar="DIR", help="py-spy the worker per stage into DIR (skews the figures)")
     p.add_argument("--serve-worker", nargs=4, metavar=("TEMPORAL", "DATABASE_URL", "TASK_QUEUE", "CACHE"),
                    help=argparse.SUPPRESS)
     a = p.parse_args()
@@ -245,4 +311,4 @@ if __name__ == "__main__":
         temporal, url, tq, cache = a.serve_worker
         asyncio.run(serve_worker(temporal, url, tq, int(cache)))
     else:
-        asyncio.run(main(a.teams, a.log_level))
+        asyncio.run(main(a.teams, a.log_level, a.profile, a.chunk))
