@@ -12,6 +12,7 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import TLSConfig
 from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.event_store import EventStore
 from activities.team_events import EventLogActivities
@@ -24,6 +25,15 @@ from .districts import DistrictClient
 from .teams import TeamClient
 
 WORKFLOWS: Sequence[type] = (DistrictRolloutWorkflow, SchoolAdoptionWorkflow, TeamCycleWorkflow)
+
+# Issue 13: the sandbox imports a workflow's module afresh for every run it starts or replays. Profiled
+# under ``make bench-scale``, that import (compiling the module's source, where no .pyc exists, as in
+# our image with PYTHONDONTWRITEBYTECODE, then building the class and its Temporal definition) was two
+# thirds of the worker's time handling activations, and each cached team kept its own copy of the module.
+# Our workflow modules keep no mutable module state and already run the pure domain and the shell passed
+# through, so one shared import loses no isolation they had; the sandbox's restrictions stay for every
+# other module a workflow imports.
+SANDBOX = SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default.with_passthrough_modules("workflows"))
 
 
 def temporal_tls(settings: Settings) -> TLSConfig | bool:
@@ -90,4 +100,5 @@ def build_worker(
         # Every open team stays cached: an evicted workflow replays its history
         # on the next update (DESIGN: 2x slower updates, 4.5x slower queries).
         max_cached_workflows=workflow_cache,
+        workflow_runner=SANDBOX,
     )
