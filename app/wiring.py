@@ -6,6 +6,7 @@ the API, the CLI, the tests and the benchmarks, so all of them run the same wiri
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from temporalio.client import Client
@@ -34,6 +35,17 @@ WORKFLOWS: Sequence[type] = (DistrictRolloutWorkflow, SchoolAdoptionWorkflow, Te
 # through, so one shared import loses no isolation they had; the sandbox's restrictions stay for every
 # other module a workflow imports.
 SANDBOX = SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default.with_passthrough_modules("workflows"))
+
+# Issue 13: how long a workflow task or a query waits on the sticky queue of the worker that has the
+# workflow cached before the server hands it, with full history, to any worker. After a worker dies
+# (SIGKILL, OOM, a lost node) everything it last handled waits this long: with the SDK's 10 s, a
+# restarted worker answered nothing it had cached for ~10 s, and 2,000 teams took 23-59 s to all
+# answer. Too short costs the other way: a task that waits longer on a live but busy worker is
+# replayed from its whole history instead of continuing from the cache, more work just when the
+# worker is saturated. 200 teams advancing at once take p99 ~0.9 s on this 2-core machine (make
+# bench), so 3 s leaves a live worker three times its worst queueing before that happens, and keeps
+# the failover wait a third of the default.
+STICKY_TIMEOUT = timedelta(seconds=3)
 
 
 def temporal_tls(settings: Settings) -> TLSConfig | bool:
@@ -101,4 +113,5 @@ def build_worker(
         # on the next update (DESIGN: 2x slower updates, 4.5x slower queries).
         max_cached_workflows=workflow_cache,
         workflow_runner=SANDBOX,
+        sticky_queue_schedule_to_start_timeout=STICKY_TIMEOUT,
     )
