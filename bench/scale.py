@@ -302,10 +302,12 @@ if __name__ == "__main__":
     p.add_argument("--teams", type=int, default=2_000)
     p.add_argument("--log-level", default="warning", help="the worker's log level (info logs every event)")
     p.add_argument("--chunk", type=int, default=200, help="workflows of one kind started before the other kind's turn")
-    p.add_argument("--profile", metavar="DIR", help="py-spy the worker per stage into DIR (skews the figures)")
+    p.add_argument("--profile", metavar="DIR", help="py-spy (pip install py-spy) samples each worker per stage into DIR; skews the figures")
     p.add_argument("--serve-worker", nargs=4, metavar=("TEMPORAL", "DATABASE_URL", "TASK_QUEUE", "CACHE"),
                    help=argparse.SUPPRESS)
     a = p.parse_args()
+    if a.profile and not os.path.exists(os.path.join(os.path.dirname(sys.executable), "py-spy")):
+        p.error("--profile needs py-spy in this environment: .venv/bin/pip install py-spy")
     from app.logging import configure
 
     configure("json", a.log_level)
