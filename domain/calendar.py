@@ -9,6 +9,7 @@ Pure: no clock is read here; instants and dates come in as arguments.
 """
 
 from bisect import bisect_left, bisect_right
+from functools import lru_cache
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -94,6 +95,27 @@ class OpenedDay(BaseModel):
     on: date
 
 
+@lru_cache(maxsize=256)
+def _school_days_of(years: tuple[tuple[date, date], ...], closed_spans: tuple[tuple[date, date], ...],
+                    weekend: frozenset[int], opened: frozenset[date]) -> tuple[date, ...]:
+    """A calendar's school days, computed once per distinct calendar in a process.
+
+    Issue 13: every team of a district carries the same calendar, and each copy the worker decoded
+    (every start, every replay) listed its ~200 days again and kept its own tuple of them; one tuple
+    is shared now. Pure: the same arguments, the same days.
+    """
+    closed: set[date] = set()
+    for start, last in closed_spans:
+        closed.update(start + timedelta(days=i) for i in range((last - start).days + 1))
+    days = []
+    for start, end in years:
+        for i in range((end - start).days + 1):
+            d = start + timedelta(days=i)
+            if d in opened or (d.weekday() not in weekend and d not in closed):  # a make-up day overrides all
+                days.append(d)
+    return tuple(days)
+
+
 class SchoolCalendar(BaseModel):
     """A district's school years, closed days and weekend, in its own time zone."""
 
@@ -150,18 +172,10 @@ class SchoolCalendar(BaseModel):
 
     def model_post_init(self, _context: Any) -> None:
         # Runs after validation, so years are sorted, bounded and closed days lie inside them.
-        closed: set[date] = set()
-        for c in self.closed:
-            closed.update(c.start + timedelta(days=i) for i in range((c.last - c.start).days + 1))
-        weekend = set(self.weekend)
-        opened = {o.on for o in self.opened}  # a make-up day overrides the weekend and any closure
-        days = []
-        for y in self.school_years:
-            for i in range((y.end - y.start).days + 1):
-                d = y.start + timedelta(days=i)
-                if d in opened or (d.weekday() not in weekend and d not in closed):
-                    days.append(d)
-        self._days = tuple(days)
+        self._days = _school_days_of(
+            tuple((y.start, y.end) for y in self.school_years), tuple((c.start, c.last) for c in self.closed),
+            frozenset(self.weekend), frozenset(o.on for o in self.opened),
+        )
 
     def _school_days(self) -> tuple[date, ...]:
         # Read from the private slot itself: ``self._days`` goes through pydantic's ``__getattr__``, which

@@ -54,6 +54,10 @@ def _without_dates(text: str) -> str:
 
 def looks_like_an_id(text: str) -> bool:
     """Five or more digits in one number, however they are grouped, once dates and percentages are set aside."""
+    if sum(map(str.isdigit, text)) < ID_DIGITS:
+        # No number in it can hold five digits: the common case, answered without the date and number
+        # patterns (issue 13: these ran on every field of every Update's evidence as the worker decoded it).
+        return False
     return any(sum(ch.isdigit() for ch in m.group(0)) >= ID_DIGITS for m in _NUMBER.finditer(_without_dates(text)))
 
 

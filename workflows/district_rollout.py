@@ -42,7 +42,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from .notices import rollout_notifications
     from .school_adoption import SchoolWorkflowInput
-    from .shell import DeciderShell
+    from .shell import DeciderShell, accepts
 
 class DistrictWorkflowInput(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -74,6 +74,7 @@ ROSTER_PATCH = "roster-signals"
 
 
 @workflow.defn(name=DISTRICT_WORKFLOW)
+@accepts(DISTRICT_UPDATES)
 class DistrictRolloutWorkflow(DeciderShell):
     _decide = staticmethod(decide_rollout)  # decide, as recorded histories decided (issue 8 #7)
     _evolve = staticmethod(evolve)
@@ -86,8 +87,6 @@ class DistrictRolloutWorkflow(DeciderShell):
         self._schools = dict(input.schools_started)
         self._history_limit = input.history_limit
         self._to_schools: list[tuple[str, str, Any]] = []  # (school id, signal, command) owed to started schools
-        for command_type, name in DISTRICT_UPDATES.items():
-            self._accept(command_type, name)
         if self._state.district is None:
             self._execute(input.start)
         self._year_at_start = self._year()

@@ -41,7 +41,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from .messages import TeamWorkflowInput
     from .notices import school_notifications
-    from .shell import DeciderShell
+    from .shell import DeciderShell, accepts
 
 class SchoolWorkflowInput(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -70,6 +70,7 @@ class SchoolStatus(BaseModel):
 
 
 @workflow.defn(name=SCHOOL_WORKFLOW)
+@accepts(SCHOOL_UPDATES)
 class SchoolAdoptionWorkflow(DeciderShell):
     _decide = staticmethod(decide)
     _evolve = staticmethod(evolve)
@@ -84,8 +85,6 @@ class SchoolAdoptionWorkflow(DeciderShell):
         self._to_district: list[RollUpFromSchool] = []
         self._to_teams: list[tuple[str, str, Any]] = []  # (team id, signal, command) owed to started teams
         self._people_to_district: list = []  # issue 9: a new principal, for the district's copy of the school
-        for command_type, name in SCHOOL_UPDATES.items():
-            self._accept(command_type, name)
         if self._state.school is None:
             self._execute(input.opening)
         self._year_at_start = self._state.school_year

@@ -58,6 +58,36 @@ def rejection(err: DomainError) -> ApplicationError:
     return ApplicationError(err.reason, type=type(err).__name__, non_retryable=True)
 
 
+def accepts(updates: dict[type, str]) -> Callable[[type], type]:
+    """One Update per command type, its validator running decide, defined on the class (below ``workflow.defn``).
+
+    Issue 13: set per instance with ``workflow.set_update_handler`` (15 for a team), each
+    definition read its handler's signature and type hints again for every run and every replay,
+    a seventh of the team workflow's own time in ``make bench-scale``; on the class, once per
+    process. The names, validators and handlers are the same, so histories replay unchanged.
+    """
+
+    def define(cls: type) -> type:
+        for command_type, name in updates.items():
+            async def handler(self, command):
+                return await self._handle(command)
+
+            def validator(self, command) -> None:
+                self._validate(command)
+
+            # The annotations tell the data converter which pydantic model to build.
+            handler.__annotations__ = {"command": command_type, "return": cls._result_type}
+            validator.__annotations__ = {"command": command_type, "return": None}
+            attribute = f"_update_{name}"
+            handler.__name__ = handler.__qualname__ = attribute
+            update = workflow.update(name=name)(handler)
+            update.validator(validator)
+            setattr(cls, attribute, update)
+        return cls
+
+    return define
+
+
 class DeciderShell:
     _decide: Callable[[Any, Any, Any], list]
     _evolve: Callable[[Any, Any], Any]
@@ -132,20 +162,6 @@ class DeciderShell:
         workflow.continue_as_new(next_input)
 
     # --- Updates ---
-
-    def _accept(self, command_type: type, name: str) -> None:
-        """One Update per command type: its validator runs decide."""
-
-        async def handler(command):
-            return await self._handle(command)
-
-        def validator(command) -> None:
-            self._validate(command)
-
-        # The annotations tell the data converter which pydantic model to build.
-        handler.__annotations__ = {"command": command_type, "return": self._result_type}
-        validator.__annotations__ = {"command": command_type, "return": None}
-        workflow.set_update_handler(name, handler, validator=validator)
 
     def _validate(self, command) -> None:
         if workflow.current_update_info().id in self._applied:

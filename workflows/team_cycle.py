@@ -24,9 +24,10 @@ with workflow.unsafe.imports_passed_through():
     )
     from .messages import CommandResult, TeamStatus, TeamWorkflowInput
     from .persistence import notifications, stream_id
-    from .shell import DeciderShell
+    from .shell import DeciderShell, accepts
 
 @workflow.defn(name=TEAM_WORKFLOW)
+@accepts(TEAM_UPDATES)
 class TeamCycleWorkflow(DeciderShell):
     _decide = staticmethod(decide)
     _evolve = staticmethod(evolve)
@@ -38,8 +39,6 @@ class TeamCycleWorkflow(DeciderShell):
         self._closed_at_start = self._state.cycles_closed
         self._history_limit = input.history_limit
         self._roll_ups: list[RollUp] = []
-        for command_type, name in TEAM_UPDATES.items():
-            self._accept(command_type, name)
         if self._state.team is None:
             # Here, not in run(): an Update can arrive in the very first
             # workflow task, and its validator must see a registered team.

@@ -16,7 +16,7 @@ from temporalio.worker import Replayer
 
 from domain.team import commands as cmd
 from domain.steps import STEPS, Step
-from app.wiring import WORKFLOWS
+from app.wiring import SANDBOX, WORKFLOWS
 from tests.support.histories import HISTORIES, RECORDING, record
 
 
@@ -55,7 +55,7 @@ async def test_record_a_history_covering_every_handler(harness):
 async def test_recorded_histories_replay_with_current_code():
     files = sorted(HISTORIES.glob("*.json"))
     assert {f.stem for f in files} >= {"team_cycle_v1", "district_rollout_v1", "school_adoption_v1"}
-    replayer = Replayer(workflows=list(WORKFLOWS), data_converter=pydantic_data_converter)
+    replayer = Replayer(workflows=list(WORKFLOWS), data_converter=pydantic_data_converter, workflow_runner=SANDBOX)
     for path in files:
         history = WorkflowHistory.from_json(path.stem, path.read_text())
         result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
