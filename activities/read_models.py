@@ -240,6 +240,12 @@ class ReadModels:
         )
         return _rows(rows)
 
+    async def school_names(self, district_id: str) -> dict[str, str]:
+        """Every school the district's file names, by id (``district_schools``): a school no wave has launched yet
+        is still called by its name."""
+        rows = await self._pool.fetch("SELECT school_id, name FROM district_schools WHERE district_id = $1", district_id)
+        return {r["school_id"]: r["name"] for r in rows}
+
     async def team_names(self, team_ids: list[str]) -> dict[str, str]:
         """The names of a few teams (the cards of what is stalled), by id."""
         rows = await self._pool.fetch("SELECT team_id, name FROM team_status WHERE team_id = ANY($1::text[])",

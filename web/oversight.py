@@ -50,17 +50,19 @@ async def oversight_of(reads, me: Principal) -> Oversight | None:
     return None
 
 
-def school_rows(district: dict | None, counts: list[dict]) -> list[dict]:
+def school_rows(district: dict | None, counts: list[dict], file_names: dict[str, str] | None = None) -> list[dict]:
     """Each school in reach with its active teams per step: the launched schools (``school_status``), and a
-    school known only from a team registered on its own (named by its id), so every team is counted somewhere."""
-    names = {s["school_id"]: s["name"] for s in (district or {}).get("schools", [])}
+    school known only from a team registered on its own, so every team is counted somewhere (named as the
+    district's file names it, or by its id when no rollout knows it)."""
+    names = {**(file_names or {}), **{s["school_id"]: s["name"] for s in (district or {}).get("schools", [])}}
     by_school: dict[str, dict] = defaultdict(dict)
     escalated: dict[str, int] = defaultdict(int)
     for c in counts:
         by_school[c["school_id"]][c["step"]] = c["teams"]
         escalated[c["school_id"]] += c["escalated"]
     rows = [{"school_id": s, "name": names.get(s, s), "per_step": [by_school[s].get(step, 0) for step in STEP_VALUES],
-             "between": by_school[s].get(None, 0), "escalated": escalated[s]} for s in {*names, *by_school}]
+             "between": by_school[s].get(None, 0), "escalated": escalated[s]}
+            for s in {*(x["school_id"] for x in (district or {}).get("schools", [])), *by_school}]
     return sorted(rows, key=lambda r: r["name"])
 
 
@@ -104,7 +106,8 @@ def oversight_router(rt, who) -> APIRouter:
     async def supervise(request: Request, me: Principal = Depends(who)):
         reach = await reach_of(me)
         district = await rt.reads.district_summary(me.district_id, reach.schools)
-        schools = school_rows(district, await rt.reads.steps_by_school(me.district_id, reach.schools))
+        schools = school_rows(district, await rt.reads.steps_by_school(me.district_id, reach.schools),
+                              await rt.reads.school_names(me.district_id))
         names = {s["school_id"]: s["name"] for s in schools}
         return page(request, "supervise.html", reach=reach, district=district, schools=schools, steps=STEPS,
                     stalled=await named(await rt.reads.stalled(me.district_id, reach.schools)),
@@ -124,7 +127,8 @@ def oversight_router(rt, who) -> APIRouter:
         if summary is None and not teams:
             raise session.PageRefused(404, "No such school", f"There is no school {school_id} in your district.")
         return page(request, "supervise_school.html", reach=reach, school_id=school_id,
-                    name=summary["name"] if summary else school_id, teams=sorted(teams, key=lambda t: t["name"]),
+                    name=summary["name"] if summary else (await rt.reads.school_names(me.district_id)).get(school_id, school_id),
+                    teams=sorted(teams, key=lambda t: t["name"]),
                     stalled=await named(await rt.reads.stalled(me.district_id, (school_id,))),
                     waiting=await rt.reads.recommendations_pending(me.district_id, (school_id,)),
                     rubric=rubric_trend(summary))

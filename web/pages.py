@@ -137,7 +137,7 @@ def pages_router(rt, who) -> APIRouter:
     async def record_norms(request: Request, team_id: str, me: Principal = Depends(who)):
         """The team's norms, recorded in its school's adoption (seed 002); the domain says who may (its facilitator
         or principal), so anyone else on the team gets its sentence and nothing is written."""
-        row, _ = await my_team(me, team_id)
+        row, _, _ = await my_team(me, team_id, "norms")  # a reader is refused here, before any command is sent
         command, errors, values, key = school_forms.command_from(
             "record_norms", me.user_id, {**dict(await request.form()), "team_id": team_id})
         if command is None:

@@ -20,6 +20,7 @@ from domain.steps import Step
 from domain.team import commands as cmd
 from domain.team.decider import decide as decide_team
 from tests.integration.test_notifier import FAST, LOG, TO_COALITION, address, escalated_district
+from tests.integration.test_notifier import now as open_school_day
 from tests.support.builders import EVIDENCE, TZ
 from workflows.persistence import fold_rows, notifications, to_rows
 
@@ -141,7 +142,8 @@ async def test_held_notices_fold_into_the_digest_except_the_top_rung(store, inbo
     await prefer(store, district_id, "svm.principal", "digest", "daily")
     await prefer(store, district_id, "sv.admin", "digest", "daily")
 
-    await deliver(store.pool, inbox.smtp, LOG)
+    after_top_rung = at(date(2026, 10, 6), 10)  # an open school day once the top rung is due, whatever today is
+    await deliver(store.pool, inbox.smtp, LOG, now=after_top_rung)
     assert address("sv.admin") in recipients(inbox.notices)  # the top rung goes at once, digest or not
     assert address("svm.principal") not in recipients(inbox.notices)  # held for the digest
     await deliver_digests(store.pool, inbox.smtp, LOG, now=at(date(2027, 1, 19)))
@@ -152,13 +154,13 @@ async def test_held_notices_fold_into_the_digest_except_the_top_rung(store, inbo
     rows = await store.pool.fetch("SELECT * FROM outbox WHERE recipient = 'svm.principal'")
     assert rows and all(r["sent_at"] and r["message_id"] == digest["Message-ID"] for r in rows)
     assert "Held for this digest" not in text(inbox.to(address("sv.admin"))[-1])  # nothing of theirs was held
-    assert (await deliver(store.pool, inbox.smtp, LOG)).messages == 0  # nothing twice
+    assert (await deliver(store.pool, inbox.smtp, LOG, now=after_top_rung)).messages == 0  # nothing twice
 
 
 async def test_a_digest_resent_after_a_crash_carries_the_same_message_id_once(store, inbox):
     district_id = await seated(store)
     await prefer(store, district_id, "svm.principal", "digest", "daily")
-    await deliver(store.pool, inbox.smtp, LOG)
+    await deliver(store.pool, inbox.smtp, LOG, now=open_school_day())  # whatever day the real clock says
     now = at(date(2027, 1, 19))
     # The crash: the server accepts every digest, the notifier dies before marking them.
     await compose_due(store.pool, now, "plcflow")

@@ -84,7 +84,7 @@ async def principal_approves(page, base: str) -> None:
     waiting = page.get_by_role("link", name=f"{TEAM}: {RECOMMENDATION}")
     await waiting.wait_for()
     assert await page.title() == "My work · plcflow"  # once held the whole recommendations section as text
-    assert await page.get_by_role("link", name="demo-ms", exact=True).count() == 1  # her school's page
+    assert await page.get_by_role("link", name="Demo Middle School", exact=True).count() == 1  # her school's page, by its name
     await assert_accessible(page)
     if SHOOT:
         await screenshot(page, "run-my-work-principal-phone.png")
@@ -104,9 +104,9 @@ async def supervisor_reads_the_dashboard(page, base: str) -> None:
     await sign_in(page, base, SUPERVISOR, pick=True)
     await page.get_by_role("link", name="Where every team of your schools stands").click()
     assert page.url == f"{base}/supervise"
-    assert await page.get_by_role("rowheader", name="demo-ms").count() == 1
+    assert await page.get_by_role("rowheader", name="Demo Middle School").count() == 1
     await assert_accessible(page)
-    await page.get_by_role("link", name="demo-ms", exact=True).click()
+    await page.get_by_role("link", name="Demo Middle School", exact=True).click()
     await assert_accessible(page)
     await page.get_by_role("link", name=TEAM, exact=True).click()
     assert "read-only: you read it as a supervisor" in await page.locator(".lede").inner_text()
