@@ -16,6 +16,7 @@ import yaml
 
 from activities.projector import Projector
 from app.districts import DistrictClient
+from domain.rollout import commands as c
 from bench.oneroster import User, write_export
 from tests.support.calendars import years_around
 from tests.support.harness import settled
@@ -189,6 +190,20 @@ async def test_a_calendar_dry_run_lists_mistakes_and_changes_and_apply_publishes
         await assert_accessible(page)
         if SHOOT:
             await screenshot(page, "web-calendar-phone.png")
+
+        # The district changes between the dry run and Apply (a snow day): Apply shows the new dry run, writes nothing.
+        snow = next(soon + timedelta(days=n) for n in range(7) if cal.is_school_day(soon + timedelta(days=n)))
+        await districts.send(district_id, c.CloseSchoolDay(actor=ADMIN, on=snow, reason="Snow"))
+        snowed = await written(harness, districts, district_id)
+        async with page.expect_navigation() as navigation:
+            await page.get_by_role("button", name="Publish this calendar").click()
+        assert (await navigation.value).status == 409
+        assert "the district changed since your dry run" in await page.get_by_role("alert").inner_text()
+        assert await written(harness, districts, district_id) == snowed
+        # the file was read against the calendar before the snow day, so publishing it now would reopen that day: shown
+        gained = (await page.locator(".counts li").all_inner_texts())[0]
+        assert gained.startswith("School days gained: 2 (") and str(snow) in gained and str(saturday) in gained
+        await assert_accessible(page)
 
         async with page.expect_navigation():
             await page.get_by_role("button", name="Publish this calendar").click()
