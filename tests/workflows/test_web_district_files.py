@@ -89,6 +89,17 @@ async def test_a_roster_dry_run_writes_nothing_and_apply_imports_what_it_showed(
         assert await check(page, "#f-export", upload("notes.zip", b"not a zip"), "Check the export (dry run)") == 422
         assert "notes.zip is not a readable zip file" in await page.locator(".problems").inner_text()
 
+        # An export the domain refuses (a principal leaving): the dry run with the domain's sentence, no Apply, nothing written.
+        headless = export_zip(tmp_path / "headless", district, drop=("svh.principal",))
+        assert await check(page, "#f-export", upload("export.zip", headless), "Check the export (dry run)") == 409
+        refusal = " ".join((await page.locator("#refused").inner_text()).split())
+        assert refusal == ("Refused: nothing was written The roster import cannot be applied: svh.principal leaves but is "
+                           "the principal of Silver Valley High School: name a new principal there first.")
+        assert "svh.principal" in await page.locator("section", has=page.locator("#dry-heading")).inner_text()
+        assert await page.locator("#form-apply").count() == 0
+        assert await written(harness, districts, district_id) == before
+        await assert_accessible(page)
+
         # The dry run: the same content the CLI prints, no student anywhere on the page, nothing written.
         assert await check(page, "#f-export", upload("export.zip", good), "Check the export (dry run)") == 200
         dry = await page.locator("main").inner_text()
