@@ -91,3 +91,15 @@ def preview(district: RolloutState, schools: list[SchoolState], teams: list[Team
         pairs = [("step due date", t.due_on, moved.due_on), *_rung_pairs(_rung(team_watch(t)), _rung(team_watch(moved)))]
         moves += _compare(f"team {t.team.team_id}", new, pairs)
     return Preview(new, day_shift(district.calendar, new, district.calendar.local_date(now)), moves)
+
+
+async def queried_states(clients, district_id: str) -> tuple[RolloutState, list[SchoolState], list[TeamState]]:
+    """The district's state, and its started schools' and their started teams' states, as ``preview`` takes them.
+
+    ``clients``: anything with ``districts`` and ``teams`` clients (the CLI's ``Clients``, the web's ``Runtime``),
+    so ``plcflow calendar`` and the district admin's calendar page (issue 11) preview from the same queries.
+    """
+    status = await clients.districts.status(district_id)
+    schools = [(await clients.districts.school_status(s)) for s in status.schools_started]
+    teams = [(await clients.teams.status(t)).state for s in schools for t in s.started_teams]
+    return status.state, [s.state for s in schools], teams

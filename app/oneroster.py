@@ -33,6 +33,9 @@ STAFF_ROLES: dict[str, Role | None] = {
     "proctor": None,
 }
 NOT_STAFF = frozenset({"student", "parent", "guardian", "relative"})
+# A zip's CSV is refused before it is inflated past this (a zip bomb, or not an export): users.csv of a district of
+# 100,000 students and staff is about 15 MB. Python's zipfile never inflates a member past its declared size.
+CSV_LIMIT = 200 * 1024 * 1024
 
 
 class RosterFileError(ValueError):
@@ -77,6 +80,10 @@ def _open(path: Path) -> dict[str, str]:
                 missing = [n for n in FILES if n not in names]
                 if missing:
                     raise RosterFileError(f"{path} has no {', '.join(missing)}: a OneRoster bulk export has {', '.join(FILES)}")
+                large = [n for n in FILES if z.getinfo(names[n]).file_size > CSV_LIMIT]
+                if large:
+                    raise RosterFileError(f"{path}: {', '.join(large)} unpacks to more than {CSV_LIMIT // 2**20} MB; "
+                                          "that is no OneRoster export plcflow reads")
                 return {n: z.read(names[n]).decode("utf-8-sig") for n in FILES}
         except zipfile.BadZipFile as err:
             raise RosterFileError(f"{path} is not a readable zip file ({err})") from err

@@ -15,7 +15,7 @@ from typing import Annotated, Optional
 import typer
 
 from app.calendar_files import IcsMapping, load_mapping, load_published
-from app.calendar_preview import Preview, preview
+from app.calendar_preview import Preview, preview, queried_states
 from app.config import Settings
 from app.wiring import connect_clients
 from domain.errors import DomainError
@@ -36,14 +36,6 @@ def _day(value: str) -> date:
         output.refuse(f"DATE must be a date like 2027-01-11, not {value!r}", code=2)
 
 
-async def _states(clients, district_id: str):
-    """The district's state, and its started schools' and their started teams' states."""
-    status = await clients.districts.status(district_id)
-    schools = [(await clients.districts.school_status(s)) for s in status.schools_started]
-    teams = [(await clients.teams.status(t)).state for s in schools for t in s.started_teams]
-    return status.state, [s.state for s in schools], teams
-
-
 def _print(p: Preview, left_out: list[str]) -> None:
     say = lambda text: output.out.print(text, highlight=False, markup=False)  # noqa: E731
     say(f"School days gained: {len(p.days.gained)}" + (f" ({', '.join(map(str, p.days.gained))})" if p.days.gained else ""))
@@ -61,7 +53,7 @@ def _change(run, district_id: str, build, apply: bool, left_out: list[str] = ())
     async def go():
         command = build()  # inside the runner: a malformed field (a blank reason) exits 2 with its sentence
         clients = await connect_clients(Settings.from_env())
-        district, schools, teams = await _states(clients, district_id)
+        district, schools, teams = await queried_states(clients, district_id)
         try:
             p = preview(district, schools, teams, command, datetime.now(UTC))
         except DomainError as err:

@@ -15,13 +15,10 @@ from typing import Annotated
 
 import typer
 
-from datetime import UTC, datetime
-
-from app.oneroster import Roster, read_roster
+from app.oneroster import read_roster
+from app.roster_import import diff_view, judge
 from domain.errors import DomainError
-from domain.rollout.decider import decide
-from domain.rollout.state import fold
-from domain.roster import RosterDiff, diff, sync_commands
+from domain.roster import diff, sync_commands
 
 from . import output
 from .district import _client
@@ -31,22 +28,6 @@ roster_app = typer.Typer(help="Sync a district's staff from its student-informat
 Json = Annotated[bool, typer.Option("--json", help="Stable JSON on stdout (see README).")]
 Apply = Annotated[bool, typer.Option("--apply", help="Send the changes (without it: only print them).")]
 As = Annotated[str | None, typer.Option("--as", help="Your user id: a district admin (needed with --apply).")]
-
-
-def diff_view(roster: Roster, changes: RosterDiff) -> dict:
-    return {
-        "counts": changes.counts(),
-        "added": [{"id": p.id, "roles": [r.value for r in p.roles], "school": p.school} for p in changes.added],
-        "leaving": list(changes.leaving),
-        "role_changes": [{"id": c.person_id, "before": [r.value for r in c.before], "after": [r.value for r in c.after]}
-                         for c in changes.role_changes],
-        "moves": [{"id": m.person_id, "from": m.from_school, "to": m.to_school} for m in changes.moves],
-        "linked": [{"id": i, "sourced_id": s} for i, s in changes.linked],
-        "skipped_rows_not_staff": roster.not_staff_rows,
-        "staff_without_a_plcflow_role": roster.unmapped_staff,
-        "school_orgs_not_in_the_district_file": list(roster.unknown_orgs),
-        "notes": list(changes.notes),
-    }
 
 
 def _print(view: dict) -> None:
@@ -73,13 +54,6 @@ def _print(view: dict) -> None:
         output.out.print(f"  note: {note}", highlight=False)
 
 
-def _judged(state, commands) -> None:
-    """Every part through the rollout's own decider on the state as queried: refused as a whole, before sending."""
-    now = datetime.now(UTC)
-    for command in commands:
-        state = fold(decide(state, command, now), state)
-
-
 def register(run) -> None:
     @roster_app.command("import")
     def roster_import(district: str, path: Path, apply: Apply = False, as_: As = None, json_: Json = False):
@@ -99,7 +73,7 @@ def register(run) -> None:
             if not commands:
                 return output.out.print("[green]Nothing to change[/]: the district's people already match the export.")
             try:
-                _judged(state, commands)
+                judge(state, commands)
             except DomainError as err:
                 output.refuse(err.reason)
             for i, command in enumerate(commands, 1):

@@ -6,6 +6,7 @@ from app.config import WebSettings
 
 from . import render, session
 from .district import district_router
+from .district_files import district_files_router
 from .oversight import oversight_router
 from .pages import pages_router
 from .school import school_router
@@ -22,3 +23,4 @@ def mount_web(app: FastAPI, rt, web: WebSettings) -> None:
     app.include_router(school_router(rt, who))
     app.include_router(oversight_router(rt, who))  # issue 11: supervisors, admins and the coalition read /supervise
     app.include_router(district_router(rt, who))
+    app.include_router(district_files_router(rt, who, web.session_secret))  # issue 11: roster import, calendar publish
