@@ -144,8 +144,14 @@ async def start_live(rt: Runtime, store, live: int) -> list[str]:
         first = STEPS[0]
         await rt.teams.send(p.team_id, cmd.AdvanceStep(actor=p.members[0], step=first, evidence=EVIDENCE[first]))
         ids.append(p.team_id)
-    await Projector(store.pool).catch_up(batch=5_000)
-    return ids
+    # Each workflow appends its events just after it answers: project until every live team has its step's row.
+    projector = Projector(store.pool)
+    while True:
+        await projector.catch_up(batch=5_000)
+        rows = [await rt.reads.team(t) for t in ids]
+        if all(r and r["version"] >= 5 for r in rows):
+            return ids
+        await asyncio.sleep(0.1)
 
 
 async def time_team_pages(app, rt: Runtime, person: str, team_ids: list[str], rounds: int):
