@@ -9,12 +9,13 @@ its page and forms.
 
 import asyncio
 from datetime import UTC, datetime
+from functools import partial
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
 
 from activities.tokens import Principal
-from app.teams import CommandRefused, UnknownTeam
+from app.teams import UnknownTeam
 from app.views import team_view
 from domain.steps import STEPS
 from workflows.persistence import stream_id
@@ -24,7 +25,7 @@ from .district import my_rollout_work
 from .evidence_form import GENERAL, MAX_RESULTS, MORE, advance_command, result_fields, results_shown
 from .history import trail
 from .oversight import oversight_of
-from .render import page
+from .render import page, sent_or_again
 from .school import team_norms
 
 ESCALATION_FORMS = ("acknowledge", "snooze")  # what an escalation's reached people may post (domain.team holds)
@@ -84,6 +85,10 @@ def pages_router(rt, who) -> APIRouter:
         return page(request, "my_work.html", teams=teams, escalations=escalations, recommendations=waiting,
                     schools=schools, oversight=await oversight_of(rt.reads, me), rollout=await my_rollout_work(rt, me))
 
+    async def send_team(team_id: str, command) -> None:
+        """A team command sent, and its events in the log before the page that shows them (``saved``)."""
+        await saved(team_id, (await rt.teams.send(team_id, command)).version)
+
     async def saved(team_id: str, version: int) -> None:
         for _ in range(int(SAVED_WAIT / SAVED_POLL)):
             if (await rt.teams.status(team_id)).persisted_version >= version:
@@ -123,15 +128,9 @@ def pages_router(rt, who) -> APIRouter:
             return await team_page(request, me, team_id, values=dict(form))
         levels = (await live(team_id, row["name"])).policy.result_scale.levels
         command, errors = advance_command(me.user_id, form, levels)
-        if command is None:
-            return await team_page(request, me, team_id, 422, errors=errors, values=dict(form))
-        try:
-            await saved(team_id, (await rt.teams.send(team_id, command)).version)
-        except CommandRefused as refused:
-            return await team_page(request, me, team_id, 403 if refused.kind == "NotAllowed" else 409,
-                                   errors={GENERAL: [refused.reason]}, values=dict(form))
-        request.session["done"] = f"“{command.step.label}” is complete."
-        return RedirectResponse(f"/teams/{team_id}", status_code=303)
+        return await sent_or_again(request, command, errors, dict(form), lambda: send_team(team_id, command),
+                                   partial(team_page, request, me, team_id), GENERAL,
+                                   f"“{command.step.label}” is complete." if command else "", f"/teams/{team_id}")
 
     @router.post("/teams/{team_id}/norms", dependencies=[Depends(session.check_csrf)])
     async def record_norms(request: Request, team_id: str, me: Principal = Depends(who)):
@@ -140,31 +139,21 @@ def pages_router(rt, who) -> APIRouter:
         row, _, _ = await my_team(me, team_id, "norms")  # a reader is refused here, before any command is sent
         command, errors, values, key = school_forms.command_from(
             "record_norms", me.user_id, {**dict(await request.form()), "team_id": team_id})
-        if command is None:
-            return await team_page(request, me, team_id, 422, errors=errors, values=values)
-        try:
-            await rt.districts.send_school(row["school_id"], command)
-        except CommandRefused as refused:
-            return await team_page(request, me, team_id, 403 if refused.kind == "NotAllowed" else 409,
-                                   errors={f"{key}-form": [refused.reason]}, values=values)
-        request.session["done"] = school_forms.DONE["record_norms"]
-        return RedirectResponse(f"/teams/{team_id}#norms-heading", status_code=303)
+        return await sent_or_again(request, command, errors, values,
+                                   lambda: rt.districts.send_school(row["school_id"], command),
+                                   partial(team_page, request, me, team_id), f"{key}-form",
+                                   school_forms.DONE["record_norms"], f"/teams/{team_id}#norms-heading")
 
     @router.post("/teams/{team_id}/{action}", dependencies=[Depends(session.check_csrf)])
     async def act(request: Request, team_id: str, action: str, me: Principal = Depends(who)):
         if action not in actions.FORMS:
             raise session.PageRefused(404, "No such form", f"A team has no form called {action}.")
         await my_team(me, team_id, action)  # a reader is refused here, before any command is sent
-        command, errors, values = actions.command_from(action, me.user_id, await request.form())
-        if command is None:
-            return await team_page(request, me, team_id, 422, errors=errors, values=values)
-        try:
-            await saved(team_id, (await rt.teams.send(team_id, command)).version)
-        except CommandRefused as refused:
-            key = actions.form_key(action, dict(await request.form()))
-            return await team_page(request, me, team_id, 403 if refused.kind == "NotAllowed" else 409,
-                                   errors={f"{key}-form": [refused.reason]}, values=values)
-        request.session["done"] = actions.DONE[action]
-        return RedirectResponse(f"/teams/{team_id}", status_code=303)
+        form = await request.form()
+        command, errors, values = actions.command_from(action, me.user_id, form)
+        return await sent_or_again(request, command, errors, values, lambda: send_team(team_id, command),
+                                   partial(team_page, request, me, team_id),
+                                   f"{actions.form_key(action, dict(form))}-form", actions.DONE[action],
+                                   f"/teams/{team_id}")
 
     return router

@@ -7,6 +7,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from app.teams import CommandRefused
 from domain.steps import Step
 
 from . import session
@@ -30,6 +31,22 @@ def page(request: Request, template: str, status: int = 200, **context) -> HTMLR
         request, template, {"who": who, "csrf": session.csrf_token(request), **context}, status_code=status)
     response.headers.update(HEADERS)
     return response
+
+
+async def sent_or_again(request: Request, command, errors: dict, values: dict, send, again, refusal_key: str,
+                        done: str, to: str):
+    """Every form's ending (issue 11): its command sent and on to ``to`` with ``done`` said there, or the page
+    ``again`` with what was typed — 422 with each mistake by its field, or the domain's refusal (403 when it is not
+    theirs to do, 409 otherwise) under ``refusal_key``. ``send``: a coroutine function that sends ``command``."""
+    if command is None:
+        return await again(422, errors=errors, values=values)
+    try:
+        await send()
+    except CommandRefused as refused:
+        return await again(403 if refused.kind == "NotAllowed" else 409, errors={refusal_key: [refused.reason]},
+                           values=values)
+    request.session["done"] = done
+    return RedirectResponse(to, status_code=303)
 
 
 def install(app: FastAPI) -> None:

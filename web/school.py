@@ -14,20 +14,20 @@ else gets the 403 page and nothing is sent. What each may do is the domain's.
 """
 
 from collections import Counter
+from functools import partial
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse
 from markupsafe import Markup
 
 from activities.tokens import Principal
-from app.teams import CommandRefused, UnknownTeam
+from app.teams import UnknownTeam
 from domain.rubric import Assessment, Rubric
 from domain.school.state import SchoolState
 from domain.steps import STEPS
 from simulation.chart import Series, line_chart
 
 from . import school_forms, session
-from .render import page
+from .render import page, sent_or_again
 
 STEP_VALUES = [s.value for s in STEPS]
 # One colour per rubric dimension (seed 004 has five), every one at least 4.5:1 on white; alternate lines dashed.
@@ -150,15 +150,9 @@ def school_router(rt, who) -> APIRouter:
     async def self_assess(request: Request, school_id: str, me: Principal = Depends(who)):
         state = await assessable(me, school_id)  # refused here (403), before any command is sent
         command, errors, values = school_forms.self_assessment(me.user_id, await request.form(), state.rubric)
-        if command is None:
-            return await assessment_page(request, me, school_id, 422, errors=errors, values=values)
-        try:
-            await rt.districts.send_school(school_id, command)
-        except CommandRefused as refused:
-            return await assessment_page(request, me, school_id, 403 if refused.kind == "NotAllowed" else 409,
-                                         errors={f"{school_forms.ASSESS}-form": [refused.reason]}, values=values)
-        request.session["done"] = school_forms.DONE["self_assess"]
-        return RedirectResponse(f"/schools/{school_id}#assessment-heading", status_code=303)
+        return await sent_or_again(request, command, errors, values, lambda: rt.districts.send_school(school_id, command),
+                                   partial(assessment_page, request, me, school_id), f"{school_forms.ASSESS}-form",
+                                   school_forms.DONE["self_assess"], f"/schools/{school_id}#assessment-heading")
 
     @router.post("/schools/{school_id}/{action}", dependencies=[Depends(session.check_csrf)])
     async def act(request: Request, school_id: str, action: str, me: Principal = Depends(who)):
@@ -168,14 +162,8 @@ def school_router(rt, who) -> APIRouter:
         if state is None:
             raise session.PageRefused(404, "Not opened by a rollout", f"{school_id} has no adoption workflow to record this in.")
         command, errors, values, key = school_forms.command_from(action, me.user_id, await request.form())
-        if command is None:
-            return await school_page(request, me, school_id, 422, errors=errors, values=values)
-        try:
-            await rt.districts.send_school(school_id, command)
-        except CommandRefused as refused:
-            return await school_page(request, me, school_id, 403 if refused.kind == "NotAllowed" else 409,
-                                     errors={f"{key}-form": [refused.reason]}, values=values)
-        request.session["done"] = school_forms.DONE[action]
-        return RedirectResponse(f"/schools/{school_id}", status_code=303)
+        return await sent_or_again(request, command, errors, values, lambda: rt.districts.send_school(school_id, command),
+                                   partial(school_page, request, me, school_id), f"{key}-form",
+                                   school_forms.DONE[action], f"/schools/{school_id}")
 
     return router
