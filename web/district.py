@@ -12,6 +12,7 @@ journey; a coalition member gets the forms seed 001 gives the coalition.
 
 import asyncio
 from datetime import UTC, datetime
+from functools import partial
 
 import yaml
 from fastapi import APIRouter, Depends, Request
@@ -31,7 +32,7 @@ from domain.school.terms import terms
 
 from . import district_forms as forms
 from . import session
-from .render import page
+from .render import page, sent_or_again
 
 SAVED_WAIT, SAVED_POLL = 5.0, 0.05  # as the team page: the page after a command shows it once it is in the log
 UPLOAD_LIMIT = 5 * 1024 * 1024  # a district of thousands of staff; the largest example (cobb-like.yaml) is 22 kB
@@ -106,16 +107,13 @@ def district_router(rt, who) -> APIRouter:
         await my_rollout(me, district_id)  # anyone else is refused here, before any command is sent
         submitted = await request.form()
         command, errors, values = forms.command_from(action, me.user_id, submitted)
-        if command is None:
-            return await journey(request, me, district_id, 422, errors=errors, values=values)
-        try:
+
+        async def send() -> None:
             await saved(district_id, (await rt.districts.send(district_id, command)).version)
-        except CommandRefused as refused:
-            key = forms.form_key(action, {k: v for k, v in submitted.items() if isinstance(v, str)})
-            return await journey(request, me, district_id, 403 if refused.kind == "NotAllowed" else 409,
-                                 errors={f"{key}-form": [refused.reason]}, values=values)
-        request.session["done"] = forms.BY_ACTION[action].done
-        return RedirectResponse(f"/districts/{district_id}", status_code=303)
+
+        key = forms.form_key(action, {k: v for k, v in submitted.items() if isinstance(v, str)})
+        return await sent_or_again(request, command, errors, values, send, partial(journey, request, me, district_id),
+                                   f"{key}-form", forms.BY_ACTION[action].done, f"/districts/{district_id}")
 
     return router
 
