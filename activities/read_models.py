@@ -251,12 +251,3 @@ class ReadModels:
         rows = await self._pool.fetch("SELECT team_id, name FROM team_status WHERE team_id = ANY($1::text[])",
                                       [t for t in team_ids if t])
         return {r["team_id"]: r["name"] for r in rows}
-    # --- a district admin's or coalition member's rollout (issue 11: "the phase gaps that are mine") ---
-
-    async def rollout_seat(self, district_id: str, person_id: str) -> dict | None:
-        """Whether a person is a district admin or on the guiding coalition (``person_roles``), so My work asks the
-        district's workflow for its gate only for them, never for every teacher's page."""
-        row = await self._pool.fetchrow(
-            """SELECT 'district_admin' = ANY(roles) AS admin, coalition FROM person_roles
-                WHERE district_id = $1 AND person_id = $2""", district_id, person_id)
-        return dict(row) if row and (row["admin"] or row["coalition"]) else None

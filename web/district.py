@@ -154,10 +154,12 @@ def under(problem: str, section: str) -> bool:
     return problem.startswith(section) and problem[len(section):len(section) + 1] in (".", ":", "[")
 
 
-async def my_rollout_work(rt, me: Principal) -> dict | None:
+async def my_rollout_work(rt, me: Principal, oversight) -> dict | None:
     """My work's part for a district admin or coalition member (issue 11, "the phase gaps that are mine"): their
-    district's journey, and the open gate's gaps whose command the domain lets them send."""
-    if await rt.reads.rollout_seat(me.district_id, me.user_id) is None:
+    district's journey, and the open gate's gaps whose command the domain lets them send. ``oversight``: their
+    standing (``web.oversight.oversight_of``), so the district's workflow is asked for them only, never for every
+    teacher's page."""
+    if oversight is None or oversight.role not in ("district admin", "coalition member"):
         return None
     try:
         s = (await rt.districts.status(me.district_id)).state

@@ -82,8 +82,9 @@ def pages_router(rt, who) -> APIRouter:
         escalations = await rt.reads.escalations_reaching(me.district_id, me.user_id)
         waiting = await rt.reads.recommendations_waiting(me.district_id, me.user_id)
         schools = await rt.reads.schools_led(me.district_id, me.user_id)  # a principal's way to their school's page
+        oversight = await oversight_of(rt.reads, me)  # a supervisor's, admin's or coalition member's way to more
         return page(request, "my_work.html", teams=teams, escalations=escalations, recommendations=waiting,
-                    schools=schools, oversight=await oversight_of(rt.reads, me), rollout=await my_rollout_work(rt, me))
+                    schools=schools, oversight=oversight, rollout=await my_rollout_work(rt, me, oversight))
 
     async def send_team(team_id: str, command) -> None:
         """A team command sent, and its events in the log before the page that shows them (``saved``)."""
