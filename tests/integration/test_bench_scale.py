@@ -4,8 +4,9 @@ from bench.scale import main
 
 
 async def test_the_bench_measures_both_workers_and_times_every_team_answering_after_a_sigkill(capsys):
-    figures = await main(20, "warning", chunk=10)
+    figures = await main(20, "warning", chunk=10, recovery_workers=2)  # a worker pair comes back after the SIGKILL
     out = capsys.readouterr().out.strip().splitlines()
+    assert "2 new worker(s) after the SIGKILL" in out[-8]
     # It ends with exactly the four lines issue 13 names, in order, each a number.
     names = ["scale_memory_ratio", "scale_cpu_ratio", "scale_start_ratio", "recovery_all_answer_s"]
     assert [line.split(" = ")[0] for line in out[-4:]] == names
