@@ -71,8 +71,10 @@ def own_objects(workflows: list, stop: set[int]) -> tuple[dict[int, object], dic
     return {k: v for k, v in mine.items() if k not in others}, parent
 
 
-def report(kind: str, own: dict[int, object], parent) -> None:
-    by_type, by_owner = Counter(), Counter()
+def report(kind: str, own: dict[int, object], parent) -> tuple[Counter, Counter]:
+    """Print, and return, the bytes of a workflow's own objects by what holds them and by type."""
+    by_type: Counter = Counter()
+    by_owner: Counter = Counter()
     for o in own.values():
         size = sys.getsizeof(o)
         by_type[type(o).__qualname__] += size
@@ -85,9 +87,10 @@ def report(kind: str, own: dict[int, object], parent) -> None:
     print("  by type:")
     for name, size in by_type.most_common(15):
         print(f"    {size:7,d} B  {name}")
+    return by_owner, by_type
 
 
-async def main(n: int) -> None:
+async def main(n: int) -> dict[str, tuple[Counter, Counter]]:
     async with embedded_stack_with_url() as (env, store, _url):
         tq = f"census-{uuid4().hex[:8]}"
         worker = build_worker(env.client, store, task_queue=tq, workflow_cache=4 * n, extra_workflows=[RawNoopWorkflow])
@@ -101,9 +104,11 @@ async def main(n: int) -> None:
             kinds: dict[str, list] = {}
             for cached in running.values():
                 kinds.setdefault(cached.get_info().workflow_type, []).append(cached)
+            found = {}
             for kind, cached in kinds.items():
                 others = stop | {id(c) for k, cs in kinds.items() if k != kind for c in cs}
-                report(kind, *own_objects(cached, others))
+                found[kind] = report(kind, *own_objects(cached, others))
+            return found
 
 
 if __name__ == "__main__":
