@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -23,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from .shared import shared
 from .text import folded, text
 from .validation import parse_model, rule_violations
 
@@ -242,6 +244,10 @@ class SchoolCalendar(BaseModel):
         would resolve to 23:00 of the day before, off its own date.
         """
         return datetime.combine(d, t.replace(fold=0), tzinfo=self.zone).astimezone(UTC)
+
+
+# A calendar field a team decodes: every team of a district then holds the district's one instance (issue 13).
+SharedCalendar = Annotated[SchoolCalendar, AfterValidator(shared)]
 
 
 def _term_problems(years: list[SchoolYear]) -> list[tuple[tuple[str | int, ...], str, Any]]:

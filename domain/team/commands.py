@@ -10,11 +10,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ..calendar import SchoolCalendar
+from ..calendar import SharedCalendar
 from ..evidence import StepEvidence, Text
 from ..steps import Step
 from ..text import Reason
-from .policy import EscalationPolicy
+from .policy import EscalationPolicy, SharedPolicy
 from .profile import TeamProfile, UserId
 
 class Command(BaseModel):
@@ -25,8 +25,8 @@ class Command(BaseModel):
 
 class RegisterTeam(Command):
     team: TeamProfile
-    calendar: SchoolCalendar
-    policy: EscalationPolicy = Field(default_factory=EscalationPolicy)
+    calendar: SharedCalendar
+    policy: SharedPolicy = Field(default_factory=EscalationPolicy)
     # A standalone team's district admins, who may publish its calendar (issue 9); a team its school
     # launches has none: it receives the district's calendar from its school.
     district_admins: tuple[UserId, ...] = ()
@@ -101,7 +101,7 @@ class ChangeCalendar(Command):
     """The district changed its calendar (issue 9): sent by the team's school, already validated by the district,
     so the team only carries its step's clock across."""
 
-    calendar: SchoolCalendar
+    calendar: SharedCalendar
 
 
 class AddMember(Command):
@@ -141,7 +141,7 @@ class ApplySchoolRoster(Command):
 class PublishTeamCalendar(Command):
     """A standalone team's district admin publishes a new calendar for it (issue 9, "Calendars change")."""
 
-    calendar: SchoolCalendar
+    calendar: SharedCalendar
 
 
 TeamCommand = (

@@ -8,10 +8,11 @@ default, so a district tunes the pace without touching code.
 
 from typing import Annotated
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from ..evidence import ResultScale
 from ..ladder import LadderPolicy, Rung, SchoolDays, defaults_merged
+from ..shared import shared
 from ..steps import Step
 
 TEAM_LADDER: tuple[Rung, ...] = (Rung.TEAM, Rung.FACILITATOR, Rung.PRINCIPAL, Rung.COALITION)
@@ -65,3 +66,7 @@ class EscalationPolicy(LadderPolicy):
 
     def due_days(self, step: Step) -> int:
         return self.due_school_days[step]
+
+
+# A policy field a team decodes: every team launched with the district's policy holds its one instance (issue 13).
+SharedPolicy = Annotated[EscalationPolicy, AfterValidator(shared)]

@@ -11,12 +11,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..calendar import SchoolCalendar
+from ..calendar import SharedCalendar
 from ..evidence import RecordedEvidence
 from ..ladder import EscalationRecord, merge_reached, numbered_through
 from ..steps import Step
 from . import events as ev
-from .policy import EscalationPolicy
+from .policy import EscalationPolicy, SharedPolicy
 from .profile import TeamProfile
 
 
@@ -56,8 +56,8 @@ class Retirement(_Frozen):
 class TeamState(_Frozen):
     version: int = 0
     team: TeamProfile | None = None
-    calendar: SchoolCalendar | None = None
-    policy: EscalationPolicy = Field(default_factory=EscalationPolicy)
+    calendar: SharedCalendar | None = None
+    policy: SharedPolicy = Field(default_factory=EscalationPolicy)
     cycle: int = 0
     cycles_closed: int = 0
     step: Step | None = None
