@@ -62,8 +62,11 @@ class Projector:
 
     async def _round(self, batch: int, careful: bool) -> tuple[Round, int]:
         async with self._pool.acquire() as conn, conn.transaction():
-            # One projector at a time, batch by batch: a rebuild and the live projector may overlap.
-            await conn.execute("SELECT pg_advisory_xact_lock($1)", PROJECTION_LOCK)
+            # One projector at a time, batch by batch: a rebuild and the live projector may overlap. The round
+            # commits without waiting for its WAL flush (issue 13): a PostgreSQL crash can lose only whole
+            # rounds (read models, checkpoints and cursor together), which the next round applies again.
+            await conn.execute("SELECT pg_advisory_xact_lock($1), set_config('synchronous_commit', 'off', true)",
+                               PROJECTION_LOCK)
             # the cursor, the events past it, their streams' checkpoints and first parked versions (a stream with
             # a parked event holds the rest behind it) in one round trip (issue 13: a round runs on every append's
             # notification, so its fixed cost is part of every event's lag)

@@ -10,6 +10,7 @@ from activities.event_store import EventStore
 from activities.parking import parked_events
 from activities.projections import HANDLERS, Statement
 from activities.projector import Projector
+from activities.projector_loop import RoundConnection
 from app.wiring import open_store
 from domain.rollout import commands as rc
 from domain.rollout.decider import decide as decide_rollout
@@ -137,3 +138,21 @@ async def test_an_event_that_fails_inside_a_run_parks_itself_and_what_follows_in
         assert (rows[t]["step"], rows[t]["version"]) == ("pose_question", started[t].state.version)
     # the bad stream: what came before the bad event applied (StepCompleted has no read model), nothing after
     assert (rows[bad]["step"], rows[bad]["paused"], rows[bad]["version"]) == ("identify_focus", False, len(started[bad].log) - 2)
+
+
+async def test_a_round_leaves_nothing_on_a_connection_released_without_the_reset_query(event_store):
+    """The projector process's pool skips asyncpg's reset query (``RoundConnection``): a round's lock and its
+    synchronous_commit are the transaction's, so the next user of the connection finds neither."""
+    team_id = f"noreset-{uuid4().hex[:8]}"
+    await event_store.append(f"team-{team_id}", to_rows(1, given((registered(team_id), local(MON))).log))
+    store = await EventStore.connect(event_store.pool._connect_args[0], min_size=1, max_size=1,
+                                     connection_class=RoundConnection)
+    try:
+        await Projector(store.pool).catch_up()
+        async with store.pool.acquire() as conn:
+            assert await conn.fetchval("SHOW synchronous_commit") == "on"
+            assert not await conn.fetchval(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()")
+        assert (await event_store.pool.fetchrow("SELECT version FROM team_status WHERE team_id = $1", team_id))["version"] == 1
+    finally:
+        await store.close()
