@@ -12,6 +12,8 @@ see ``activities.parking`` for which failures park and why the rest of that
 stream waits behind it. ``activities.projector_loop`` runs it as a process.
 """
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 import asyncpg
@@ -61,12 +63,7 @@ class Projector:
                 return applied
 
     async def _round(self, batch: int, careful: bool) -> tuple[Round, int]:
-        async with self._pool.acquire() as conn, conn.transaction():
-            # One projector at a time, batch by batch: a rebuild and the live projector may overlap. The round
-            # commits without waiting for its WAL flush (issue 13): a PostgreSQL crash can lose only whole
-            # rounds (read models, checkpoints and cursor together), which the next round applies again.
-            await conn.execute("SELECT pg_advisory_xact_lock($1), set_config('synchronous_commit', 'off', true)",
-                               PROJECTION_LOCK)
+        async with self._pool.acquire() as conn, _locked(conn):
             # the cursor, the events past it, their streams' checkpoints and first parked versions (a stream with
             # a parked event holds the rest behind it) in one round trip (issue 13: a round runs on every append's
             # notification, so its fixed cost is part of every event's lag)
@@ -138,13 +135,15 @@ class Projector:
         if not careful:
             await handler(conn, row["stream_id"], row["data"])
             return None
+        await conn.execute("SAVEPOINT event")  # a failing event leaves the batch intact
         try:
-            async with conn.transaction():  # a savepoint: a failing event leaves the batch intact
-                await handler(conn, row["stream_id"], row["data"])
+            await handler(conn, row["stream_id"], row["data"])
         except Exception as err:
             if database_away(err):
                 raise
+            await conn.execute("ROLLBACK TO SAVEPOINT event")
             return describe(err)
+        await conn.execute("RELEASE SAVEPOINT event")
         return None
 
     async def retry_parked(self, stream_id: str | None = None) -> Round:
@@ -182,6 +181,28 @@ class Projector:
             await conn.execute("SELECT pg_advisory_xact_lock($1)", PROJECTION_LOCK)
             await conn.execute(f"TRUNCATE {', '.join(READ_MODELS)}, projection_checkpoints, projection_cursor, parked_events")
         return await self.catch_up()
+
+
+@asynccontextmanager
+async def _locked(conn: asyncpg.Connection) -> AsyncIterator[None]:
+    """A round's transaction: BEGIN and the projection lock in one message, COMMIT or ROLLBACK at the end.
+
+    One projector at a time, batch by batch: a rebuild and the live projector may overlap; the lock is taken
+    before the round's first read, so that read sees every checkpoint the last holder committed. Issue 13: asyncpg's
+    ``transaction()`` sends BEGIN alone, one more round trip before every round (hence plain SAVEPOINTs in
+    careful mode: asyncpg refuses ``transaction()`` inside a transaction it did not start). The round commits
+    without waiting for its WAL flush: a PostgreSQL crash can lose only whole rounds (read models,
+    checkpoints and cursor together), which the next round applies again.
+    """
+    try:
+        await conn.execute(f"BEGIN; SELECT pg_advisory_xact_lock({PROJECTION_LOCK}), "
+                           "set_config('synchronous_commit', 'off', true)")
+        yield
+    except BaseException:
+        if conn.is_in_transaction() and not conn.is_closed():
+            await conn.execute("ROLLBACK")
+        raise
+    await conn.execute("COMMIT")
 
 
 def _finish_statement() -> str:
