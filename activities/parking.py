@@ -61,15 +61,6 @@ def held_behind(stream_id: str, version: int) -> str:
     return f"held: version {version} of {stream_id} is parked and later events wait behind it"
 
 
-async def parked_streams(conn: asyncpg.Connection, streams: list[str]) -> dict[str, int]:
-    """Each of ``streams`` that has a parked event, with its first parked version."""
-    rows = await conn.fetch(
-        "SELECT stream_id, min(version) AS version FROM parked_events WHERE stream_id = ANY($1) GROUP BY stream_id",
-        streams,
-    )
-    return {r["stream_id"]: r["version"] for r in rows}
-
-
 async def parked_count(pool: asyncpg.Pool) -> int:
     return await pool.fetchval("SELECT count(*) FROM parked_events")
 

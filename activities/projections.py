@@ -6,6 +6,7 @@ the read models, so a rebuild from the log gives the same contents.
 """
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import date, datetime, time
 
 import asyncpg
@@ -33,6 +34,23 @@ Handler = Callable[[asyncpg.Connection, str, dict], Awaitable[None]]
 
 VERSIONED = {"team": ("team_status", "team_id"), "school": ("school_status", "school_id"),
              "district": ("district_status", "district_id")}
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A handler whose whole effect is one statement: its SQL, and the arguments an event gives it.
+
+    Issue 13: a burst of advances is a round of many events of a few such kinds (StepOpened above all), one
+    round trip each while the round's later events wait. The projector (``activities.projector``) sends
+    consecutive events of the same statement as one ``executemany`` (one round trip), in event order, so
+    the statements PostgreSQL runs, and their order, are the same as one call each.
+    """
+
+    sql: str
+    args: Callable[[str, dict], tuple]
+
+    async def __call__(self, conn, stream: str, d: dict) -> None:
+        await conn.execute(self.sql, *self.args(stream, d))
 
 
 # --- what each event does to the read models ---
@@ -72,19 +90,14 @@ def _team_id(stream: str) -> str:
     return stream.removeprefix("team-")
 
 
-async def _cycle_started(conn, stream, d):
-    await conn.execute("UPDATE team_status SET cycle = $2 WHERE team_id = $1", _team_id(stream), d["cycle"])
+_cycle_started = Statement("UPDATE team_status SET cycle = $2 WHERE team_id = $1",
+                           lambda stream, d: (_team_id(stream), d["cycle"]))
 
+_step_opened = Statement("UPDATE team_status SET step = $2, step_opened_at = $3, due_on = $4 WHERE team_id = $1",
+                         lambda stream, d: (_team_id(stream), d["step"], _ts(d["at"]), _date(d["due_on"])))
 
-async def _step_opened(conn, stream, d):
-    await conn.execute(
-        "UPDATE team_status SET step = $2, step_opened_at = $3, due_on = $4 WHERE team_id = $1",
-        _team_id(stream), d["step"], _ts(d["at"]), _date(d["due_on"]),
-    )
-
-
-async def _cycle_closed(conn, stream, d):
-    await conn.execute("UPDATE team_status SET step = NULL, due_on = NULL WHERE team_id = $1", _team_id(stream))
+_cycle_closed = Statement("UPDATE team_status SET step = NULL, due_on = NULL WHERE team_id = $1",
+                          lambda stream, d: (_team_id(stream),))
 
 
 async def _team_retired(conn, stream, d):
@@ -93,12 +106,10 @@ async def _team_retired(conn, stream, d):
                        _team_id(stream), _ts(d["at"]), d.get("merged_into"))
 
 
-async def _paused(conn, stream, d):
-    await conn.execute("UPDATE team_status SET paused = true WHERE team_id = $1", _team_id(stream))
+_paused = Statement("UPDATE team_status SET paused = true WHERE team_id = $1", lambda stream, d: (_team_id(stream),))
 
-
-async def _resumed(conn, stream, d):
-    await conn.execute("UPDATE team_status SET paused = false, due_on = $2 WHERE team_id = $1", _team_id(stream), _date(d["due_on"]))
+_resumed = Statement("UPDATE team_status SET paused = false, due_on = $2 WHERE team_id = $1",
+                     lambda stream, d: (_team_id(stream), _date(d["due_on"])))
 
 
 async def _escalation_raised(conn, stream, d, kind: str, subject: str, ids: dict):
@@ -123,10 +134,12 @@ async def _team_escalation_raised(conn, stream, d):
                        _team_id(stream), d["escalation_id"], d["level"])
 
 
-async def _held(conn, stream, d):
+def _held_args(stream, d):
     hold = d.get("hold") or LEGACY_HOLDS[d["type"]]
-    await conn.execute("UPDATE open_escalations SET held_until = $2, hold = $3 WHERE escalation_id = $1",
-                       d["escalation_id"], _date(d["held_until"]), hold)
+    return d["escalation_id"], _date(d["held_until"]), hold
+
+
+_held = Statement("UPDATE open_escalations SET held_until = $2, hold = $3 WHERE escalation_id = $1", _held_args)
 
 
 async def _resolved(conn, stream, d):
@@ -136,9 +149,9 @@ async def _resolved(conn, stream, d):
                        d["escalation_id"])
 
 
-async def _reassigned(conn, stream, d):
-    # Issue 9: an open escalation now reaches the current holders of its rungs.
-    await conn.execute("UPDATE open_escalations SET reached = $2 WHERE escalation_id = $1", d["escalation_id"], list(d["reached"]))
+# Issue 9: an open escalation now reaches the current holders of its rungs.
+_reassigned = Statement("UPDATE open_escalations SET reached = $2 WHERE escalation_id = $1",
+                        lambda stream, d: (d["escalation_id"], list(d["reached"])))
 
 
 async def _school_opened(conn, stream, d):
@@ -150,8 +163,8 @@ async def _school_opened(conn, stream, d):
     )
 
 
-async def _term_began(conn, stream, d):
-    await conn.execute("UPDATE school_status SET term = $2 WHERE school_id = $1", stream.removeprefix("school-"), d["term"])
+_term_began = Statement("UPDATE school_status SET term = $2 WHERE school_id = $1",
+                        lambda stream, d: (stream.removeprefix("school-"), d["term"]))
 
 
 async def _self_assessed(conn, stream, d):
@@ -206,9 +219,8 @@ async def _person_left(conn, stream, d):
     await digests.person_gone(conn, stream.removeprefix("district-"), d["person_id"])
 
 
-async def _phase_opened(conn, stream, d):
-    await conn.execute("UPDATE district_status SET phase = $2, due_on = $3, school_year = $4 WHERE district_id = $1",
-                       stream.removeprefix("district-"), d["phase"], _date(d["due_on"]), d["school_year"])
+_phase_opened = Statement("UPDATE district_status SET phase = $2, due_on = $3, school_year = $4 WHERE district_id = $1",
+                          lambda stream, d: (stream.removeprefix("district-"), d["phase"], _date(d["due_on"]), d["school_year"]))
 
 
 async def _rollout_escalation_raised(conn, stream, d):

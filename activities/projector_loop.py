@@ -5,6 +5,8 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 
+import asyncpg
+
 from . import metrics
 from .parking import parked_count
 from .projector import Projector
@@ -45,10 +47,24 @@ async def project_until(
     log.info("projector_started", listen=listen)
     try:
         await run_rounds(dsn, stop, log, "projection", one_round, backoff, wake=listener.wake if listener else None,
-                         name=PROJECTOR_NAME if listen else POLLING_NAME)
+                         name=PROJECTOR_NAME if listen else POLLING_NAME, connection_class=RoundConnection)
     finally:
         if listener is not None:
             await listener.close()
+
+
+class RoundConnection(asyncpg.Connection):
+    """A projector pool's connection, released after every round without asyncpg's reset query.
+
+    Issue 13: the reset (``pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL``) was one more round
+    trip per round, between a round's commit and the next round, for state the projector never leaves: its
+    lock and settings are the transaction's (``pg_advisory_xact_lock``, ``set_config(..., true)``), it opens
+    no cursor, and it LISTENs on a connection of its own (``activities.projector_listen``). asyncpg still
+    ends an open transaction on release.
+    """
+
+    def get_reset_query(self) -> str:
+        return ""
 
 
 async def _round(projector: Projector, log) -> None:

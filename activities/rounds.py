@@ -12,6 +12,8 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+import asyncpg
+
 from .event_store import EventStore
 
 
@@ -29,11 +31,13 @@ class Backoff:
 
 
 async def run_rounds(dsn: str, stop: asyncio.Event, log, what: str, one_round: Callable[[EventStore], Awaitable[float]],
-                     backoff: Backoff, wake: asyncio.Event | None = None, name: str | None = None) -> None:
+                     backoff: Backoff, wake: asyncio.Event | None = None, name: str | None = None,
+                     connection_class: type[asyncpg.Connection] | None = None) -> None:
     """Run ``one_round`` until ``stop`` is set; it returns how long to wait before the next healthy round.
 
     ``wake`` (the projector's LISTEN, issue 13) ends a healthy wait early; ``one_round`` clears it. A failed
-    round's backoff is never cut short. ``name`` is the pool's application_name (what ``plcflow doctor`` sees).
+    round's backoff is never cut short. ``name`` is the pool's application_name (what ``plcflow doctor`` sees);
+    ``connection_class`` its connections' (the projector's skip the reset query on release, issue 13).
 
     A failing round (PostgreSQL away, a bug) never stops the process: it is retried after
     ``backoff.delay(failures)``, logged as ``{what}_failed`` once per longer wait and
@@ -44,7 +48,7 @@ async def run_rounds(dsn: str, stop: asyncio.Event, log, what: str, one_round: C
     try:
         while not stop.is_set():
             try:
-                store = store or await _open(dsn, name)
+                store = store or await _open(dsn, name, connection_class)
                 wait = await one_round(store)
                 if failures:
                     log.info(f"{what}_recovered", failed_rounds=failures)
@@ -71,8 +75,10 @@ async def _until(seconds: float, *events: asyncio.Event) -> None:
             waiter.cancel()
 
 
-async def _open(dsn: str, name: str | None = None) -> EventStore:
+async def _open(dsn: str, name: str | None = None, connection_class: type[asyncpg.Connection] | None = None) -> EventStore:
     options = {"server_settings": {"application_name": name}} if name else {}
+    if connection_class is not None:
+        options["connection_class"] = connection_class
     store = await EventStore.connect(dsn, min_size=1, max_size=2, **options)
     try:
         await store.migrate()
