@@ -47,6 +47,7 @@ from domain.team.commands import RegisterTeam
 from workflows.contracts import STATUS_QUERY
 
 from .fixtures import EVIDENCE, calendar_around, team
+from .profile_groups import groups, report
 from .raw import RawNoopWorkflow
 from .stack import embedded_stack_with_url
 
@@ -298,6 +299,11 @@ async def main(n: int, log_level: str, profile: str | None = None, chunk: int = 
         "scale_start_ratio": ours.per_second / raw.per_second,
         "recovery_all_answer_s": ours.recovery_all_s,
     }
+    if profile:  # whose code the samples were in, before the figures' closing lines (bench.profile_groups)
+        for key in ("raw", "ours"):
+            for stage in ("start", "recovery"):
+                with open(os.path.join(profile, f"{key}-{stage}.txt")) as f:
+                    print(report(f"{key} worker, {stage}", groups(f)))
     for k, v in figures.items():
         print(f"{k} = {v:.2f}")
     return figures
