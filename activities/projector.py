@@ -88,13 +88,12 @@ class Projector:
     async def _apply(self, conn: asyncpg.Connection, rows, careful: bool):
         """Apply a batch in order; checkpoints are read once (with the rows) and written once per batch
         (``_finish``, which ``_round`` calls with what this returns: the round, the first waiting position,
-        the checkpoints moved and the versions applied).
+        the batch's streams' checkpoints and the versions applied).
 
         ``careful`` runs each event in its own savepoint so one that fails is
         parked instead of failing the batch; the fast path skips the savepoints and sends consecutive
         events of one ``Statement`` as one executemany (``_Run``); if any fails, the round is redone carefully.
         """
-        streams = list({r["stream_id"] for r in rows})
         checkpoints = {r["stream_id"]: r["checkpoint"] for r in rows if r["checkpoint"] is not None}  # read with the rows
         parked = {r["stream_id"]: r["parked"] for r in rows if r["parked"] is not None}  # so is what is parked
         done, waiting, applied_to, run = Round(), None, {}, _Run(conn)
@@ -123,8 +122,7 @@ class Projector:
             checkpoints[stream] = r["version"]
             done.moved += 1
         await run.flush()
-        moved = {s: v for s, v in checkpoints.items() if s in streams}
-        return done, waiting, moved, applied_to
+        return done, waiting, checkpoints, applied_to  # only the rows' streams: read with them, moved past them
 
     @staticmethod
     async def _project(conn: asyncpg.Connection, row, careful: bool) -> str | None:
